@@ -1,0 +1,41 @@
+export interface TokenConfidence {
+  text: string;
+  confidence: number;
+}
+
+export interface ConfidenceSpan {
+  start: number;
+  end: number;
+  /** The lowest token confidence inside the span. */
+  confidence: number;
+  tokens: number;
+}
+
+/**
+ * Maps a gap's tokens onto document offsets (the gap text starts at `base`) and merges neighbouring tokens
+ * below `threshold` into spans. Tokens are placed by their text lengths; once their texts stop matching the
+ * gap text (a tokenizer that decodes differently in context), the remaining tokens are not marked, because a
+ * wrong range would point the user (and the refine command) at the wrong code.
+ */
+export function lowConfidenceSpans(
+  gapText: string,
+  tokens: TokenConfidence[],
+  base: number,
+  threshold: number,
+): ConfidenceSpan[] {
+  const spans: ConfidenceSpan[] = [];
+  let at = 0;
+  for (const t of tokens) {
+    if (t.text === '' || gapText.slice(at, at + t.text.length) !== t.text) break;
+    const start = at;
+    at += t.text.length;
+    if (t.confidence >= threshold || t.text.trim() === '') continue;
+    const last = spans[spans.length - 1];
+    if (last && last.end === base + start) {
+      last.end = base + at;
+      last.confidence = Math.min(last.confidence, t.confidence);
+      last.tokens++;
+    } else spans.push({ start: base + start, end: base + at, confidence: t.confidence, tokens: 1 });
+  }
+  return spans;
+}
