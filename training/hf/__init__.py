@@ -1,0 +1,1 @@
+"""Hugging Face Dream/DiffuCoder checkpoints: reading, validation, tokenizer conversion, export."""

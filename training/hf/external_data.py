@@ -1,0 +1,131 @@
+"""Put an ONNX model's weights into one external file, `model.onnx.data`, without loading them all at once.
+
+A protobuf cannot exceed 2 GB, so a 7B model's weights must live outside `model.onnx`. torch.onnx.export
+(1.13) does this on its own past 2 GB, but writes one file per tensor, named after the tensor, beside the graph:
+hundreds of files. This rewrites the graph so every large initializer points into a single data file, copying
+each tensor's bytes in chunks; peak memory is the small graph proto plus one chunk. Offsets are page-aligned so
+ONNX Runtime can memory-map the file.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterator, List, Optional
+
+from training.common import Fatal
+
+DATA_SUFFIX = ".data"
+ALIGN = 4096
+CHUNK = 64 * 1024 * 1024
+# Below this, a tensor stays inside the graph (shapes, small constants): ORT reads those from the proto anyway.
+MIN_EXTERNAL_BYTES = 1024
+PROTO_LIMIT = 2 * 1024 ** 3
+
+
+def _tensors(graph) -> Iterator:
+    """Every TensorProto that can hold weights: initializers and Constant-node values, subgraphs included."""
+    for t in graph.initializer:
+        yield t
+    for node in graph.node:
+        for attr in node.attribute:
+            if attr.HasField("t"):
+                yield attr.t
+            for t in attr.tensors:
+                yield t
+            if attr.HasField("g"):
+                yield from _tensors(attr.g)
+            for g in attr.graphs:
+                yield from _tensors(g)
+
+
+def _external_info(t) -> dict:
+    return {e.key: e.value for e in t.external_data}
+
+
+def total_weight_bytes(model_path: str) -> int:
+    """Bytes of tensor data a model holds, inline or external, read without loading external files."""
+    import onnx
+
+    m = onnx.load(model_path, load_external_data=False)
+    total = 0
+    for t in _tensors(m.graph):
+        if t.data_location == onnx.TensorProto.EXTERNAL:
+            total += int(_external_info(t).get("length", 0))
+        else:
+            total += len(t.raw_data)
+    return total
+
+
+def consolidate(model_path: str, force_external: bool = False) -> Optional[str]:
+    """Rewrite `model_path` so its weights are inline (small models) or in `<model>.data` (past 2 GB, or when
+    forced). Returns the data file's name, or None when everything is inline."""
+    import onnx
+    from onnx import numpy_helper
+
+    folder = os.path.dirname(os.path.abspath(model_path))
+    data_name = os.path.basename(model_path) + DATA_SUFFIX
+    m = onnx.load(model_path, load_external_data=False)
+    tensors = list(_tensors(m.graph))
+    already_external = [t for t in tensors if t.data_location == onnx.TensorProto.EXTERNAL]
+    if not force_external and not already_external and m.ByteSize() < PROTO_LIMIT:
+        return None  # small and self-contained: nothing to do
+    old_files: List[str] = []
+    tmp_path = os.path.join(folder, data_name + ".tmp")
+    offset = 0
+    with open(tmp_path, "wb") as out:
+        for t in tensors:
+            if t.data_location == onnx.TensorProto.EXTERNAL:
+                info = _external_info(t)
+                src = os.path.join(folder, info["location"])
+                if not os.path.exists(src):
+                    raise Fatal(f"{model_path}: tensor {t.name!r} points at missing external file {info['location']}")
+                start, length = int(info.get("offset", 0)), info.get("length")
+                length = int(length) if length is not None else os.path.getsize(src) - start
+                offset = _pad(out, offset)
+                _copy(src, start, length, out)
+                if info["location"] != data_name:
+                    old_files.append(src)
+            else:
+                blob = t.raw_data if t.HasField("raw_data") else numpy_helper.to_array(t).tobytes()
+                if len(blob) < MIN_EXTERNAL_BYTES:
+                    continue
+                offset = _pad(out, offset)
+                out.write(blob)
+                length = len(blob)
+                _clear_inline(t)
+            del t.external_data[:]
+            t.data_location = onnx.TensorProto.EXTERNAL
+            for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
+                entry = t.external_data.add()
+                entry.key, entry.value = key, value
+            offset += length
+    os.replace(tmp_path, os.path.join(folder, data_name))
+    onnx.save_model(m, model_path)  # the proto now holds only the graph and small constants
+    for f in set(old_files):
+        if os.path.abspath(f) != os.path.abspath(os.path.join(folder, data_name)) and os.path.exists(f):
+            os.unlink(f)
+    return data_name
+
+
+def _pad(out, offset: int) -> int:
+    pad = -offset % ALIGN
+    if pad:
+        out.write(b"\0" * pad)
+    return offset + pad
+
+
+def _copy(src: str, start: int, length: int, out) -> None:
+    with open(src, "rb") as f:
+        f.seek(start)
+        left = length
+        while left:
+            chunk = f.read(min(CHUNK, left))
+            if not chunk:
+                raise Fatal(f"external data file {src} is shorter than its graph says")
+            out.write(chunk)
+            left -= len(chunk)
+
+
+def _clear_inline(t) -> None:
+    t.ClearField("raw_data")
+    for field in ("float_data", "int32_data", "int64_data", "double_data", "uint64_data", "string_data"):
+        t.ClearField(field)

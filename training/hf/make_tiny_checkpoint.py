@@ -1,0 +1,151 @@
+"""Write a tiny RANDOM checkpoint in the exact Hugging Face format of DiffuCoder-7B (Dream architecture).
+
+    /usr/bin/python3 -m training.hf.make_tiny_checkpoint OUT_DIR [--dreamon] [--seed N] [--dtype BF16|F16|F32]
+
+Same config.json keys and tensor names as DiffuCoder-7B-Instruct, 2 layers of hidden size 64, bf16 tensors
+sharded into two safetensors files with model.safetensors.index.json, and a Qwen2-style slow tokenizer
+(vocab.json, merges.txt, added_tokens.json, tokenizer_config.json, no tokenizer.json) whose Dream special tokens
+sit at small ids. `--dreamon` gives the token after the mask the DreamOn role (`<|expand|>`) instead of
+DiffuCoder's `<|dlm_pad|>`. The weights are random: tests check structure and numerics, never quality.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Dict, List
+
+import numpy as np
+
+from training.common import run_main
+from training.hf.dream_config import expected_shapes
+from training.hf.safetensors_io import write_safetensors
+from training.hf.tiny_bpe import SAMPLE_CODE, bytes_to_unicode, train_merges
+
+MERGES = 200
+
+
+def tiny_config(vocab_size: int, ids: Dict[str, int]) -> dict:
+    """DiffuCoder-7B-Instruct's config.json keys with tiny dimensions (GQA kept: 4 heads over 2 KV heads)."""
+    return {
+        "architectures": ["DreamModel"],
+        "attention_dropout": 0.0,
+        "auto_map": {"AutoConfig": "configuration_dream.DreamConfig", "AutoModel": "modeling_dream.DreamModel"},
+        "bos_token_id": ids["<|endoftext|>"],  # DiffuCoder's config.json also says bos = eos = pad = endoftext
+        "eos_token_id": ids["<|endoftext|>"],
+        "hidden_act": "silu",
+        "hidden_size": 64,
+        "initializer_range": 0.02,
+        "intermediate_size": 176,
+        "mask_token_id": ids["<|mask|>"],
+        "max_position_embeddings": 512,
+        "max_window_layers": 2,
+        "model_type": "Dream",
+        "num_attention_heads": 4,
+        "num_hidden_layers": 2,
+        "num_key_value_heads": 2,
+        "pad_token_id": ids["<|endoftext|>"],
+        "rms_norm_eps": 1e-06,
+        "rope_scaling": None,
+        "rope_theta": 1000000.0,
+        "sliding_window": None,
+        "tie_word_embeddings": False,
+        "torch_dtype": "bfloat16",
+        "transformers_version": "4.46.2",
+        "use_cache": False,
+        "use_sliding_window": False,
+        "vocab_size": vocab_size,
+    }
+
+
+def random_weights(cfg: dict, rng: np.random.Generator) -> Dict[str, np.ndarray]:
+    """Scaled like a trained model (unit-variance embeddings, 1/sqrt(fan_in) projections, norms near 1) so that
+    attention is far from uniform and the ONNX/torch comparison exercises real numerics."""
+    out: Dict[str, np.ndarray] = {}
+    for name, shape in expected_shapes(cfg).items():
+        if name.endswith("norm.weight"):
+            out[name] = 1.0 + 0.1 * rng.standard_normal(shape)
+        elif name.endswith(".bias"):
+            out[name] = 0.1 * rng.standard_normal(shape)
+        elif name == "model.embed_tokens.weight":
+            out[name] = rng.standard_normal(shape)
+        else:
+            out[name] = rng.standard_normal(shape) / np.sqrt(shape[-1])
+    return {k: v.astype(np.float32) for k, v in out.items()}
+
+
+def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
+    """Qwen2-style slow tokenizer files. Returns the special token ids."""
+    b2u = bytes_to_unicode()
+    vocab: Dict[str, int] = {}
+    for b in range(256):
+        vocab[b2u[b]] = len(vocab)
+    merges = train_merges(SAMPLE_CODE, MERGES)
+    for a, b in merges:
+        vocab.setdefault(a + b, len(vocab))
+    third = "<|expand|>" if dreamon else "<|dlm_pad|>"
+    # Same order as Qwen2.5 + Dream: endoftext, im_start, im_end, ... beginoftext, mask, dlm_pad/expand.
+    specials: List[str] = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|beginoftext|>", "<|mask|>", third]
+    ids = {tok: len(vocab) + i for i, tok in enumerate(specials)}
+    with open(os.path.join(out_dir, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(vocab, f, ensure_ascii=False)
+    with open(os.path.join(out_dir, "merges.txt"), "w", encoding="utf-8") as f:
+        f.write("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges))
+    with open(os.path.join(out_dir, "added_tokens.json"), "w", encoding="utf-8") as f:
+        json.dump(ids, f, indent=2)
+    tok_cfg = {
+        "add_bos_token": False, "add_prefix_space": False,
+        "added_tokens_decoder": {str(i): {"content": t, "lstrip": False, "normalized": False, "rstrip": False,
+                                          "single_word": False, "special": True} for t, i in ids.items()},
+        "bos_token": "<|beginoftext|>", "clean_up_tokenization_spaces": False, "eos_token": "<|endoftext|>",
+        "errors": "replace", "mask_token": "<|mask|>", "model_max_length": 512,
+        "pad_token": "<|endoftext|>" if dreamon else "<|dlm_pad|>", "split_special_tokens": False,
+        "tokenizer_class": "DreamTokenizer", "unk_token": None,
+    }
+    with open(os.path.join(out_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump(tok_cfg, f, indent=2)
+    return ids
+
+
+def make_tiny_checkpoint(out_dir: str, dreamon: bool = False, seed: int = 0, dtype: str = "BF16") -> dict:
+    os.makedirs(out_dir, exist_ok=True)
+    ids = write_tokenizer(out_dir, dreamon)
+    tokenizer_size = max(ids.values()) + 1
+    # Like DiffuCoder (152,064 rows for 151,668 tokens), the embedding is padded past the tokenizer.
+    cfg = tiny_config(-(-tokenizer_size // 64) * 64 + 64, ids)
+    with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(cfg, f, indent=2)
+    weights = random_weights(cfg, np.random.default_rng(seed))
+    # Two shards, split between the layers, as HF's save_pretrained does for big models.
+    first = {k: v for k, v in weights.items() if k.startswith(("model.embed_tokens.", "model.layers.0."))}
+    second = {k: v for k, v in weights.items() if k not in first}
+    shards = {"model-00001-of-00002.safetensors": first, "model-00002-of-00002.safetensors": second}
+    weight_map = {}
+    total = 0
+    for shard, tensors in shards.items():
+        write_safetensors(os.path.join(out_dir, shard), tensors, dtype=dtype, metadata={"format": "pt"})
+        weight_map.update({k: shard for k in tensors})
+        total += sum(v.size for v in tensors.values()) * (4 if dtype == "F32" else 2)
+    with open(os.path.join(out_dir, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}, f, indent=2)
+    with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
+        f.write("---\nlicense: mit\nlibrary_name: transformers\n---\n\n# tiny-random-dream\n\n"
+                "Random weights in DiffuCoder-7B's Hugging Face format, written by "
+                "training/hf/make_tiny_checkpoint.py for tests. It generates noise.\n")
+    return cfg
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out_dir")
+    ap.add_argument("--dreamon", action="store_true", help="name the token after the mask <|expand|> (DreamOn)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dtype", choices=["BF16", "F16", "F32"], default="BF16")
+    args = ap.parse_args()
+    cfg = make_tiny_checkpoint(args.out_dir, args.dreamon, args.seed, args.dtype)
+    print(f"wrote tiny random Dream checkpoint to {args.out_dir} (vocab {cfg['vocab_size']}, "
+          f"{cfg['num_hidden_layers']} layers, hidden {cfg['hidden_size']}, {args.dtype})")
+
+
+if __name__ == "__main__":
+    run_main(main)
