@@ -1,0 +1,19 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveSampler } from './options.ts';
+
+test('request overrides manifest overrides built-ins; undefined/null fields do not override', () => {
+  const o = resolveSampler({ algorithm: 'entropy', threshold: 0.8 }, { threshold: 0.7, temperature: undefined });
+  assert.equal(o.algorithm, 'entropy');
+  assert.equal(o.threshold, 0.7);
+  assert.equal(o.temperature, 0);
+});
+
+test('bad values are clear errors', () => {
+  assert.throws(() => resolveSampler(undefined, { algorithm: 'nope' as never }), /sampler.algorithm must be one of/);
+  assert.throws(() => resolveSampler(undefined, { threshold: 2 }), /sampler.threshold/);
+  assert.throws(() => resolveSampler(undefined, { steps: 0 }), /sampler.steps/);
+  assert.throws(() => resolveSampler(undefined, { topP: 0 }), /sampler.topP/);
+  assert.throws(() => resolveSampler(undefined, { temperature: NaN }), /sampler.temperature/);
+  assert.throws(() => resolveSampler(undefined, { blockSize: 2.5 }), /sampler.blockSize/);
+});

@@ -1,0 +1,207 @@
+// Turns one row of logits into (token, probability, confidence) following Dream's sample_tokens order:
+// temperature, then top-p, then top-k, then softmax, then sample (T > 0) or argmax (T = 0); the confidence is the
+// chosen token's probability, the top-1/top-2 margin or the negative entropy of the filtered distribution.
+// Hot path: no allocation per row. Full-vocabulary work is a max pass and one exp pass into a scratch buffer that
+// lives as long as the sampler; top-p/top-k only sort the few candidates near the maximum (partial selection).
+
+import type { Prng } from './prng.ts';
+
+export type ConfidenceKind = 'probability' | 'margin' | 'entropy';
+
+export interface RowSamplerConfig {
+  temperature: number;
+  topP: number;
+  topK: number; // 0 = off
+  confidence: ConfidenceKind;
+  /** Ids at or above this are never sampled (model rows beyond the tokenizer's vocabulary). */
+  sampleable: number;
+}
+
+export interface RowSample {
+  token: number;
+  prob: number;
+  confidence: number;
+}
+
+export class RowSampler {
+  private scratch: Float32Array;
+  private candIdx = new Int32Array(256);
+  private candCount = 0;
+
+  constructor(
+    private readonly cfg: RowSamplerConfig,
+    vocab: number,
+  ) {
+    this.scratch = new Float32Array(vocab);
+  }
+
+  /** `row` may be modified in place (banned ids are set to -Infinity by the caller before this). */
+  sample(row: Float32Array, rng: Prng, out: RowSample): void {
+    const { temperature, topP, topK, sampleable } = this.cfg;
+    const n = Math.min(sampleable, row.length);
+    const invT = temperature > 0 ? 1 / temperature : 1;
+    let m = -Infinity;
+    let argmax = 0;
+    for (let i = 0; i < n; i++) {
+      const v = row[i];
+      if (v > m) {
+        m = v;
+        argmax = i;
+      }
+    }
+    if (m === -Infinity) {
+      // Every sampleable logit is -inf or NaN: nothing to choose from; report the argmax slot with no confidence.
+      out.token = argmax;
+      out.prob = 0;
+      out.confidence = this.cfg.confidence === 'entropy' ? -Infinity : 0;
+      return;
+    }
+    const mScaled = m * invT;
+    // e_i = exp(l_i/T - m/T) for every sampleable id; z = their sum (softmax over the whole vocabulary).
+    const e = this.scratch;
+    let z = 0;
+    for (let i = 0; i < n; i++) {
+      const x = Math.exp(row[i] * invT - mScaled);
+      e[i] = x;
+      z += x;
+    }
+    const filtering = topP < 1 || (topK > 0 && topK < n);
+    if (!filtering) this.fromFull(e, n, z, argmax, row, invT, mScaled, rng, out);
+    else this.fromFiltered(e, n, z, argmax, rng, out);
+  }
+
+  private fromFull(
+    e: Float32Array,
+    n: number,
+    z: number,
+    argmax: number,
+    row: Float32Array,
+    invT: number,
+    mScaled: number,
+    rng: Prng,
+    out: RowSample,
+  ): void {
+    let token = argmax;
+    if (this.cfg.temperature > 0) {
+      const target = rng.next() * z;
+      let acc = 0;
+      token = n - 1;
+      for (let i = 0; i < n; i++) {
+        acc += e[i];
+        if (acc > target) {
+          token = i;
+          break;
+        }
+      }
+    }
+    out.token = token;
+    out.prob = e[token] / z;
+    switch (this.cfg.confidence) {
+      case 'probability':
+        out.confidence = out.prob;
+        break;
+      case 'margin': {
+        let second = 0;
+        for (let i = 0; i < n; i++) if (i !== argmax && e[i] > second) second = e[i];
+        out.confidence = (1 - second) / z; // e[argmax] = 1
+        break;
+      }
+      case 'entropy': {
+        // sum q log q = sum (e_i/z)(l_i/T - m/T) - log z; closed form avoids a log per token.
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          const x = e[i];
+          if (x > 0) s += x * (row[i] * invT - mScaled);
+        }
+        out.confidence = s / z - Math.log(z);
+        break;
+      }
+    }
+  }
+
+  private fromFiltered(e: Float32Array, n: number, z: number, argmax: number, rng: Prng, out: RowSample): void {
+    const { topP, topK } = this.cfg;
+    const wantK = topK > 0 ? Math.min(topK, n) : n;
+    // Collect the ids with e >= floor, lowering the floor until the set surely contains the nucleus and the top-k.
+    let floor = Math.exp(-8);
+    let keep = 0;
+    for (;;) {
+      this.collect(e, n, floor);
+      const c = this.candCount;
+      const idx = this.candIdx;
+      const sorted = idx.subarray(0, c).sort((a, b) => e[b] - e[a] || a - b);
+      let nucleus = c;
+      let exceeded = topP >= 1;
+      if (topP < 1) {
+        // Dream keeps token i while the cumulative probability *before* it is <= top_p (top-1 always kept).
+        let cum = 0;
+        for (let i = 0; i < c; i++) {
+          cum += e[sorted[i]] / z;
+          if (cum > topP) {
+            nucleus = i + 1;
+            exceeded = true;
+            break;
+          }
+        }
+      }
+      const complete = c === n || floor === 0;
+      if ((exceeded && c >= Math.min(wantK, nucleus)) || complete) {
+        keep = Math.min(nucleus, wantK, c);
+        break;
+      }
+      floor = floor > 1e-30 ? floor * floor : 0;
+    }
+    const idx = this.candIdx;
+    let zk = 0;
+    for (let i = 0; i < keep; i++) zk += e[idx[i]];
+    let pos = 0;
+    if (this.cfg.temperature > 0) {
+      const target = rng.next() * zk;
+      let acc = 0;
+      pos = keep - 1;
+      for (let i = 0; i < keep; i++) {
+        acc += e[idx[i]];
+        if (acc > target) {
+          pos = i;
+          break;
+        }
+      }
+    }
+    const token = keep > 0 ? idx[pos] : argmax;
+    out.token = token;
+    out.prob = keep > 0 ? e[token] / zk : 1;
+    switch (this.cfg.confidence) {
+      case 'probability':
+        out.confidence = out.prob;
+        break;
+      case 'margin':
+        out.confidence = (e[idx[0]] - (keep > 1 ? e[idx[1]] : 0)) / zk;
+        break;
+      case 'entropy': {
+        let s = 0;
+        for (let i = 0; i < keep; i++) {
+          const q = e[idx[i]] / zk;
+          if (q > 0) s += q * Math.log(q);
+        }
+        out.confidence = s;
+        break;
+      }
+    }
+  }
+
+  private collect(e: Float32Array, n: number, floor: number): void {
+    let c = 0;
+    let idx = this.candIdx;
+    for (let i = 0; i < n; i++) {
+      if (e[i] >= floor) {
+        if (c === idx.length) {
+          const bigger = new Int32Array(idx.length * 2);
+          bigger.set(idx);
+          idx = this.candIdx = bigger;
+        }
+        idx[c++] = i;
+      }
+    }
+    this.candCount = c;
+  }
+}

@@ -1,0 +1,134 @@
+// The engine's public shapes. The extension, the worker protocol, the CLI and the bench all code against these;
+// fields may be ADDED (optional) but never renamed or removed.
+
+export type Algorithm = 'origin' | 'maskgit_plus' | 'topk_margin' | 'entropy' | 'threshold';
+
+export interface SamplerOptions {
+  /** Dream's origin / maskgit_plus / topk_margin / entropy (fixed schedule) or Fast-dLLM confidence threshold. */
+  algorithm: Algorithm;
+  /** Denoising steps for the schedule algorithms (default: one token per step). Ignored by 'threshold'. */
+  steps?: number;
+  /** 'threshold': commit every mask whose probability is >= threshold (always at least one per step). */
+  threshold: number;
+  /** Split each gap into blocks of this many tokens, decoded left to right (semi-autoregressive). */
+  blockSize?: number;
+  /** 0 = greedy (argmax). */
+  temperature: number;
+  /** Nucleus filter, applied before top-k (Dream's order). 1 = off. */
+  topP: number;
+  /** Keep only the k most likely tokens. Undefined or 0 = off. */
+  topK?: number;
+  /** > 0: positions are sampled proportionally to softmax(confidence / algTemp) instead of taken by rank. */
+  algTemp?: number;
+  /** End time of Dream's linspace(1, eps, steps + 1) schedule. */
+  eps: number;
+  /** Seed of the request's PRNG; the same seed and request give the same result. */
+  seed: number;
+}
+
+export interface InfillGap {
+  /** Number of MASK tokens placed in the gap (the longest answer the gap can hold). */
+  maxTokens: number;
+}
+
+export interface InfillRequest {
+  /** Text around the gaps: pieces[0] gap0 pieces[1] gap1 ... (pieces.length = gaps.length + 1). */
+  pieces: string[];
+  gaps: InfillGap[];
+  sampler?: Partial<SamplerOptions>;
+  budget?: { prefixTokens?: number; suffixTokens?: number };
+}
+
+export interface GapToken {
+  id: number;
+  text: string;
+  /** Probability the model gave this token when it was committed (0..1). */
+  confidence: number;
+}
+
+export interface GapResult {
+  text: string;
+  tokens: GapToken[];
+  /** True when a stop token ended the gap before it was full. */
+  stopped: boolean;
+}
+
+export interface InfillStats {
+  /** Denoising steps (one forward pass each). */
+  steps: number;
+  forwardPasses: number;
+  /** Tokens committed into gaps (stop-finalised slots are not counted) per forward pass. */
+  tokensPerForward: number;
+  tokensCommitted: number;
+  /** Slots finalised as stop tokens without a forward pass (after a stop token ended a gap). */
+  slotsFinalisedByStop: number;
+  /** Wall time inside the model's forward (ONNX Runtime run + copying logits out). */
+  modelMs: number;
+  /** Wall time in the sampler (confidence, selection, commits, progress text). */
+  samplerMs: number;
+  /** Wall time tokenizing and building the canvas. */
+  prepareMs: number;
+  totalMs: number;
+  /** Tokens in the canvas sent to the model (BOS + pieces + masks + EOS). */
+  canvasTokens: number;
+  /** Prefix/suffix tokens dropped to fit the budget or the context length. */
+  trimmedTokens: number;
+  algorithm: Algorithm;
+  /** Peak resident set size of the process that ran the request, when known (MB). */
+  peakRssMb?: number;
+}
+
+export interface InfillResult {
+  gaps: GapResult[];
+  stats: InfillStats;
+}
+
+export interface StepProgress {
+  step: number;
+  /** Current text of each gap; masks show as MASK_PLACEHOLDER. */
+  gaps: string[];
+  committed: number;
+  total: number;
+}
+
+/** Shown in progress text for a still-masked slot. */
+export const MASK_PLACEHOLDER = '\u2591';
+
+export interface InfillCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: StepProgress) => void;
+}
+
+export interface ModelInfo {
+  name: string;
+  vocabSize: number;
+  contextLength: number;
+  shiftedLogits: boolean;
+  /** Execution provider the session actually runs on ('cpu' after a fallback). */
+  provider: string;
+  /** Why the requested provider was not used, when it fell back. */
+  providerMessage?: string;
+  /** Absolute path of the model card, when the manifest names one. */
+  cardPath?: string;
+  modelDir: string;
+  license?: string;
+  /** Sampler defaults recommended by the manifest. */
+  sampler: Partial<SamplerOptions>;
+}
+
+/** An error meant for the user: a clear message, no stack needed. `code` lets callers branch. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export function abortError(message = 'The request was cancelled.'): Error {
+  const e = new Error(message);
+  e.name = 'AbortError';
+  return e;
+}
