@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import { abortSignalFor } from '../completion/abortBridge';
+import { contextBudget, maxDocumentSize, refineThreshold, samplerOverrides } from '../config';
+import { skipReason } from '../completion/documentGuard';
+import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
+import { piecesAround, type Hole } from '../masks/findMasks';
+import { reanchor, type Span } from '../masks/reanchor';
+import type { GapResult } from '../model/engineApi';
+import { errorText, isAbort, type ModelHost } from '../model/modelHost';
+import type { LiveDenoising } from '../ui/liveDenoising';
+
+export interface HoleFillDeps {
+  host: ModelHost;
+  live: LiveDenoising;
+  log: vscode.LogOutputChannel;
+}
+
+export type FillOutcome =
+  | { kind: 'applied'; lowConfidence: ConfidenceSpan[]; gaps: GapResult[] }
+  | { kind: 'cancelled' | 'refused' | 'failed' | 'skipped'; message: string };
+
+/** Refuses documents the model must not see; shows why in the status bar. */
+export function guardDocument(document: vscode.TextDocument): string | undefined {
+  const reason = skipReason(document.getText(), maxDocumentSize());
+  if (reason) vscode.window.setStatusBarMessage(`DiffuCode: skipped (${reason})`, 8000);
+  return reason;
+}
+
+/**
+ * Fills `holes` of `document` in ONE joint engine call (the gaps see each other, which is what diffusion adds
+ * over left-to-right infill), with cancellable progress and the gaps resolving live in the editor. The result
+ * lands as one WorkspaceEdit (one undo step). If the user typed meanwhile, the holes are found again by their
+ * text and surroundings; when that is ambiguous the fill is refused, never applied over the user's edits.
+ */
+export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocument, holes: Hole[], title: string): Promise<FillOutcome> {
+  const original = document.getText();
+  const pieces = piecesAround(original, holes);
+  let gaps: GapResult[];
+  try {
+    gaps = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const bridge = abortSignalFor(token);
+        const editor = () => vscode.window.visibleTextEditors.find((e) => e.document === document);
+        try {
+          const result = await deps.host.infill(
+            { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: samplerOverrides(), budget: contextBudget() },
+            {
+              signal: bridge.signal,
+              supersedeKey: `fill:${document.uri.toString()}`,
+              onProgress: (p) => {
+                progress.report({ message: `${p.committed}/${p.total} tokens (step ${p.step})` });
+                const ed = editor();
+                const spans = ed && reanchor(original, document.getText(), holes);
+                if (ed && spans) deps.live.show(ed, spans.map((s) => rangeOf(document, s)), p.gaps);
+              },
+            },
+          );
+          return result.gaps;
+        } finally {
+          bridge.dispose();
+          deps.live.clear(editor());
+        }
+      },
+    );
+  } catch (err) {
+    if (isAbort(err)) return { kind: 'cancelled', message: 'Fill cancelled.' };
+    deps.log.error(`fill failed: ${errorText(err)}`);
+    return { kind: 'failed', message: `DiffuCode: ${errorText(err)}` };
+  }
+  if (document.isClosed) return { kind: 'refused', message: 'DiffuCode: the document was closed during the fill.' };
+  const current = document.getText();
+  const spans = reanchor(original, current, holes);
+  if (!spans) {
+    return { kind: 'refused', message: 'DiffuCode: the document changed around the masked regions during the fill; nothing was replaced. Run the fill again.' };
+  }
+  const edit = new vscode.WorkspaceEdit();
+  spans.forEach((s, i) => edit.replace(document.uri, rangeOf(document, s), gaps[i].text));
+  if (!(await vscode.workspace.applyEdit(edit))) return { kind: 'failed', message: 'DiffuCode: the editor rejected the edit.' };
+  deps.log.info(`filled ${holes.length} hole(s): ${gaps.map((g) => JSON.stringify(g.text)).join(', ')}`);
+  return { kind: 'applied', lowConfidence: confidenceAfterEdit(spans, gaps), gaps };
+}
+
+/** Where each gap's text now sits (earlier replacements shift later ones) and which of its tokens were unsure. */
+function confidenceAfterEdit(spans: Span[], gaps: GapResult[]): ConfidenceSpan[] {
+  const threshold = refineThreshold();
+  let shift = 0;
+  const out: ConfidenceSpan[] = [];
+  spans.forEach((s, i) => {
+    out.push(...lowConfidenceSpans(gaps[i].text, gaps[i].tokens, s.start + shift, threshold));
+    shift += gaps[i].text.length - (s.end - s.start);
+  });
+  return out;
+}
+
+export function rangeOf(document: vscode.TextDocument, s: Span): vscode.Range {
+  return new vscode.Range(document.positionAt(s.start), document.positionAt(s.end));
+}
+
+export function report(outcome: FillOutcome): void {
+  if (outcome.kind === 'refused' || outcome.kind === 'failed') void vscode.window.showWarningMessage(outcome.message);
+  else if (outcome.kind === 'cancelled') vscode.window.setStatusBarMessage(`DiffuCode: ${outcome.message}`, 5000);
+}

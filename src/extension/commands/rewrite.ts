@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import { reanchor } from '../masks/reanchor';
+import { fillPreview, type PendingRewrite, type RewritePreview } from '../ui/rewritePreview';
+import { abortSignalFor } from '../completion/abortBridge';
+import { contextBudget, samplerOverrides } from '../config';
+import { errorText, isAbort } from '../model/modelHost';
+import { guardDocument, rangeOf, type HoleFillDeps } from './holeFill';
+import { tokensForSelection } from './fillMasked';
+
+export const REWRITE_TITLE = 'Rewrite with DiffuCode';
+
+/** Offered on a selection (refactor) and on lines with an error diagnostic (quick fix). */
+export class RewriteActionProvider implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
+
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const actions: vscode.CodeAction[] = [];
+    if (!range.isEmpty) {
+      const a = new vscode.CodeAction(REWRITE_TITLE, vscode.CodeActionKind.RefactorRewrite);
+      a.command = { command: 'diffucode.rewriteSelection', title: REWRITE_TITLE, arguments: [document.uri, range] };
+      actions.push(a);
+    }
+    const error = context.diagnostics.find((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    if (error) {
+      const lines = new vscode.Range(error.range.start.line, 0, error.range.end.line, document.lineAt(error.range.end.line).text.length);
+      const a = new vscode.CodeAction(REWRITE_TITLE, vscode.CodeActionKind.QuickFix);
+      a.diagnostics = [error];
+      a.command = { command: 'diffucode.rewriteSelection', title: REWRITE_TITLE, arguments: [document.uri, lines] };
+      actions.push(a);
+    }
+    return actions;
+  }
+}
+
+/** Whole lines: a rewrite regenerates complete lines so the model never has to splice into half a statement. */
+function wholeLines(document: vscode.TextDocument, range: vscode.Range): vscode.Range {
+  const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+  return new vscode.Range(range.start.line, 0, endLine, document.lineAt(endLine).text.length);
+}
+
+/**
+ * Re-masks the block and regenerates it with the surrounding code as context, then opens a diff preview; the
+ * user applies it (editor title button, Ctrl+Enter, or the notification) or discards it.
+ */
+export async function rewriteCommand(
+  deps: HoleFillDeps & { preview: RewritePreview },
+  uri?: vscode.Uri,
+  range?: vscode.Range,
+): Promise<PendingRewrite | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+  const target = range ?? (editor && !editor.selection.isEmpty ? editor.selection : undefined);
+  if (!document || !target) {
+    void vscode.window.showInformationMessage('DiffuCode: select the code to rewrite first.');
+    return undefined;
+  }
+  if (guardDocument(document)) return undefined;
+  const block = wholeLines(document, target);
+  const original = document.getText();
+  const start = document.offsetAt(block.start);
+  const end = document.offsetAt(block.end);
+  const blockText = original.slice(start, end);
+  let text: string;
+  try {
+    text = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'DiffuCode: rewriting', cancellable: true },
+      async (progress, token) => {
+        const bridge = abortSignalFor(token);
+        try {
+          const result = await deps.host.infill(
+            { pieces: [original.slice(0, start), original.slice(end)], gaps: [{ maxTokens: tokensForSelection(blockText, 16) }], sampler: samplerOverrides(), budget: contextBudget() },
+            { signal: bridge.signal, supersedeKey: `rewrite:${document.uri.toString()}`, onProgress: (p) => progress.report({ message: `${p.committed}/${p.total} tokens` }) },
+          );
+          return result.gaps[0].text;
+        } finally {
+          bridge.dispose();
+        }
+      },
+    );
+  } catch (err) {
+    if (!isAbort(err)) void vscode.window.showWarningMessage(`DiffuCode: rewrite failed: ${errorText(err)}`);
+    return undefined;
+  }
+  const pending: PendingRewrite = { document, original, span: { start, end }, text };
+  await fillPreview(deps.preview, pending);
+  return pending;
+}
+
+/** Applies the previewed rewrite as one edit, at the block's current place (the user may have typed since). */
+export async function acceptRewrite(preview: RewritePreview): Promise<boolean> {
+  const pending = preview.take();
+  if (!pending) return false;
+  await preview.close();
+  const spans = reanchor(pending.original, pending.document.getText(), [pending.span]);
+  if (!spans) {
+    void vscode.window.showWarningMessage('DiffuCode: the rewritten block changed since the preview; nothing was replaced.');
+    return false;
+  }
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(pending.document.uri, rangeOf(pending.document, spans[0]), pending.text);
+  return vscode.workspace.applyEdit(edit);
+}

@@ -1,0 +1,90 @@
+import * as vscode from 'vscode';
+import type { SamplerOptions } from './model/engineApi';
+
+/**
+ * The one configuration reader. Defaults live in package.json only: `get` without a default returns the
+ * contributed default, so nothing here repeats a value. Settings are read fresh on every use (cheap), so a
+ * changed setting applies to the next request without a reload.
+ */
+function section(scope?: vscode.ConfigurationScope): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('diffucode', scope);
+}
+
+function read<T>(key: string, scope?: vscode.ConfigurationScope): T {
+  return section(scope).get<T>(key) as T;
+}
+
+export interface ModelSettings {
+  /** '' = the bundled model. Only honoured from user/machine settings, and only in a trusted workspace. */
+  modelPath: string;
+  executionProvider: string;
+  threads: number;
+  idleUnloadMs: number;
+  requestTimeoutMs: number;
+}
+
+export function modelSettings(): ModelSettings {
+  // inspect() rather than get(): a workspace-level value must never choose the model (it could point the
+  // worker at an arbitrary file from a cloned repository). The manifest marks it machine-scoped as well.
+  const path = section().inspect<string>('modelPath');
+  const userPath = path?.globalValue ?? '';
+  return {
+    modelPath: vscode.workspace.isTrusted ? userPath : '',
+    executionProvider: read<string>('executionProvider'),
+    threads: read<number>('threads'),
+    idleUnloadMs: read<number>('idleUnloadMinutes') * 60_000,
+    requestTimeoutMs: read<number>('requestTimeoutSeconds') * 1000,
+  };
+}
+
+export function ghostTextEnabledFor(languageId: string): boolean {
+  if (!read<boolean>('ghostText.enabled')) return false;
+  const langs = read<Record<string, boolean>>('ghostText.languages') ?? {};
+  return langs[languageId] ?? langs['*'] ?? true;
+}
+
+export interface GhostTextSettings {
+  debounceMs: number;
+  lineTokens: number;
+  blockTokens: number;
+  showDenoising: boolean;
+}
+
+export function ghostTextSettings(): GhostTextSettings {
+  return {
+    debounceMs: read<number>('ghostText.debounceMs'),
+    lineTokens: read<number>('ghostText.lineTokens'),
+    blockTokens: read<number>('ghostText.blockTokens'),
+    showDenoising: read<boolean>('ghostText.showDenoising'),
+  };
+}
+
+export function contextBudget(): { prefixTokens: number; suffixTokens: number } {
+  return { prefixTokens: read<number>('context.prefixTokens'), suffixTokens: read<number>('context.suffixTokens') };
+}
+
+/** Only the sampler fields the user set; the rest come from the model manifest inside the engine. */
+export function samplerOverrides(): Partial<SamplerOptions> {
+  const out: Partial<SamplerOptions> = {};
+  const algorithm = read<string>('sampler.algorithm');
+  if (algorithm !== 'model') out.algorithm = algorithm as SamplerOptions['algorithm'];
+  const steps = read<number | null>('sampler.steps');
+  if (steps !== null && steps !== undefined) out.steps = steps;
+  const threshold = read<number | null>('sampler.threshold');
+  if (threshold !== null && threshold !== undefined) out.threshold = threshold;
+  const temperature = read<number | null>('sampler.temperature');
+  if (temperature !== null && temperature !== undefined) out.temperature = temperature;
+  return out;
+}
+
+export function markerSyntax(): { open: string; close: string; defaultTokens: number } {
+  return { open: read<string>('fill.markerOpen'), close: read<string>('fill.markerClose'), defaultTokens: read<number>('fill.defaultTokens') };
+}
+
+export function refineThreshold(): number {
+  return read<number>('refine.confidenceThreshold');
+}
+
+export function maxDocumentSize(): number {
+  return read<number>('maxDocumentSize');
+}

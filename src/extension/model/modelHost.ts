@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { modelSettings } from '../config';
+import type { ClientFactory, InfillOptions, InfillRequest, InfillResult, ModelClient, ModelInfo, WorkerState } from './engineApi';
+
+export type HostState = { state: WorkerState; message?: string };
+
+const BUNDLED_MODEL = path.join('models', 'diffucode-tiny');
+
+/**
+ * Owns the worker: created on the first request (activation stays cheap), recreated when a model setting
+ * changes, disposed with the extension. Everything that talks to the model goes through `infill`, so the
+ * status bar sees every state change and a missing model folder is reported once, clearly.
+ */
+export class ModelHost implements vscode.Disposable {
+  private client?: ModelClient;
+  private loading?: Promise<ModelInfo>;
+  private subscription?: { dispose(): void };
+  private readonly states = new vscode.EventEmitter<HostState>();
+  readonly onDidChangeState = this.states.event;
+  private current: HostState = { state: 'idle', message: 'The model loads on first use.' };
+  private readonly configWatch: vscode.Disposable;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly factory: ClientFactory,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+      const keys = ['modelPath', 'executionProvider', 'threads', 'idleUnloadMinutes', 'requestTimeoutSeconds'];
+      if (keys.some((k) => e.affectsConfiguration(`diffucode.${k}`))) this.reset('model settings changed');
+    });
+  }
+
+  get state(): HostState {
+    return this.current;
+  }
+
+  /** The model folder in use: the user's setting when allowed (see config.ts), else the bundled model. */
+  modelDir(): string {
+    const configured = modelSettings().modelPath.trim();
+    return configured !== '' ? configured : path.join(this.extensionPath, BUNDLED_MODEL);
+  }
+
+  async load(): Promise<ModelInfo> {
+    const client = this.ensureClient();
+    this.loading ??= client.load().then(
+      (info) => {
+        this.log.info(`model ${info.name} ready from ${info.modelDir} on ${info.provider}${info.providerMessage ? ` (${info.providerMessage})` : ''}`);
+        return info;
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        this.setState({ state: 'error', message: errorText(err) });
+        throw err;
+      },
+    );
+    return this.loading;
+  }
+
+  async infill(req: InfillRequest, opts: InfillOptions): Promise<InfillResult> {
+    await this.load();
+    return this.client!.infill(req, opts);
+  }
+
+  /** Drops the worker; the next request starts a fresh one with the current settings. */
+  reset(reason: string): void {
+    if (!this.client) return;
+    this.log.info(`restarting the model worker: ${reason}`);
+    this.subscription?.dispose();
+    this.client.dispose();
+    this.client = undefined;
+    this.loading = undefined;
+    this.setState({ state: 'idle', message: 'The model loads on first use.' });
+  }
+
+  dispose(): void {
+    this.configWatch.dispose();
+    this.subscription?.dispose();
+    this.client?.dispose();
+    this.states.dispose();
+  }
+
+  private ensureClient(): ModelClient {
+    if (this.client) return this.client;
+    const settings = modelSettings();
+    const modelDir = this.modelDir();
+    if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
+      const message = `Model folder not found: ${modelDir} has no manifest.json. Set "diffucode.modelPath" or run "DiffuCode: Select model".`;
+      this.setState({ state: 'error', message });
+      throw new Error(message);
+    }
+    this.log.info(`starting the model worker for ${modelDir} (${settings.executionProvider})`);
+    this.client = this.factory({
+      workerScript: path.join(this.extensionPath, 'dist', 'worker.js'),
+      modelDir,
+      // The extension host is Electron (or code-server's Node): run the worker as plain Node, out of process,
+      // so a native ONNX Runtime crash cannot take the editor down.
+      execPath: process.execPath,
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+      idleUnloadMs: settings.idleUnloadMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      executionProvider: settings.executionProvider,
+      threads: settings.threads > 0 ? settings.threads : undefined,
+      log: (line) => this.log.info(`[worker] ${line}`),
+    });
+    this.subscription = this.client.onDidChangeState((s) => this.setState(s));
+    return this.client;
+  }
+
+  private setState(s: HostState): void {
+    this.current = s;
+    if (s.state === 'error') this.log.error(s.message ?? 'model error');
+    this.states.fire(s);
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}

@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import type { HostState } from '../model/modelHost';
+
+const LOOK: Record<HostState['state'], { icon: string; label: string }> = {
+  idle: { icon: '$(circle-outline)', label: 'DiffuCode' },
+  loading: { icon: '$(sync~spin)', label: 'DiffuCode: loading' },
+  ready: { icon: '$(check)', label: 'DiffuCode' },
+  busy: { icon: '$(loading~spin)', label: 'DiffuCode: generating' },
+  error: { icon: '$(error)', label: 'DiffuCode: error' },
+  restarting: { icon: '$(sync~spin)', label: 'DiffuCode: restarting' },
+};
+
+/** The model state at a glance; on error it turns red and a click opens the log (no modal popups). */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('diffucode.status', vscode.StatusBarAlignment.Right, 100);
+  private state: HostState = { state: 'idle' };
+  private ghostText = true;
+
+  constructor() {
+    this.item.name = 'DiffuCode';
+    this.render();
+    this.item.show();
+  }
+
+  update(state: HostState): void {
+    this.state = state;
+    this.render();
+  }
+
+  setGhostText(enabled: boolean): void {
+    this.ghostText = enabled;
+    this.render();
+  }
+
+  /** What the item shows, for the editor tests (the status bar is not readable through the API). */
+  get text(): string {
+    return `${this.item.text} | ${typeof this.item.tooltip === 'string' ? this.item.tooltip : ''}`;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+
+  private render(): void {
+    const look = LOOK[this.state.state];
+    const off = this.ghostText ? '' : ' (ghost text off)';
+    this.item.text = `${look.icon} ${look.label}${off}`;
+    const error = this.state.state === 'error';
+    this.item.tooltip = error
+      ? `${this.state.message ?? 'The model failed.'} (click to show the log)`
+      : (this.state.message ?? look.label);
+    this.item.command = error ? 'diffucode.showLog' : 'diffucode.toggleGhostText';
+    this.item.backgroundColor = error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+}
