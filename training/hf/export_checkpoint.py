@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 
-from training.common import Fatal, run_main, write_json_atomic
+from training.common import Fatal, run_main
 from training.hf.checkpoint import CheckpointTensors, load_into, validate_tensors
 from training.hf.dream_config import param_count, read_config
 from training.hf.external_data import consolidate
@@ -90,6 +90,12 @@ def quantize_int8(model_path: str) -> None:
     consolidate(model_path, force_external=True)
 
 
+def write_json(path: str, obj) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=None if os.path.basename(path) == "tokenizer.json" else 2, ensure_ascii=False)
+        f.write("\n")
+
+
 def sha256_file(path: str) -> str:
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -110,10 +116,17 @@ def finish_out_dir(staging: str, out_dir: str) -> None:
     os.replace(staging, out_dir)
 
 
-def export_graph(model, onnx_path: str, cfg: dict) -> None:
+def export_graph(model, onnx_path: str) -> None:
+    # The one exporter shared with the project's tiny model (same graph signature, same gather-before-head).
     from training.export import export_onnx
 
     export_onnx(model, onnx_path)
+
+
+def check_graph(onnx_path: str, vocab_size: int) -> None:
+    from training.export import check_onnx
+
+    check_onnx(onnx_path, vocab_size)
 
 
 def main(argv=None) -> None:
@@ -165,8 +178,8 @@ def main(argv=None) -> None:
     manifest = build_manifest(name=name, cfg=cfg, tokens=tokens, context_length=context, license=license_text,
                               provenance=provenance)
     params = param_count(cfg)
-    log(f"{name}: {params / 1e9:.3f} B params, shards {tensors.shard_bytes() / 1e9:.2f} GB; fp32 export needs about "
-        f"{params * 4 / 1e9:.1f} GB RAM for the weights plus the ONNX writer's working set")
+    log(f"{name}: {params / 1e6:,.1f} M params, shards {tensors.shard_bytes() / 1e6:,.1f} MB; the fp32 export holds "
+        f"{params * 4 / 1e6:,.0f} MB of weights in RAM plus the ONNX writer's working set")
     if args.dry_run:
         print(json.dumps(manifest, indent=2))
         return
@@ -176,18 +189,19 @@ def main(argv=None) -> None:
     load_into(model, tensors, cfg, log=log)
     onnx_path = os.path.join(staging, "model.onnx")
     log("exporting ONNX")
-    export_graph(model, onnx_path, cfg)
+    export_graph(model, onnx_path)
     del model
     data = consolidate(onnx_path, force_external=args.external_data == "always")
+    check_graph(onnx_path, cfg["vocab_size"])
     if args.int8:
         log("quantizing to int8")
         quantize_int8(onnx_path)
         data = "model.onnx.data"
     onnx_bytes = sum(os.path.getsize(os.path.join(staging, f)) for f in ("model.onnx", data) if f)
-    with open(os.path.join(staging, "tokenizer.json"), "w", encoding="utf-8") as f:
-        json.dump(tok, f, ensure_ascii=False)
-    write_json_atomic(os.path.join(staging, "tokenizer_config.json"), runtime_tokenizer_config(tok_cfg))
-    write_json_atomic(os.path.join(staging, "manifest.json"), manifest)
+    # Plain writes: the whole staging folder is renamed into place at the end, which is the atomic step.
+    write_json(os.path.join(staging, "tokenizer.json"), tok)
+    write_json(os.path.join(staging, "tokenizer_config.json"), runtime_tokenizer_config(tok_cfg))
+    write_json(os.path.join(staging, "manifest.json"), manifest)
     card = render_card(ckpt_dir=ckpt, manifest=manifest, cfg=cfg, weights_dtypes=tensors.dtypes(),
                        onnx_bytes=onnx_bytes, int8=args.int8)
     with open(os.path.join(staging, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
@@ -196,7 +210,7 @@ def main(argv=None) -> None:
         if os.path.exists(os.path.join(ckpt, lic)):
             shutil.copyfile(os.path.join(ckpt, lic), os.path.join(staging, lic))
     finish_out_dir(staging, args.out_dir)
-    log(f"wrote {args.out_dir} ({onnx_bytes / 1e9:.2f} GB of ONNX{', external data in ' + data if data else ''})")
+    log(f"wrote {args.out_dir} ({onnx_bytes / 1e6:,.1f} MB of ONNX{', external data in ' + data if data else ''})")
 
 
 if __name__ == "__main__":

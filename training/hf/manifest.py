@@ -165,6 +165,10 @@ def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, l
         "license": license,
         "provenance": provenance,
         "card": "MODEL_CARD.md",
+        # Same block as the tiny model's manifest: lets the runtime estimate memory before loading.
+        "architecture": {k: cfg.get(k, False if k == "tie_word_embeddings" else None) for k in (
+            "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+            "rope_theta", "rms_norm_eps", "tie_word_embeddings")},
     }
 
 

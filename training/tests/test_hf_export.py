@@ -1,0 +1,206 @@
+"""End to end on a tiny RANDOM checkpoint in DiffuCoder-7B's Hugging Face format: export it, run the ONNX graph in
+onnxruntime-node, and compare with the torch model built independently from the same bf16 weights (upcast to fp32).
+Also: the model folder's contents, external data, and clear refusals of bad checkpoints."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+from training.common import ROOT, Fatal
+from training.hf.export_checkpoint import main as export_main
+from training.hf.make_tiny_checkpoint import make_tiny_checkpoint
+from training.hf.node_tools import run_onnx, run_tokenizer
+from training.hf.safetensors_io import SafetensorsFile, write_safetensors
+
+TOLERANCE = 1e-4
+
+
+def reference_model(ckpt: str):
+    """DreamLM with the checkpoint's weights, loaded without training/hf's loader: bf16 bits are widened by
+    torch itself, so a bug in our reader or loader cannot hide in the reference."""
+    import torch
+    from training.model import DreamConfig, DreamLM, load_state_dict_checked
+
+    with open(os.path.join(ckpt, "config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    state = {}
+    for name in sorted(os.listdir(ckpt)):
+        if name.endswith(".safetensors"):
+            f = SafetensorsFile(os.path.join(ckpt, name))
+            for key in f.keys():
+                bits = np.array(f.raw(key)).view(np.int16)
+                state[key] = torch.from_numpy(bits).view(torch.bfloat16).to(torch.float32)
+    model = DreamLM(DreamConfig.from_dict(cfg))
+    load_state_dict_checked(model, state)
+    return model.eval()
+
+
+def canvas(vocab_tokens: int, bos: int, mask: int, length: int = 40):
+    rng = np.random.default_rng(7)
+    ids = rng.integers(0, vocab_tokens, size=length)
+    ids[0] = bos
+    ids[10:18] = mask  # a gap, as the engine sends it
+    return [int(i) for i in ids]
+
+
+class ExportMatchesTorch(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.ckpt = os.path.join(cls.tmp.name, "DiffuCoder-tiny-random")
+        cls.cfg = make_tiny_checkpoint(cls.ckpt)
+        cls.out = os.path.join(cls.tmp.name, "model")
+        cls.out_ext = os.path.join(cls.tmp.name, "model-ext")
+        export_main([cls.ckpt, cls.out])
+        export_main([cls.ckpt, cls.out_ext, "--external-data", "always", "--name", "ext"])
+        with open(os.path.join(cls.out, "manifest.json"), encoding="utf-8") as f:
+            cls.manifest = json.load(f)
+        t = cls.manifest["tokens"]
+        cls.ids = canvas(t["mask"], t["bos"], t["mask"])
+        cls.positions = [0, 9, 10, 13, 17, 39, 9]  # shifted rows for the gap, the last row, and a repeat
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_onnx_logits_match_fp32_upcast_torch(self):
+        import torch
+
+        ort = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)
+        self.assertEqual(ort["inputs"], ["input_ids", "positions"])
+        self.assertEqual(ort["outputs"], ["logits"])
+        self.assertEqual(ort["type"], "float32")
+        self.assertEqual(list(ort["logits"].shape), [len(self.positions), self.cfg["vocab_size"]])
+        model = reference_model(self.ckpt)
+        with torch.no_grad():
+            full = model.full_logits(torch.tensor([self.ids]))[0].numpy()
+        want = full[self.positions]
+        diff = float(np.abs(ort["logits"] - want).max())
+        self.assertLessEqual(diff, TOLERANCE, f"max abs diff {diff}")
+        self.assertGreater(float(np.abs(want).max()), 1.0)  # random weights still give non-trivial logits
+
+    def test_external_data_gives_the_same_logits(self):
+        files = sorted(os.listdir(self.out_ext))
+        self.assertIn("model.onnx.data", files)
+        self.assertLess(os.path.getsize(os.path.join(self.out_ext, "model.onnx")), 100_000)
+        self.assertFalse([f for f in files if f not in ("MODEL_CARD.md", "manifest.json", "model.onnx",
+                                                        "model.onnx.data", "tokenizer.json", "tokenizer_config.json")])
+        a = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)["logits"]
+        b = run_onnx(os.path.join(self.out_ext, "model.onnx"), self.ids, self.positions)["logits"]
+        np.testing.assert_array_equal(a, b)
+
+    def test_manifest_follows_the_contract_and_the_checkpoint(self):
+        m = self.manifest
+        with open(os.path.join(self.ckpt, "added_tokens.json"), encoding="utf-8") as f:
+            added = json.load(f)
+        self.assertEqual(m["contract"], "diffucode-model/1")
+        self.assertEqual((m["family"], m["shiftedLogits"], m["vocabSize"]), ("dream", True, self.cfg["vocab_size"]))
+        self.assertEqual(m["tokens"], {"bos": added["<|beginoftext|>"], "eos": added["<|endoftext|>"],
+                                       "pad": added["<|dlm_pad|>"], "mask": added["<|mask|>"], "expand": None,
+                                       "stop": sorted([added["<|endoftext|>"], added["<|im_end|>"],
+                                                       added["<|dlm_pad|>"]])})
+        self.assertEqual(m["sampler"]["algorithm"], "entropy")
+        self.assertTrue(0.3 <= m["sampler"]["temperature"] <= 0.4)
+        self.assertEqual(m["sampler"]["topP"], 0.95)
+        self.assertEqual(m["license"], "mit")
+        self.assertEqual(m["name"], "DiffuCoder-tiny-random")
+        self.assertEqual(m["architecture"]["num_key_value_heads"], 2)
+        self.assertEqual(m["provenance"]["weightsDtypes"], {"BF16": 27})
+        with open(os.path.join(self.out, "MODEL_CARD.md"), encoding="utf-8") as f:
+            card = f.read()
+        self.assertIn("Upstream model card", card)
+        self.assertIn("Random weights in DiffuCoder-7B's Hugging Face format", card)
+        self.assertFalse(os.path.exists(self.out + ".partial"))
+
+    def test_exported_tokenizer_encodes_a_canvas_with_atomic_mask(self):
+        t = self.manifest["tokens"]
+        got = run_tokenizer(self.out, ["<|beginoftext|>def f(x):<|mask|><|mask|>\n"])[0]["ids"]
+        self.assertEqual(got[0], t["bos"])
+        self.assertEqual(got.count(t["mask"]), 2)
+
+    def test_refuses_to_overwrite_a_model_folder(self):
+        with self.assertRaisesRegex(Fatal, "not empty; pass --force"):
+            export_main([self.ckpt, self.out])
+
+
+class BadCheckpoints(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.ckpt = os.path.join(self.tmp.name, "ckpt")
+        self.out = os.path.join(self.tmp.name, "out")
+        make_tiny_checkpoint(self.ckpt)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def _edit_config(self, **changes):
+        path = os.path.join(self.ckpt, "config.json")
+        with open(path, encoding="utf-8") as f:
+            cfg = json.load(f)
+        cfg.update(changes)
+        for k, v in changes.items():
+            if v is None:
+                del cfg[k]
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(cfg, f)
+
+    def _fails(self, pattern):
+        with self.assertRaisesRegex(Fatal, pattern):
+            export_main([self.ckpt, self.out])
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_missing_config_key(self):
+        self._edit_config(num_key_value_heads=None)
+        self._fails("missing required key.*num_key_value_heads")
+
+    def test_unsupported_architecture(self):
+        self._edit_config(architectures=["LlamaForCausalLM"], model_type="llama")
+        self._fails("unsupported architecture.*LlamaForCausalLM")
+
+    def test_wrong_tensor_shape(self):
+        shard = os.path.join(self.ckpt, "model-00002-of-00002.safetensors")
+        f = SafetensorsFile(shard)
+        tensors = {k: f.tensor(k) for k in f.keys()}
+        f.close()
+        tensors["model.norm.weight"] = tensors["model.norm.weight"][:-1]
+        write_safetensors(shard, tensors, dtype="BF16")
+        self._fails(r"model.norm.weight: \(63,\) \(config.json implies \(64,\)\)")
+
+    def test_config_that_does_not_match_the_weights(self):
+        self._edit_config(intermediate_size=128)
+        self._fails("tensor shape.*do not match config.json")
+
+    def test_missing_shard_via_the_command_line(self):
+        os.unlink(os.path.join(self.ckpt, "model-00002-of-00002.safetensors"))
+        proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("shard(s) missing", proc.stderr)
+        self.assertIn("model-00002-of-00002.safetensors", proc.stderr)
+        self.assertNotIn("Traceback", proc.stderr)
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_int8_without_onnxruntime_python_exits_2_with_a_message(self):
+        try:
+            import onnxruntime.quantization  # noqa: F401
+            available = True
+        except ImportError:
+            available = False
+        proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out, "--int8"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        if available:  # a machine with ORT's Python tools: the int8 export must work and stay loadable
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            ids = [1, 2, 3, 4]
+            self.assertEqual(run_onnx(os.path.join(self.out, "model.onnx"), ids, [0, 3])["logits"].shape[0], 2)
+        else:
+            self.assertEqual(proc.returncode, 2)
+            self.assertIn("onnxruntime.quantization", proc.stderr)
+            self.assertFalse(os.path.exists(self.out))
+
+
+if __name__ == "__main__":
+    unittest.main()
