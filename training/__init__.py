@@ -1,0 +1,1 @@
+"""DiffuCode training pipeline: corpus, tokenizer, model, training, export, evaluation."""

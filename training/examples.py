@@ -1,0 +1,147 @@
+"""Training examples for the masked-diffusion objective, shaped like what the editor asks for.
+
+Infill: [BOS] prefix | middle + EOS*k | suffix [EOS]. The middle is cut on line boundaries (the rest of a line, one
+line, or a block of lines) and padded with k end-of-text tokens, because the engine pads a gap with more masks than
+the answer needs and the model must predict EOS in the spare slots. Plain: [BOS] + a window of a file, every token
+maskable. A mid-line cut re-encodes the two halves of the line separately, exactly as the engine tokenizes a prefix
+and a suffix, so the model sees the same token boundaries at training and at inference.
+"""
+import numpy as np
+
+from training.common import BOS_ID, EOS_ID, MASK_ID
+
+
+class TokenCorpus:
+    """One split of the encoded corpus (see tokenizer.encode_split)."""
+
+    def __init__(self, path: str):
+        z = np.load(path)
+        self.tokens = z["tokens"].astype(np.int64)
+        self.line_starts = z["line_starts"]
+        self.file_lines = z["file_lines"]
+        # Files are drawn in proportion to their size so every token is equally likely to be seen.
+        sizes = np.array([self.line_starts[b] - self.line_starts[a] for a, b in self.file_lines], dtype=np.float64)
+        keep = np.nonzero(sizes >= 8)[0]
+        if len(keep) == 0:
+            raise ValueError(f"{path}: no file has enough tokens to train on")
+        self.files = keep
+        self.p = sizes[keep] / sizes[keep].sum()
+
+    def n_tokens(self) -> int:
+        return len(self.tokens)
+
+    def line(self, i):
+        return self.tokens[self.line_starts[i]:self.line_starts[i + 1]]
+
+    def span(self, a, b):
+        """Tokens of lines a..b-1."""
+        return self.tokens[self.line_starts[a]:self.line_starts[b]]
+
+
+def _newline_tail(tokens, enc):
+    """How many trailing tokens of a line are its line break (0 for a file's last line without one)."""
+    if len(tokens) and enc.inv[int(tokens[-1])] in ("Ċ", "čĊ", "č"):  # byte-level \n, \r\n, \r
+        return 1
+    return 0
+
+
+def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
+    """Returns (ids[L], maskable[L] bool) for one infill example, or None when the file is unsuitable."""
+    f = corpus.files[rng.choice(len(corpus.files), p=corpus.p)]
+    a, b = corpus.file_lines[f]
+    if b - a < 2:
+        return None
+    kind = rng.random()
+    ln = int(rng.integers(a, b))
+    line = corpus.line(ln)
+    nl = _newline_tail(line, enc)
+    if kind < 0.35:
+        # Rest of a line: cut at a character position (often just after the indentation, where a user starts typing).
+        text = enc.decode(line[:len(line) - nl])
+        if len(text.strip()) == 0:
+            return None
+        indent = len(text) - len(text.lstrip())
+        c = indent if rng.random() < 0.3 else int(rng.integers(indent, len(text)))
+        head = enc.encode(text[:c])
+        middle = enc.encode(text[c:])
+        pre_lines, suf_start = (a, ln), ln + 1
+        pre_tail = np.asarray(head, dtype=np.int64)
+        suf_head = line[len(line) - nl:]
+    else:
+        n = 1 if kind < 0.65 else int(rng.integers(2, 9))
+        end = min(b, ln + n)
+        middle = corpus.span(ln, end)
+        if len(enc.decode(middle).strip()) == 0:
+            return None
+        pre_lines, suf_start = (a, ln), end
+        pre_tail = np.zeros(0, dtype=np.int64)
+        suf_head = np.zeros(0, dtype=np.int64)
+        tail = _newline_tail(middle, enc)
+        if tail and rng.random() < 0.5:
+            # The editor often leaves the line break after the cursor: then it belongs to the suffix.
+            suf_head = middle[len(middle) - tail:]
+            middle = middle[:len(middle) - tail]
+    middle = np.asarray(middle, dtype=np.int64)
+    if len(middle) == 0 or len(middle) > max_middle:
+        return None
+    # Gap = answer + spare slots; the spare sizes cover the engine's fixed budgets (24 single-line, 64 multi-line).
+    spare = int(rng.integers(0, int(rng.choice([4, 16, 32, 64])) + 1))
+    gap = np.concatenate([middle, np.full(spare, EOS_ID, dtype=np.int64)])
+    room = L - 2 - len(gap)
+    if room < 16:
+        gap = gap[:L - 18]
+        room = 16
+    prefix_all = np.concatenate([corpus.span(*pre_lines), pre_tail])
+    suffix_all = np.concatenate([suf_head, corpus.span(suf_start, b)])
+    # Split the context budget between prefix and suffix, nearest-to-the-gap first (as the engine trims).
+    want_pre = int(room * rng.uniform(0.4, 0.9))
+    n_suf = min(len(suffix_all), room - min(len(prefix_all), want_pre))
+    n_pre = min(len(prefix_all), room - n_suf)
+    prefix = prefix_all[len(prefix_all) - n_pre:]
+    suffix = suffix_all[:n_suf]
+    ids = np.concatenate([[BOS_ID], prefix, gap, suffix, [EOS_ID]])
+    maskable = np.zeros(len(ids), dtype=bool)
+    maskable[1 + len(prefix):1 + len(prefix) + len(gap)] = True
+    pad = L - len(ids)
+    if pad > 0:  # short files: trailing end-of-text padding, never masked
+        ids = np.concatenate([ids, np.full(pad, EOS_ID, dtype=np.int64)])
+        maskable = np.concatenate([maskable, np.zeros(pad, dtype=bool)])
+    return ids[:L], maskable[:L]
+
+
+def make_plain(rng, corpus: TokenCorpus, L: int):
+    """[BOS] + a window of one file (EOS-padded at the end), every real token maskable."""
+    f = corpus.files[rng.choice(len(corpus.files), p=corpus.p)]
+    a, b = corpus.file_lines[f]
+    toks = corpus.span(a, b)
+    start = int(rng.integers(0, max(1, len(toks) - (L - 2)) + 1)) if len(toks) > L - 2 else 0
+    body = toks[start:start + L - 2]
+    ids = np.concatenate([[BOS_ID], body, [EOS_ID]])
+    maskable = np.ones(len(ids), dtype=bool)
+    maskable[0] = False
+    pad = L - len(ids)
+    if pad > 0:
+        ids = np.concatenate([ids, np.full(pad, EOS_ID, dtype=np.int64)])
+        maskable = np.concatenate([maskable, np.zeros(pad, dtype=bool)])
+    return ids, maskable
+
+
+def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float = 0.2, eps: float = 1e-3):
+    """Returns input ids with masks applied, the clean targets, the mask, per-example t and maskable counts."""
+    ids = np.zeros((B, L), dtype=np.int64)
+    maskable = np.zeros((B, L), dtype=bool)
+    i = 0
+    while i < B:
+        ex = make_plain(rng, corpus, L) if rng.random() < plain_frac else make_infill(rng, corpus, enc, L)
+        if ex is None:
+            continue
+        ids[i], maskable[i] = ex
+        i += 1
+    t = rng.uniform(eps, 1.0, size=(B, 1))
+    mask = (rng.random((B, L)) < t) & maskable
+    for r in range(B):  # at least one masked token per example, or it teaches nothing
+        if not mask[r].any():
+            cand = np.nonzero(maskable[r])[0]
+            mask[r, cand[rng.integers(0, len(cand))]] = True
+    noisy = np.where(mask, MASK_ID, ids)
+    return noisy, ids, mask, t[:, 0], maskable.sum(1)

@@ -1,0 +1,258 @@
+"""Trains the masked-diffusion model (see examples.py for the data, model.py for the network).
+
+Objective: per example t ~ U(eps, 1); every maskable token is masked with probability t; cross-entropy on the masked
+tokens weighted by 1/t, summed and divided by the number of maskable tokens (the masked-diffusion ELBO). Shifted:
+the hidden state at i predicts token i+1, so a masked token at j is scored from row j-1. CPU with bf16 autocast, or
+CUDA when present. AdamW, linear warmup then cosine decay; atomic checkpoints every few minutes; --resume.
+
+    /usr/bin/python3 training/train.py --run tiny --steps 3000
+    /usr/bin/python3 training/train.py --run tiny --steps 3000 --resume
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from training.common import DATA, TRAINING, Fatal, require, run_main  # noqa: E402
+
+SIZES = {  # named presets; --set overrides single keys
+    "tiny": dict(hidden_size=256, intermediate_size=704, num_hidden_layers=6, num_attention_heads=4,
+                 num_key_value_heads=2),
+    "test": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                 num_key_value_heads=2),
+}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="tiny", help="run name: training/runs/<run>/")
+    ap.add_argument("--runs-dir", default=os.path.join(TRAINING, "runs"))
+    ap.add_argument("--tokens", default=os.path.join(DATA, "tokens"), help="folder with train.npz / valid.npz")
+    ap.add_argument("--tokenizer", default=os.path.join(DATA, "tokenizer", "tokenizer.json"))
+    ap.add_argument("--size", default="tiny", choices=sorted(SIZES))
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--minutes", type=float, default=0.0,
+                    help="wall-clock budget: the schedule follows whichever of steps or time runs out first, so the "
+                         "learning rate has decayed when the time is up")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--seq", type=int, default=256, help="canvas length")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--min-lr-frac", type=float, default=0.1)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--plain-frac", type=float, default=0.2, help="share of plain full-sequence examples")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--no-bf16", action="store_true", help="fp32 on CPU (bf16 autocast is ~2x faster there)")
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--eval-every", type=int, default=100)
+    ap.add_argument("--eval-batches", type=int, default=6)
+    ap.add_argument("--log-every", type=int, default=10)
+    ap.add_argument("--resume", action="store_true", help="continue from runs/<run>/last.pt")
+    ap.add_argument("--init", help="start from these weights (a .pt with a 'model' state dict), fresh optimizer")
+    return ap.parse_args(argv)
+
+
+def progress(step, elapsed, a):
+    """Fraction of the run done: by steps, or by wall time when --minutes is set (whichever is further)."""
+    f = step / a.steps
+    if a.minutes > 0:
+        f = max(f, elapsed / (a.minutes * 60))
+    return min(1.0, f)
+
+
+def lr_at(step, a, frac=None):
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    if frac is None:
+        frac = (step - a.warmup) / max(1, a.steps - a.warmup)
+    frac = min(1.0, frac)
+    return a.lr * (a.min_lr_frac + (1 - a.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def masked_loss(model, batch, device, autocast):
+    """Returns (weighted ELBO loss, mean unweighted CE over masked tokens, number of masked tokens)."""
+    import torch
+    import torch.nn.functional as F
+    noisy, ids, mask, t, n_maskable = batch
+    noisy = torch.from_numpy(noisy).to(device)
+    ids = torch.from_numpy(ids).to(device)
+    mask = torch.from_numpy(mask).to(device)
+    t = torch.from_numpy(t).to(device=device, dtype=torch.float32)
+    with autocast():
+        h = model.hidden(noisy)
+        b, j = mask.nonzero(as_tuple=True)
+        logits = model.head(h[b, j - 1])  # shifted: row j-1 predicts token j
+    ce = F.cross_entropy(logits.float(), ids[b, j], reduction="none")
+    loss = (ce / t[b]).sum() / float(n_maskable.sum())
+    return loss, ce.mean(), int(len(ce))
+
+
+def load_checkpoint(path):
+    import torch
+    try:
+        ck = torch.load(path, map_location="cpu")
+    except Exception as e:  # torch raises many types for truncated/garbage files
+        raise Fatal(f"checkpoint {path} is corrupt or unreadable ({type(e).__name__}: {str(e)[:200]}); "
+                    f"delete it or start without --resume")
+    if not isinstance(ck, dict) or "model" not in ck or "config" not in ck:
+        raise Fatal(f"checkpoint {path} is not a DiffuCode training checkpoint (no 'model'/'config' entries)")
+    return ck
+
+
+def save_checkpoint(path, obj):
+    import torch
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)  # atomic: a crash mid-write never replaces the previous good checkpoint
+
+
+def build(a):
+    torch = require("torch", "python3-torch")
+    require("numpy", "python3-numpy")
+    from training.examples import TokenCorpus
+    from training.model import DreamConfig, DreamLM, load_state_dict_checked
+    from training.tokenizer import load as load_tokenizer
+    for split in ("train", "valid"):
+        p = os.path.join(a.tokens, f"{split}.npz")
+        if not os.path.isfile(p):
+            raise Fatal(f"{p} not found: build the corpus and tokens first (training/corpus.py, training/tokenizer.py)")
+    try:
+        train, valid = TokenCorpus(os.path.join(a.tokens, "train.npz")), TokenCorpus(os.path.join(a.tokens, "valid.npz"))
+    except ValueError as e:
+        raise Fatal(f"empty corpus: {e}")
+    enc = load_tokenizer(a.tokenizer)
+    run_dir = os.path.join(a.runs_dir, a.run)
+    os.makedirs(run_dir, exist_ok=True)
+    ck = None
+    if a.resume:
+        p = os.path.join(run_dir, "last.pt")
+        if not os.path.isfile(p):
+            raise Fatal(f"--resume: no checkpoint at {p}")
+        ck = load_checkpoint(p)
+        cfg = DreamConfig.from_dict(ck["config"])
+    else:
+        over = dict(SIZES[a.size])
+        for kv in a.set:
+            k, _, v = kv.partition("=")
+            try:
+                over[k] = json.loads(v)
+            except ValueError:
+                raise Fatal(f"--set {kv}: the value must be a JSON number or true/false")
+        cfg = DreamConfig(vocab_size=len(enc.vocab), **over)
+    if cfg.vocab_size < len(enc.vocab):
+        raise Fatal(f"model vocab {cfg.vocab_size} is smaller than the tokenizer's {len(enc.vocab)}")
+    torch.manual_seed(a.seed)
+    model = DreamLM(cfg)
+    if ck is not None:
+        load_state_dict_checked(model, ck["model"])
+    elif a.init:
+        load_state_dict_checked(model, {k: v.float() for k, v in load_checkpoint(a.init)["model"].items()})
+    return torch, model, cfg, train, valid, enc, run_dir, ck
+
+
+def train(a):
+    import contextlib
+    import numpy as np
+    torch, model, cfg, train_c, valid_c, enc, run_dir, ck = build(a)
+    from training.examples import make_batch
+    torch.set_num_threads(a.threads)
+    device = "cuda" if a.device == "cuda" or (a.device == "auto" and torch.cuda.is_available()) else "cpu"
+    model.to(device)
+    if device == "cuda":
+        autocast = lambda: torch.autocast("cuda", dtype=torch.bfloat16)  # noqa: E731
+    elif a.no_bf16:
+        autocast = contextlib.nullcontext
+    else:
+        autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+    step, tokens_seen, elapsed0 = 0, 0, 0.0
+    rng = np.random.default_rng(a.seed)
+    if ck is not None:
+        opt.load_state_dict(ck["optim"])
+        step, tokens_seen, elapsed0 = ck["step"], ck["tokens_seen"], ck["elapsed"]
+        rng = np.random.default_rng(a.seed + step)  # a fresh stream: resumed runs do not replay old batches
+    print(f"model: {model.num_parameters() / 1e6:.2f}M parameters, config {cfg.to_dict()}", flush=True)
+    print(f"train tokens {train_c.n_tokens()}, valid tokens {valid_c.n_tokens()}, device {device}, "
+          f"threads {a.threads}, start step {step}", flush=True)
+    csv_path = os.path.join(run_dir, "loss.csv")
+    new_csv = not os.path.exists(csv_path) or ck is None
+    logf = open(csv_path, "w" if new_csv else "a", newline="")
+    log = csv.writer(logf)
+    if new_csv:
+        log.writerow(["step", "tokens", "elapsed_s", "lr", "loss", "masked_ce", "val_loss", "val_masked_ce"])
+    val_batches = [make_batch(np.random.default_rng(10_000 + i), valid_c, enc, a.batch, a.seq, a.plain_frac)
+                   for i in range(a.eval_batches)]
+
+    def evaluate():
+        model.eval()
+        tot, ce_sum, n = 0.0, 0.0, 0
+        with torch.no_grad():
+            for vb in val_batches:
+                l, ce, k = masked_loss(model, vb, device, autocast)
+                tot += float(l)
+                ce_sum += float(ce) * k
+                n += k
+        model.train()
+        return tot / len(val_batches), ce_sum / max(1, n)
+
+    def checkpoint():
+        save_checkpoint(os.path.join(run_dir, "last.pt"), {
+            "model": model.state_dict(), "optim": opt.state_dict(), "config": cfg.to_dict(), "step": step,
+            "tokens_seen": tokens_seen, "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
+
+    t_start = last_ck = time.time()
+    model.train()
+    while progress(step, elapsed0 + time.time() - t_start, a) < 1.0:
+        lr = lr_at(step, a, progress(step, elapsed0 + time.time() - t_start, a) if a.minutes > 0 else None)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        batch = make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac)
+        loss, ce, _ = masked_loss(model, batch, device, autocast)
+        if not torch.isfinite(loss):
+            raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens_seen += a.batch * a.seq
+        val = ("", "")
+        last = progress(step, elapsed0 + time.time() - t_start, a) >= 1.0
+        if step % a.eval_every == 0 or last:
+            val = evaluate()
+        if step % a.log_every == 0 or val[0] != "" or last:
+            el = elapsed0 + time.time() - t_start
+            log.writerow([step, tokens_seen, f"{el:.1f}", f"{lr:.3g}", f"{float(loss):.4f}",
+                          f"{float(ce):.4f}", *(f"{v:.4f}" if v != "" else "" for v in val)])
+            logf.flush()
+            print(f"step {step} tok {tokens_seen} {el:.0f}s loss {float(loss):.3f} ce {float(ce):.3f}"
+                  f" {tokens_seen / max(el, 1e-9):.0f} tok/s" + (f" | val loss {val[0]:.3f} ce {val[1]:.3f}"
+                                                                  if val[0] != "" else ""), flush=True)
+        if time.time() - last_ck > a.ckpt_minutes * 60:
+            checkpoint()
+            last_ck = time.time()
+    checkpoint()
+    logf.close()
+    print(f"done: {step} steps, {tokens_seen} tokens -> {run_dir}/last.pt", flush=True)
+    return run_dir
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    if a.batch < 1 or a.seq < 32 or a.steps < 1:
+        raise Fatal("--batch must be >= 1, --seq >= 32 and --steps >= 1")
+    return train(a)
+
+
+if __name__ == "__main__":
+    run_main(main)
