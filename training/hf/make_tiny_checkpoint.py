@@ -1,6 +1,7 @@
 """Write a tiny RANDOM checkpoint in the exact Hugging Face format of DiffuCoder-7B (Dream architecture).
 
     /usr/bin/python3 -m training.hf.make_tiny_checkpoint OUT_DIR [--dreamon] [--seed N] [--dtype BF16|F16|F32]
+        [--set KEY=VALUE ...]
 
 Same config.json keys and tensor names as DiffuCoder-7B-Instruct, 2 layers of hidden size 64, bf16 tensors
 sharded into two safetensors files with model.safetensors.index.json, and a Qwen2-style slow tokenizer
@@ -13,11 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
-from training.common import run_main
+from training.common import Fatal, run_main
 from training.hf.dream_config import expected_shapes
 from training.hf.safetensors_io import write_safetensors
 from training.hf.tiny_bpe import SAMPLE_CODE, bytes_to_unicode, train_merges
@@ -63,15 +64,15 @@ def random_weights(cfg: dict, rng: np.random.Generator) -> Dict[str, np.ndarray]
     attention is far from uniform and the ONNX/torch comparison exercises real numerics."""
     out: Dict[str, np.ndarray] = {}
     for name, shape in expected_shapes(cfg).items():
+        x = rng.standard_normal(shape, dtype=np.float32)  # float32 directly: big test configs stay in RAM
         if name.endswith("norm.weight"):
-            out[name] = 1.0 + 0.1 * rng.standard_normal(shape)
+            x = 1.0 + 0.1 * x
         elif name.endswith(".bias"):
-            out[name] = 0.1 * rng.standard_normal(shape)
-        elif name == "model.embed_tokens.weight":
-            out[name] = rng.standard_normal(shape)
-        else:
-            out[name] = rng.standard_normal(shape) / np.sqrt(shape[-1])
-    return {k: v.astype(np.float32) for k, v in out.items()}
+            x *= 0.1
+        elif name != "model.embed_tokens.weight":
+            x /= np.float32(np.sqrt(shape[-1]))
+        out[name] = x.astype(np.float32, copy=False)
+    return out
 
 
 def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
@@ -107,12 +108,14 @@ def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
     return ids
 
 
-def make_tiny_checkpoint(out_dir: str, dreamon: bool = False, seed: int = 0, dtype: str = "BF16") -> dict:
+def make_tiny_checkpoint(out_dir: str, dreamon: bool = False, seed: int = 0, dtype: str = "BF16",
+                         overrides: Optional[Dict[str, object]] = None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     ids = write_tokenizer(out_dir, dreamon)
     tokenizer_size = max(ids.values()) + 1
     # Like DiffuCoder (152,064 rows for 151,668 tokens), the embedding is padded past the tokenizer.
     cfg = tiny_config(-(-tokenizer_size // 64) * 64 + 64, ids)
+    cfg.update(overrides or {})  # e.g. vocab_size=152064 to exercise the > 2 GB external-data path
     with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f, indent=2)
     weights = random_weights(cfg, np.random.default_rng(seed))
@@ -141,8 +144,16 @@ def main() -> None:
     ap.add_argument("--dreamon", action="store_true", help="name the token after the mask <|expand|> (DreamOn)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dtype", choices=["BF16", "F16", "F32"], default="BF16")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a config.json value (JSON), e.g. --set hidden_size=1536 --set vocab_size=152064")
     args = ap.parse_args()
-    cfg = make_tiny_checkpoint(args.out_dir, args.dreamon, args.seed, args.dtype)
+    overrides = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise Fatal(f"--set expects KEY=VALUE, got {item!r}")
+        overrides[key] = json.loads(value)
+    cfg = make_tiny_checkpoint(args.out_dir, args.dreamon, args.seed, args.dtype, overrides)
     print(f"wrote tiny random Dream checkpoint to {args.out_dir} (vocab {cfg['vocab_size']}, "
           f"{cfg['num_hidden_layers']} layers, hidden {cfg['hidden_size']}, {args.dtype})")
 

@@ -1,6 +1,8 @@
 """End to end on a tiny RANDOM checkpoint in DiffuCoder-7B's Hugging Face format: export it, run the ONNX graph in
 onnxruntime-node, and compare with the torch model built independently from the same bf16 weights (upcast to fp32).
 Also: the model folder's contents, external data, and clear refusals of bad checkpoints."""
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -173,6 +175,20 @@ class BadCheckpoints(unittest.TestCase):
     def test_config_that_does_not_match_the_weights(self):
         self._edit_config(intermediate_size=128)
         self._fails("tensor shape.*do not match config.json")
+
+    def test_no_licence_is_refused_unless_given(self):
+        os.unlink(os.path.join(self.ckpt, "README.md"))
+        self._fails("states no licence")
+        with open(os.path.join(self.ckpt, "LICENSE"), "w", encoding="utf-8") as f:
+            f.write("\nSample Code License\nCopyright (C) 2025 Someone\n")
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            export_main([self.ckpt, self.out, "--dry-run"])
+        self.assertEqual(json.loads(printed.getvalue())["family"], "dream")
+        self.assertFalse(os.path.exists(self.out))  # a dry run writes nothing
+        export_main([self.ckpt, self.out])
+        with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["license"], "see LICENSE (Sample Code License)")
+        self.assertTrue(os.path.exists(os.path.join(self.out, "LICENSE")))  # shipped with the model
 
     def test_missing_shard_via_the_command_line(self):
         os.unlink(os.path.join(self.ckpt, "model-00002-of-00002.safetensors"))
