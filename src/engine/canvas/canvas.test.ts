@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCanvas, type CanvasSpec } from './canvas.ts';
+import { buildCanvas, type CanvasSpec } from './canvas';
 
 // Char-level fake tokenizer: every UTF-16 unit is one token with id = code + 10.
 const encode = (t: string) => Array.from({ length: t.length }, (_, i) => t.charCodeAt(i) + 10);

@@ -3,7 +3,7 @@
 // gaps; inner pieces are kept whole (cutting them would move a gap). The whole canvas respects contextLength.
 // Huge texts are cut by characters before tokenizing so a 10 MB file costs no more than its useful window.
 
-import { EngineError, type InfillGap } from '../types.ts';
+import { EngineError, type InfillGap } from '../types';
 
 export interface CanvasTokens {
   bos: number;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveSampler } from './options.ts';
+import { resolveSampler } from './options';
 
 test('request overrides manifest overrides built-ins; undefined/null fields do not override', () => {
   const o = resolveSampler({ algorithm: 'entropy', threshold: 0.8 }, { threshold: 0.7, temperature: undefined });

@@ -1,7 +1,7 @@
 // Resolves the sampler options of one request: built-in defaults < the manifest's recommendation < the request.
 // Every value is validated here so the denoiser can trust them; a bad value is a clear EngineError.
 
-import { EngineError, type Algorithm, type SamplerOptions } from '../types.ts';
+import { EngineError, type Algorithm, type SamplerOptions } from '../types';
 
 export const ALGORITHMS: readonly Algorithm[] = ['origin', 'maskgit_plus', 'topk_margin', 'entropy', 'threshold'];
 

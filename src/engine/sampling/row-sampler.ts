@@ -4,7 +4,7 @@
 // Hot path: no allocation per row. Full-vocabulary work is a max pass and one exp pass into a scratch buffer that
 // lives as long as the sampler; top-p/top-k only sort the few candidates near the maximum (partial selection).
 
-import type { Prng } from './prng.ts';
+import type { Prng } from './prng';
 
 export type ConfidenceKind = 'probability' | 'margin' | 'entropy';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dreamPlan, dreamTimesteps, tokensThisStep, transferProbability } from './schedule.ts';
+import { dreamPlan, dreamTimesteps, tokensThisStep, transferProbability } from './schedule';
 
 test('64 tokens in 8 steps commits 7,8,8,8,8,8,8,9 (Dream reference)', () => {
   assert.deepEqual(dreamPlan(64, 8, 1e-3), [7, 8, 8, 8, 8, 8, 8, 9]);

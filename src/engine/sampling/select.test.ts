@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from './prng.ts';
-import { selectRandom, selectSampled, selectThreshold, selectTopK } from './select.ts';
+import { Prng } from './prng';
+import { selectRandom, selectSampled, selectThreshold, selectTopK } from './select';
 
 const out = new Int32Array(16);
 const picked = (c: number) => Array.from(out.subarray(0, c)).sort((a, b) => a - b);

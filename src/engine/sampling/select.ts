@@ -2,7 +2,7 @@
 // the chosen indices are written to `out` and their count returned. n is small (masks in the active block), so
 // plain sorts of index arrays are fine here.
 
-import type { Prng } from './prng.ts';
+import type { Prng } from './prng';
 
 /** The k candidates with the highest confidence (ties: the leftmost first, for determinism). */
 export function selectTopK(conf: Float64Array, n: number, k: number, out: Int32Array): number {

@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CharTokenizer, ScriptedModel, type Script } from './testing/fake-model';
+import { fakeEngine } from './testing/fake-engine';
+import { MASK_PLACEHOLDER, type StepProgress } from './types';
+
+const V = 138;
+const id = CharTokenizer.id;
+const greedy = { temperature: 0, topP: 1 };
+
+
+/** Script from a function of the canvas position. */
+const at = (f: (pos: number) => string | number, p: number | ((pos: number) => number) = 0.99): Script => (_ids, pos) => {
+  const t = f(pos);
+  return { token: typeof t === 'number' ? t : id(t), p: typeof p === 'number' ? p : p(pos) };
+};
+
+test('fills one gap; shifted models are asked for row p-1', async () => {
+  // canvas: [BOS] a b M M M c [EOS] -> masks at 3,4,5
+  const model = new ScriptedModel(V, at((pos) => 'xyz'[pos - 3] ?? 'q'));
+  const r = await fakeEngine(model).infill({ pieces: ['ab', 'c'], gaps: [{ maxTokens: 3 }], sampler: { algorithm: 'threshold', threshold: 0.5, ...greedy } });
+  assert.equal(r.gaps[0].text, 'xyz');
+  assert.deepEqual(model.rowsSeen[0], [2, 3, 4]);
+  assert.equal(r.stats.forwardPasses, 1);
+  assert.equal(r.stats.tokensPerForward, 3);
+  // banned ids (mask, BOS) lose their share, so the probability is slightly above the scripted 0.99
+  assert.ok(Math.abs(r.gaps[0].tokens[0].confidence - 0.99) < 1e-3);
+});
+
+test('unshifted models are asked for row p', async () => {
+  const model = new ScriptedModel(V, at((pos) => 'xyz'[pos - 3] ?? 'q'), false);
+  const r = await fakeEngine(model, { shifted: false }).infill({ pieces: ['ab', 'c'], gaps: [{ maxTokens: 3 }], sampler: { algorithm: 'threshold', ...greedy } });
+  assert.deepEqual(model.rowsSeen[0], [3, 4, 5]);
+  assert.equal(r.gaps[0].text, 'xyz');
+});
+
+test('Dream schedule: 64 masks in 8 steps commit 7,8,8,8,8,8,8,9', async () => {
+  const model = new ScriptedModel(V, at(() => 'a', (pos) => 0.5 + pos / 1000));
+  const counts: number[] = [];
+  let last = 0;
+  await fakeEngine(model).infill(
+    { pieces: ['', ''], gaps: [{ maxTokens: 64 }], sampler: { algorithm: 'entropy', steps: 8, ...greedy } },
+    { onProgress: (p) => { counts.push(p.committed - last); last = p.committed; } },
+  );
+  assert.deepEqual(counts, [7, 8, 8, 8, 8, 8, 8, 9]);
+  assert.equal(model.calls, 8);
+});
+
+test('maskgit_plus commits the most confident positions first', async () => {
+  // position 5 is the most confident, then 3, then 4
+  const conf: Record<number, number> = { 3: 0.8, 4: 0.6, 5: 0.95 };
+  const model = new ScriptedModel(V, at(() => 'k', (pos) => conf[pos] ?? 0.5));
+  const firstSeen = [-1, -1, -1];
+  await fakeEngine(model).infill(
+    { pieces: ['ab', ''], gaps: [{ maxTokens: 3 }], sampler: { algorithm: 'maskgit_plus', steps: 4, ...greedy } },
+    { onProgress: (p) => [...p.gaps[0]].forEach((ch, i) => { if (ch !== MASK_PLACEHOLDER && firstSeen[i] < 0) firstSeen[i] = p.step; }) },
+  );
+  assert.ok(firstSeen[2] < firstSeen[1] && firstSeen[2] <= firstSeen[0] && firstSeen[0] <= firstSeen[1], `order ${firstSeen}`);
+});
+
+test('threshold decoding commits every confident mask and at least one', async () => {
+  const conf: Record<number, number> = { 1: 0.95, 2: 0.3, 3: 0.92, 4: 0.2 };
+  const model = new ScriptedModel(V, (_ids, pos, call) => ({ token: id('t'), p: call === 0 ? conf[pos] : 0.4 }));
+  const steps: number[] = [];
+  let last = 0;
+  const r = await fakeEngine(model).infill(
+    { pieces: ['', ''], gaps: [{ maxTokens: 4 }], sampler: { algorithm: 'threshold', threshold: 0.9, ...greedy } },
+    { onProgress: (p) => { steps.push(p.committed - last); last = p.committed; } },
+  );
+  assert.deepEqual(steps, [2, 1, 1]); // two confident, then one per pass when none qualifies
+  assert.equal(r.gaps[0].text, 'tttt');
+});
+
+test('a stop token ends its gap: text after it is dropped and the rest is finalised without forwards', async () => {
+  // slot 2 predicts EOS with high confidence; the others are unsure
+  const model = new ScriptedModel(V, at((pos) => (pos === 3 ? 0 : 'ab'[pos - 1] ?? 'z'), (pos) => (pos === 3 ? 0.99 : 0.5)));
+  const r = await fakeEngine(model).infill({ pieces: ['', '\n'], gaps: [{ maxTokens: 20 }], sampler: { algorithm: 'threshold', threshold: 0.9, ...greedy } });
+  assert.equal(r.gaps[0].text, 'ab');
+  assert.equal(r.gaps[0].stopped, true);
+  assert.equal(r.gaps[0].tokens.length, 2);
+  assert.equal(r.stats.slotsFinalisedByStop, 17);
+  assert.equal(r.stats.forwardPasses, 3); // EOS, then 'a', then 'b' — not 20 passes
+});
+
+test('several gaps are filled jointly in one canvas', async () => {
+  // [BOS] M M = M [EOS]: gap0 at 1,2; '=' at 3; gap1 at 4
+  const model = new ScriptedModel(V, at((pos) => ({ 1: 'x', 2: ' ', 4: '1' })[pos] ?? 0));
+  const r = await fakeEngine(model).infill({ pieces: ['', '=', ''], gaps: [{ maxTokens: 2 }, { maxTokens: 1 }], sampler: { algorithm: 'threshold', ...greedy } });
+  assert.deepEqual(r.gaps.map((g) => g.text), ['x ', '1']);
+  assert.equal(r.stats.forwardPasses, 1);
+});
+
+test('block-wise decoding fills blocks left to right', async () => {
+  const model = new ScriptedModel(V, at(() => 'b', 0.99));
+  const seen: string[] = [];
+  await fakeEngine(model).infill(
+    { pieces: ['', ''], gaps: [{ maxTokens: 6 }], sampler: { algorithm: 'threshold', blockSize: 2, ...greedy } },
+    { onProgress: (p) => seen.push(p.gaps[0]) },
+  );
+  const B = MASK_PLACEHOLDER;
+  assert.deepEqual(seen, [`bb${B}${B}${B}${B}`, `bbbb${B}${B}`, 'bbbbbb']);
+  assert.deepEqual(model.rowsSeen, [[0, 1], [2, 3], [4, 5]]);
+});
+
+test('the same seed gives the same result at temperature > 0; another seed differs', async () => {
+  const script: Script = (_ids, pos) => ({ token: id('a') + (pos % 5), p: 0.3 });
+  const run = (seed: number) =>
+    fakeEngine(new ScriptedModel(V, script)).infill({ pieces: ['', ''], gaps: [{ maxTokens: 24 }], sampler: { algorithm: 'entropy', steps: 6, temperature: 1, topP: 0.95, seed } });
+  const [a, b, c] = await Promise.all([run(7), run(7), run(8)]);
+  assert.equal(a.gaps[0].text, b.gaps[0].text);
+  assert.notEqual(a.gaps[0].text, c.gaps[0].text);
+});
+
+test('DreamOn expand turns one slot into two masks and grows the gap', async () => {
+  const EXPAND = 3;
+  const model = new ScriptedModel(V, (_ids, pos, call) => (call === 0 ? { token: EXPAND, p: 0.99 } : { token: id('e'), p: 0.99 }));
+  const r = await fakeEngine(model, { expand: EXPAND }).infill({ pieces: ['', ''], gaps: [{ maxTokens: 2 }], sampler: { algorithm: 'threshold', ...greedy } });
+  assert.equal(r.gaps[0].text, 'eeee'); // both slots expanded once, then filled
+});
+
+test('cancellation stops between forward passes', async () => {
+  const ctrl = new AbortController();
+  const model = new ScriptedModel(V, (_ids, _pos, call) => {
+    if (call === 2) ctrl.abort();
+    return { token: id('c'), p: 0.5 };
+  });
+  await assert.rejects(
+    fakeEngine(model).infill({ pieces: ['', ''], gaps: [{ maxTokens: 30 }], sampler: { algorithm: 'threshold', ...greedy } }, { signal: ctrl.signal }),
+    (e: Error) => e.name === 'AbortError',
+  );
+  assert.equal(model.calls, 3); // the pass running when the cancel came finished; no further pass started
+});
+
+test('the mask id is never sampled and ids beyond the tokenizer are never sampled', async () => {
+  const model = new ScriptedModel(200, at(() => 1, 0.99)); // the model insists on MASK
+  const r = await fakeEngine(model, { tokenizerSize: 138 }).infill({ pieces: ['', ''], gaps: [{ maxTokens: 3 }], sampler: { algorithm: 'threshold', ...greedy } });
+  assert.ok(r.gaps[0].tokens.every((t) => t.id !== 1 && t.id < 138));
+});
+
+test('bad input: empty pieces, gaps at start and end, adjacent gaps, NUL, lone surrogates, CRLF/tabs', async () => {
+  const model = new ScriptedModel(V, at(() => 'w', 0.99));
+  const e = fakeEngine(model);
+  for (const pieces of [['', ''], ['\0\0', '\uD800'], ['a\r\n\tb', '\uDC00x\r\n'], ['', '', '']]) {
+    const r = await e.infill({ pieces, gaps: pieces.slice(1).map(() => ({ maxTokens: 2 })), sampler: { algorithm: 'threshold', ...greedy } });
+    assert.ok(r.gaps.every((g) => g.text === 'ww'));
+  }
+  const progress: StepProgress[] = [];
+  await e.infill({ pieces: ['x'.repeat(50_000), 'y'.repeat(50_000)], gaps: [{ maxTokens: 2 }] }, { onProgress: (p) => progress.push(p) });
+  assert.ok(progress.length >= 1);
+  await assert.rejects(e.infill({ pieces: ['a'], gaps: [{ maxTokens: 2 }] }), /pieces must have/);
+  await assert.rejects(e.infill({ pieces: ['a', 'b'], gaps: [{ maxTokens: 2 }], sampler: { algorithm: 'magic' as never } }), /sampler.algorithm/);
+});

@@ -1,0 +1,112 @@
+// InfillEngine: the one entry point every caller uses (worker, CLI, bench, tests). Builds the canvas, runs the
+// denoiser, and turns the final canvas into per-gap text and per-token confidences. No `vscode` import.
+
+import { buildCanvas } from './canvas/canvas';
+import type { EngineParts } from './engine-parts';
+import { loadEngineParts, type LoadOptions } from './model/load';
+import { denoise, type DenoiseState } from './sampling/denoiser';
+import { resolveSampler } from './sampling/options';
+import { renderSlots, tokensToText } from './text/token-text';
+import {
+  abortError,
+  MASK_PLACEHOLDER,
+  type GapResult,
+  type InfillCallOptions,
+  type InfillRequest,
+  type InfillResult,
+  type ModelInfo,
+} from './types';
+
+export class InfillEngine {
+  private constructor(private readonly parts: EngineParts) {}
+
+  static async load(modelDir: string, options: LoadOptions = {}): Promise<InfillEngine> {
+    return new InfillEngine(await loadEngineParts(modelDir, options));
+  }
+
+  static fromParts(parts: EngineParts): InfillEngine {
+    return new InfillEngine(parts);
+  }
+
+  get info(): ModelInfo {
+    return this.parts.info;
+  }
+
+  async infill(request: InfillRequest, opts: InfillCallOptions = {}): Promise<InfillResult> {
+    const t0 = performance.now();
+    if (opts.signal?.aborted) throw abortError();
+    const { model, tokenizer, tokens, info } = this.parts;
+    const sampler = resolveSampler(info.sampler, request?.sampler);
+    const canvas = buildCanvas({
+      pieces: request?.pieces,
+      gaps: request?.gaps,
+      prefixTokens: request?.budget?.prefixTokens,
+      suffixTokens: request?.budget?.suffixTokens,
+      contextLength: info.contextLength,
+      encode: (t) => tokenizer.encode(t),
+      tokens,
+    });
+    const prepareMs = performance.now() - t0;
+    const isMask = (id: number) => id === tokens.mask;
+    const onStep = opts.onProgress
+      ? (st: DenoiseState) =>
+          opts.onProgress!({
+            step: st.step,
+            gaps: st.gaps.map((g) => renderSlots(tokenizer, st.ids.subarray(g.start, g.start + Math.min(g.stopAt, g.length)), isMask, MASK_PLACEHOLDER)),
+            committed: st.committed,
+            total: st.total,
+          })
+      : undefined;
+    const banned = [tokens.mask, tokens.bos].filter((id, i, a) => a.indexOf(id) === i && !tokens.stop.includes(id));
+    const { state, stats } = await denoise(
+      canvas,
+      model,
+      {
+        sampler,
+        shifted: info.shiftedLogits,
+        maskId: tokens.mask,
+        stopIds: tokens.stop,
+        expandId: tokens.expand,
+        bannedIds: banned,
+        sampleable: tokenizer.size,
+        contextLength: info.contextLength,
+        stepsPerToken: this.parts.stepsPerToken,
+      },
+      { signal: opts.signal, onStep },
+    );
+    const tr = performance.now();
+    const gaps: GapResult[] = state.gaps.map((g) => {
+      const end = Math.min(g.stopAt, g.length);
+      const pieces = tokensToText(tokenizer, state.ids.subarray(g.start, g.start + end));
+      return {
+        text: pieces.map((p) => p.text).join(''),
+        tokens: pieces.map((p, i) => ({ id: p.id, text: p.text, confidence: g.probs[i] })),
+        stopped: g.stopAt < g.length,
+      };
+    });
+    const samplerMs = stats.samplerMs + (performance.now() - tr);
+    const totalMs = performance.now() - t0;
+    return {
+      gaps,
+      stats: {
+        steps: stats.steps,
+        forwardPasses: stats.forwardPasses,
+        tokensCommitted: stats.tokensCommitted,
+        // Model-committed tokens (the stop token included, slots finalised for free after it excluded) per pass.
+        tokensPerForward: stats.forwardPasses > 0 ? stats.tokensCommitted / stats.forwardPasses : 0,
+        slotsFinalisedByStop: stats.slotsFinalisedByStop,
+        modelMs: stats.modelMs,
+        samplerMs,
+        prepareMs,
+        totalMs,
+        canvasTokens: canvas.ids.length,
+        trimmedTokens: canvas.trimmedTokens,
+        algorithm: sampler.algorithm,
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.parts.model.dispose?.();
+  }
+}

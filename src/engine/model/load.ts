@@ -1,0 +1,47 @@
+// Model folder -> EngineParts: validate the manifest, check memory, load the tokenizer (and check it against the
+// model's vocabulary and special ids), then create the ONNX Runtime session.
+
+import { resolve } from 'node:path';
+import type { EngineParts } from '../engine-parts';
+import { EngineError, type ModelInfo } from '../types';
+import { readManifest } from './manifest';
+import { checkMemory, estimateMemory } from './memory';
+import { OnnxModel, type SessionOptions } from './onnx-model';
+import { loadTokenizer } from './tokenizer';
+
+export interface LoadOptions extends SessionOptions {
+  /** Refuse to load when the estimate exceeds this many bytes (default: the memory available now). */
+  memoryLimitBytes?: number;
+}
+
+export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}): Promise<EngineParts> {
+  const files = readManifest(modelDir);
+  const m = files.manifest;
+  checkMemory(estimateMemory(files.weightsBytes, m.vocabSize, m.contextLength), opts.memoryLimitBytes);
+  const tokenizer = loadTokenizer(files.tokenizerPath);
+  if (tokenizer.size > m.vocabSize)
+    throw new EngineError(
+      `tokenizer/model vocabulary mismatch: the tokenizer has ${tokenizer.size} tokens but the model's logits have ${m.vocabSize} rows (manifest vocabSize)`,
+      'VOCAB_MISMATCH',
+    );
+  const t = m.tokens;
+  const named: [string, number | null][] = [['bos', t.bos], ['eos', t.eos], ['pad', t.pad], ['mask', t.mask], ['expand', t.expand], ...t.stop.map((id, i): [string, number] => [`stop[${i}]`, id])];
+  for (const [k, id] of named)
+    if (id !== null && id >= tokenizer.size)
+      throw new EngineError(`tokens.${k} = ${id} is not in the tokenizer (it has ${tokenizer.size} tokens)`, 'BAD_TOKEN_ID');
+  const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts);
+  const { stepsPerToken, ...sampler } = m.sampler ?? {};
+  const info: ModelInfo = {
+    name: m.name,
+    vocabSize: m.vocabSize,
+    contextLength: m.contextLength,
+    shiftedLogits: m.shiftedLogits,
+    provider: model.provider,
+    providerMessage: model.providerMessage,
+    cardPath: files.cardPath,
+    modelDir: resolve(modelDir),
+    license: m.license,
+    sampler,
+  };
+  return { model, tokenizer, tokens: { ...t, expand: t.expand ?? null }, info, stepsPerToken };
+}

@@ -1,0 +1,94 @@
+// The ONNX Runtime implementation of ForwardModel. One session per model; the canvas goes in as int64
+// input_ids [1, seq], the wanted raw rows as int64 positions [n]; the graph gathers those rows before the vocabulary
+// projection and returns logits [n, vocab]. GPU providers are tried first when asked and fall back to the CPU.
+
+import * as ort from 'onnxruntime-node';
+import type { ForwardModel } from '../sampling/denoiser';
+import { EngineError } from '../types';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'tensorrt';
+export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu', 'tensorrt'];
+
+export interface SessionOptions {
+  executionProvider?: string;
+  /** ONNX Runtime intra-op threads; 0 or undefined = the runtime's choice. */
+  threads?: number;
+  log?: (line: string) => void;
+}
+
+export interface IoNames {
+  inputIds: string;
+  positions: string;
+  logits: string;
+}
+
+export class OnnxModel implements ForwardModel {
+  private idsBuf = new BigInt64Array(0);
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly vocabSize: number,
+    private readonly io: IoNames,
+    readonly provider: string,
+    readonly providerMessage: string | undefined,
+  ) {}
+
+  static async create(graphPath: string, vocabSize: number, io: IoNames, opts: SessionOptions = {}): Promise<OnnxModel> {
+    const wanted = (opts.executionProvider ?? 'cpu').toLowerCase();
+    if (!EXECUTION_PROVIDERS.includes(wanted as ExecutionProvider))
+      throw new EngineError(`unknown execution provider "${wanted}" (one of ${EXECUTION_PROVIDERS.join(', ')})`, 'BAD_OPTION');
+    const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+    if (opts.threads && opts.threads > 0) base.intraOpNumThreads = opts.threads;
+    let session: ort.InferenceSession | undefined;
+    let provider = 'cpu';
+    let message: string | undefined;
+    if (wanted !== 'cpu') {
+      try {
+        session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: [wanted] });
+        provider = wanted;
+      } catch (e) {
+        message = `execution provider "${wanted}" is not available here (${firstLine(e)}); running on the CPU`;
+        opts.log?.(message);
+      }
+    }
+    if (!session) {
+      try {
+        session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: ['cpu'] });
+      } catch (e) {
+        throw new EngineError(`ONNX Runtime could not load ${graphPath}: ${firstLine(e)}`, 'BAD_MODEL');
+      }
+    }
+    for (const name of [io.inputIds, io.positions])
+      if (!session.inputNames.includes(name))
+        throw new EngineError(`the graph has no input "${name}" (it has ${session.inputNames.join(', ')}); check manifest io`, 'BAD_MODEL');
+    if (!session.outputNames.includes(io.logits))
+      throw new EngineError(`the graph has no output "${io.logits}" (it has ${session.outputNames.join(', ')}); check manifest io`, 'BAD_MODEL');
+    return new OnnxModel(session, vocabSize, io, provider, message);
+  }
+
+  async forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array> {
+    if (this.idsBuf.length !== ids.length) this.idsBuf = new BigInt64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) this.idsBuf[i] = BigInt(ids[i]);
+    const pos = new BigInt64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) pos[i] = BigInt(rows[i]);
+    const feeds: Record<string, ort.Tensor> = {
+      [this.io.inputIds]: new ort.Tensor('int64', this.idsBuf, [1, ids.length]),
+      [this.io.positions]: new ort.Tensor('int64', pos, [rows.length]),
+    };
+    const out = await this.session.run(feeds, [this.io.logits]);
+    const t = out[this.io.logits];
+    if (t.type !== 'float32') throw new EngineError(`the graph's logits are ${t.type}, the contract says float32`, 'BAD_MODEL');
+    const data = t.data as Float32Array;
+    if (data.length !== rows.length * this.vocabSize)
+      throw new EngineError(`the graph returned logits of shape [${t.dims.join(', ')}], expected [${rows.length}, ${this.vocabSize}] (manifest vocabSize)`, 'BAD_MODEL');
+    return data;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}

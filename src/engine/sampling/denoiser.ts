@@ -1,0 +1,242 @@
+// The denoising loop shared by every algorithm: pick the eligible masks (active block of every gap), run one
+// forward pass for just those rows, turn each row into (token, probability, confidence), choose which to commit
+// (Dream schedule / Fast-dLLM threshold / origin), commit, then apply stop tokens and DreamOn expansions.
+// Committed tokens are never re-masked. The AbortSignal is checked before every forward pass.
+
+import { abortError, EngineError, type SamplerOptions } from '../types';
+import type { Canvas } from '../canvas/canvas';
+import { Prng } from './prng';
+import { RowSampler, type ConfidenceKind, type RowSample } from './row-sampler';
+import { dreamTimesteps, tokensThisStep, transferProbability } from './schedule';
+import { selectRandom, selectSampled, selectThreshold, selectTopK } from './select';
+
+/** What the engine needs from a model: logits [rows.length, vocabSize] for the given raw output rows. */
+export interface ForwardModel {
+  readonly vocabSize: number;
+  forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array>;
+}
+
+export interface DenoiseConfig {
+  sampler: SamplerOptions;
+  shifted: boolean;
+  maskId: number;
+  stopIds: readonly number[];
+  /** DreamOn's expand token, or null. */
+  expandId: number | null;
+  /** Ids never sampled (the mask itself, BOS...). */
+  bannedIds: readonly number[];
+  /** Ids at or above this are never sampled (rows beyond the tokenizer). */
+  sampleable: number;
+  contextLength: number;
+  /** Manifest hint used when sampler.steps is unset: steps = masks × stepsPerToken (default 1). */
+  stepsPerToken?: number;
+}
+
+export interface GapState {
+  start: number;
+  length: number;
+  /** Slot of the first committed stop token, or `length` when none. */
+  stopAt: number;
+  /** Probability each committed slot had when it was chosen. */
+  probs: number[];
+  /** Longest this gap may grow to by expansion. */
+  maxLength: number;
+}
+
+export interface DenoiseState {
+  ids: Int32Array;
+  gaps: GapState[];
+  step: number;
+  committed: number;
+  total: number;
+}
+
+export interface DenoiseStats {
+  steps: number;
+  forwardPasses: number;
+  tokensCommitted: number;
+  slotsFinalisedByStop: number;
+  modelMs: number;
+  samplerMs: number;
+}
+
+export interface DenoiseHooks {
+  signal?: AbortSignal;
+  onStep?: (state: DenoiseState) => void;
+}
+
+const CONFIDENCE: Record<SamplerOptions['algorithm'], ConfidenceKind> = {
+  origin: 'probability',
+  maskgit_plus: 'probability',
+  threshold: 'probability',
+  topk_margin: 'margin',
+  entropy: 'entropy',
+};
+
+export async function denoise(
+  canvas: Canvas,
+  model: ForwardModel,
+  cfg: DenoiseConfig,
+  hooks: DenoiseHooks = {},
+): Promise<{ state: DenoiseState; stats: DenoiseStats }> {
+  const t0 = performance.now();
+  const s = cfg.sampler;
+  const V = model.vocabSize;
+  const rng = new Prng(s.seed);
+  const rowSampler = new RowSampler(
+    { temperature: s.temperature, topP: s.topP, topK: s.topK ?? 0, confidence: CONFIDENCE[s.algorithm], sampleable: Math.min(cfg.sampleable, V) },
+    V,
+  );
+  const stop = new Set(cfg.stopIds);
+  const stopFill = cfg.stopIds.length > 0 ? cfg.stopIds[0] : -1;
+  const state: DenoiseState = {
+    ids: canvas.ids.slice(),
+    gaps: canvas.gaps.map((g) => ({
+      start: g.start,
+      length: g.length,
+      stopAt: g.length,
+      probs: new Array<number>(g.length).fill(0),
+      maxLength: cfg.expandId === null ? g.length : Math.min(g.length * 2, g.length + 64),
+    })),
+    step: 0,
+    committed: 0,
+    total: canvas.gaps.reduce((a, g) => a + g.length, 0),
+  };
+  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0 };
+
+  const blockSize = s.blockSize ?? Infinity;
+  const longest = Math.max(...canvas.gaps.map((g) => g.length));
+  const blocks = Number.isFinite(blockSize) ? Math.ceil(longest / blockSize) : 1;
+  const totalSteps = s.steps ?? Math.max(1, Math.round(state.total * (cfg.stepsPerToken ?? 1)));
+  const ts = dreamTimesteps(Math.max(1, Math.ceil(totalSteps / blocks)), s.eps);
+
+  // Per-step buffers sized by the mask count (never by the vocabulary), grown only if expansion needs it.
+  let cap = state.total + 64;
+  let pos = new Int32Array(cap), gapOf = new Int32Array(cap), slotOf = new Int32Array(cap), rows = new Int32Array(cap);
+  let tok = new Int32Array(cap), chosen = new Int32Array(cap);
+  let prob = new Float64Array(cap), conf = new Float64Array(cap), keys = new Float64Array(cap);
+  const sample: RowSample = { token: 0, prob: 0, confidence: 0 };
+
+  let block = 0;
+  let stepInBlock = 0;
+  const guard = 4 * (state.total + 64) + totalSteps + blocks;
+  for (let iter = 0; ; iter++) {
+    if (iter > guard) throw new EngineError('the denoiser made no progress (internal error)', 'INTERNAL');
+    // 1. eligible masks: slots of the active block of each gap, before the gap's stop token
+    let n = 0;
+    let masksLeft = 0;
+    for (let g = 0; g < state.gaps.length; g++) {
+      const gs = state.gaps[g];
+      const lo = Number.isFinite(blockSize) ? block * blockSize : 0;
+      const hi = Math.min(gs.stopAt, Number.isFinite(blockSize) ? lo + blockSize : gs.length);
+      for (let slot = 0; slot < gs.stopAt; slot++) {
+        const p = gs.start + slot;
+        if (state.ids[p] !== cfg.maskId) continue;
+        masksLeft++;
+        if (slot < lo || slot >= hi) continue;
+        pos[n] = p;
+        gapOf[n] = g;
+        slotOf[n] = slot;
+        rows[n] = cfg.shifted ? p - 1 : p;
+        n++;
+      }
+    }
+    if (masksLeft === 0) break;
+    if (n === 0) {
+      block++;
+      stepInBlock = 0;
+      continue;
+    }
+    if (hooks.signal?.aborted) throw abortError();
+
+    // 2. one forward pass over the canvas, logits only for the rows we need
+    const tm = performance.now();
+    const logits = await model.forward(state.ids, rows.subarray(0, n));
+    stats.modelMs += performance.now() - tm;
+    stats.forwardPasses++;
+    if (logits.length < n * V) throw new EngineError(`the model returned ${logits.length} logits, expected ${n} × ${V}`, 'BAD_MODEL');
+
+    // 3. token, probability and confidence for every eligible row
+    for (let j = 0; j < n; j++) {
+      const row = logits.subarray(j * V, (j + 1) * V);
+      for (const b of cfg.bannedIds) if (b < V) row[b] = -Infinity;
+      if (cfg.expandId !== null) {
+        const gs = state.gaps[gapOf[j]];
+        if (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength) row[cfg.expandId] = -Infinity;
+      }
+      rowSampler.sample(row, rng, sample);
+      tok[j] = sample.token;
+      prob[j] = sample.prob;
+      conf[j] = sample.confidence;
+    }
+
+    // 4. which to commit
+    let c: number;
+    if (s.algorithm === 'threshold') c = selectThreshold(prob, n, s.threshold, chosen);
+    else if (s.algorithm === 'origin') c = selectRandom(n, transferProbability(ts, stepInBlock), rng, chosen);
+    else {
+      const k = tokensThisStep(ts, stepInBlock, n);
+      c = s.algTemp && s.algTemp > 0 ? selectSampled(conf, n, k, s.algTemp, rng, keys, chosen) : selectTopK(conf, n, k, chosen);
+    }
+
+    // 5. commit; a stop token ends its gap; expansions are applied right to left so positions stay valid
+    const expansions: number[] = [];
+    for (let i = 0; i < c; i++) {
+      const j = chosen[i];
+      const gs = state.gaps[gapOf[j]];
+      if (slotOf[j] >= gs.stopAt) continue; // an earlier stop in this same step already ended the gap here
+      state.ids[pos[j]] = tok[j];
+      gs.probs[slotOf[j]] = prob[j];
+      stats.tokensCommitted++;
+      if (stop.has(tok[j])) gs.stopAt = slotOf[j];
+      else if (tok[j] === cfg.expandId) expansions.push(j);
+    }
+    for (const gs of state.gaps) {
+      for (let slot = gs.stopAt + 1; slot < gs.length; slot++) {
+        const p = gs.start + slot;
+        if (state.ids[p] === cfg.maskId) {
+          state.ids[p] = stopFill;
+          stats.slotsFinalisedByStop++;
+        }
+      }
+    }
+    expansions.sort((a, b) => pos[b] - pos[a]);
+    for (const j of expansions) if (slotOf[j] < state.gaps[gapOf[j]].stopAt) expand(state, gapOf[j], slotOf[j], cfg.maskId);
+    if (state.total + 64 > cap) {
+      cap = state.total * 2 + 64;
+      [pos, gapOf, slotOf, rows, tok, chosen] = [pos, gapOf, slotOf, rows, tok, chosen].map(() => new Int32Array(cap));
+      [prob, conf, keys] = [prob, conf, keys].map(() => new Float64Array(cap));
+    }
+
+    stats.steps++;
+    stepInBlock++;
+    state.step = stats.steps;
+    state.committed = countCommitted(state, cfg.maskId);
+    hooks.onStep?.(state);
+  }
+  stats.samplerMs = performance.now() - t0 - stats.modelMs;
+  return { state, stats };
+}
+
+/** DreamOn: an expand token becomes two masks, growing its gap by one slot and moving everything after it. */
+function expand(state: DenoiseState, g: number, slot: number, maskId: number): void {
+  const gs = state.gaps[g];
+  const p = gs.start + slot;
+  const ids = new Int32Array(state.ids.length + 1);
+  ids.set(state.ids.subarray(0, p));
+  ids[p] = maskId;
+  ids[p + 1] = maskId;
+  ids.set(state.ids.subarray(p + 1), p + 2);
+  state.ids = ids;
+  gs.probs.splice(slot, 1, 0, 0);
+  gs.length++;
+  if (gs.stopAt >= slot + 1) gs.stopAt++;
+  state.total++;
+  for (let h = g + 1; h < state.gaps.length; h++) state.gaps[h].start++;
+}
+
+function countCommitted(state: DenoiseState, maskId: number): number {
+  let c = 0;
+  for (const gs of state.gaps) for (let slot = 0; slot < gs.length; slot++) if (state.ids[gs.start + slot] !== maskId) c++;
+  return c;
+}
