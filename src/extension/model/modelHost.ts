@@ -66,11 +66,12 @@ export class ModelHost implements vscode.Disposable {
 
   /** Drops the worker; the next request starts a fresh one with the current settings. */
   reset(reason: string): void {
-    if (!this.client) return;
-    this.log.info(`restarting the model worker: ${reason}`);
-    this.subscription?.dispose();
-    this.client.dispose();
-    this.client = undefined;
+    if (this.client) {
+      this.log.info(`stopping the model worker: ${reason}`);
+      this.subscription?.dispose();
+      this.client.dispose();
+      this.client = undefined;
+    }
     this.loading = undefined;
     this.setState({ state: 'idle', message: 'The model loads on first use.' });
   }

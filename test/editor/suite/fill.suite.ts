@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { FillOutcome } from '../../../src/extension/commands/holeFill';
+import { api, log, openFile, test, waitFor } from './harness';
+
+const TWO_HOLES = 'def area(w, h):\n    return <|mask:8|>\n\n\ndef perimeter(w, h):\n    return <|mask:12|>\n';
+
+test('"Fill masked region" fills two holes in one edit, and one undo restores the document', async () => {
+  const editor = await openFile(TWO_HOLES);
+  const versionBefore = editor.document.version;
+  const outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  log(`fill outcome: ${outcome?.kind}; text: ${JSON.stringify(editor.document.getText())}`);
+  assert.equal(outcome?.kind, 'applied');
+  const text = editor.document.getText();
+  assert.ok(!text.includes('<|mask'), 'both markers are replaced');
+  assert.ok(text.startsWith('def area(w, h):\n    return '), 'text before the first hole is unchanged');
+  assert.ok(text.includes('\n\n\ndef perimeter(w, h):\n    return '), 'text between the holes is unchanged');
+  assert.equal(editor.document.version, versionBefore + 1, 'one edit for both holes');
+  await vscode.commands.executeCommand('undo');
+  assert.equal(editor.document.getText(), TWO_HOLES, 'one undo restores the document');
+});
+
+test('typing during a fill loses nothing: the fill is re-anchored around the user\'s text', async () => {
+  const a = await api();
+  const editor = await openFile(TWO_HOLES);
+  const running = vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  // Edit while the model works: wait until the request is in the worker, then type at the top.
+  await waitFor('the fill request to start', () => a.host.state.state === 'busy' || a.host.state.state === 'loading', 60_000).catch(() => undefined);
+  const typed = '# typed while the model was filling\n';
+  assert.ok(await editor.edit((e) => e.insert(new vscode.Position(0, 0), typed)), 'the user edit was applied');
+  const outcome = await running;
+  const text = editor.document.getText();
+  log(`fill during typing: ${outcome?.kind}; text: ${JSON.stringify(text)}`);
+  assert.ok(text.startsWith(typed + 'def area(w, h):'), 'the user\'s text survived');
+  assert.equal(outcome?.kind, 'applied');
+  assert.ok(!text.includes('<|mask'), 'both holes were filled at their new place');
+});
+
+test('a document without markers or selection is left alone', async () => {
+  const editor = await openFile('x = 1\n');
+  const outcome = await vscode.commands.executeCommand<FillOutcome | undefined>('diffucode.fillMasked');
+  assert.equal(outcome, undefined);
+  assert.equal(editor.document.getText(), 'x = 1\n');
+});
+
+test('a huge document is skipped with a status message, not sent to the model', async () => {
+  const big = '# filler\n'.repeat(120_000) + 'x = <|mask|>\n';
+  const editor = await openFile(big);
+  const outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  assert.equal(outcome?.kind, 'skipped');
+  assert.ok(editor.document.getText().endsWith('x = <|mask|>\n'));
+});

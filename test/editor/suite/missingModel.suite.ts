@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { FillOutcome } from '../../../src/extension/commands/holeFill';
+import { api, log, openFile, setSetting, test, waitFor } from './harness';
+
+test('a missing model folder shows a clear error in the status bar and loses nothing', async () => {
+  const a = await api();
+  const missing = '/nonexistent/diffucode-model';
+  await setSetting('modelPath', missing);
+  try {
+    await waitFor('the new model path to apply', () => a.host.modelDir() === missing, 30_000);
+    const editor = await openFile('x = <|mask:4|>\n');
+    const outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+    log(`status with a missing model: ${a.statusText()}`);
+    assert.equal(outcome?.kind, 'failed');
+    assert.match(a.statusText(), /error/);
+    assert.match(a.statusText(), /Model folder not found: \/nonexistent\/diffucode-model/);
+    assert.equal(editor.document.getText(), 'x = <|mask:4|>\n', 'the document is untouched');
+  } finally {
+    await setSetting('modelPath', undefined);
+  }
+  await waitFor('the bundled model to be chosen again', () => a.host.modelDir() !== missing, 30_000);
+});

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, log, openFile, test, waitFor } from './harness';
+
+const SOURCE = 'def mean(xs):\n    total = 0\n    for x in xs\n        total += x\n    return total / len(xs)\n';
+
+function titles(actions: vscode.CodeAction[] | undefined): string[] {
+  return (actions ?? []).map((a) => a.title);
+}
+
+test('the rewrite code action is offered on a selection and as a quick fix on an error line', async () => {
+  const editor = await openFile(SOURCE);
+  const uri = editor.document.uri;
+  const selected = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(1, 0, 3, 18));
+  assert.ok(titles(selected).includes('Rewrite with DiffuCode'), `on a selection: ${titles(selected)}`);
+
+  const diagnostics = vscode.languages.createDiagnosticCollection('diffucode-test');
+  try {
+    diagnostics.set(uri, [new vscode.Diagnostic(new vscode.Range(2, 4, 2, 15), 'expected ":"', vscode.DiagnosticSeverity.Error)]);
+    const atError = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider', uri, new vscode.Range(2, 6, 2, 6), vscode.CodeActionKind.QuickFix.value,
+    );
+    const fix = (atError ?? []).find((a) => a.title === 'Rewrite with DiffuCode');
+    assert.ok(fix, `quick fix offered: ${titles(atError)}`);
+    assert.ok(fix.kind?.contains(vscode.CodeActionKind.QuickFix));
+    assert.ok(fix.command, 'the quick fix runs the rewrite command');
+
+    // Apply it the way the lightbulb does: run its command, then confirm the preview.
+    const a = await api();
+    await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
+    await waitFor('the rewrite preview', () => a.preview.peek() !== undefined);
+    const previewTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff);
+    assert.ok(previewTab, 'the preview opens in a diff editor');
+    const replacement = a.preview.peek()!.text;
+    log(`rewrite of line 3: ${JSON.stringify(replacement)}`);
+    assert.equal(await vscode.commands.executeCommand('diffucode.acceptRewrite'), true);
+    const text = editor.document.getText();
+    const lines = SOURCE.split('\n');
+    assert.ok(text.startsWith(lines.slice(0, 2).join('\n') + '\n'), 'lines before the block are unchanged');
+    assert.ok(text.endsWith('\n' + lines.slice(3).join('\n')), 'lines after the block are unchanged');
+    assert.ok(text.includes(replacement), 'the block is the previewed rewrite');
+    assert.equal(a.preview.peek(), undefined, 'the preview is closed');
+  } finally {
+    diagnostics.dispose();
+  }
+});
