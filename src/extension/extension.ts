@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import type { DiffuCodeApi } from './api';
+import { acceptRewrite, rewriteCommand, RewriteActionProvider } from './commands/rewrite';
+import { fillMaskedCommand } from './commands/fillMasked';
+import { refineCommand } from './commands/refine';
+import { selectModelCommand } from './commands/selectModel';
+import { DiffuCodeInlineProvider } from './completion/inlineProvider';
+import type { ClientFactory } from './model/engineApi';
+import { ModelHost } from './model/modelHost';
+import { workerClientFactory } from './model/workerFactory';
+import { ConfidenceMarks } from './ui/confidenceMarks';
+import { LiveDenoising } from './ui/liveDenoising';
+import { RewritePreview } from './ui/rewritePreview';
+import { StatusBar } from './ui/statusBar';
+
+
+/**
+ * Wires the pieces together and nothing else. The worker is NOT started here: the first completion or
+ * command starts it, so activation costs nothing when the user never asks for the model.
+ */
+export function activate(context: vscode.ExtensionContext, factory: ClientFactory = workerClientFactory): DiffuCodeApi {
+  const log = vscode.window.createOutputChannel('DiffuCode', { log: true });
+  const status = new StatusBar();
+  const host = new ModelHost(context.extensionPath, factory, log);
+  const live = new LiveDenoising();
+  const marks = new ConfidenceMarks();
+  const preview = new RewritePreview();
+  const inline = new DiffuCodeInlineProvider(host, live, log);
+  const deps = { host, live, log, marks, preview };
+  host.onDidChangeState((s) => status.update(s));
+  const ghostEnabled = () => vscode.workspace.getConfiguration('diffucode').get<boolean>('ghostText.enabled') as boolean;
+  status.setGhostText(ghostEnabled());
+
+  context.subscriptions.push(
+    log,
+    status,
+    host,
+    live,
+    marks,
+    preview,
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, inline),
+    vscode.languages.registerCodeActionsProvider({ pattern: '**' }, new RewriteActionProvider(), {
+      providedCodeActionKinds: RewriteActionProvider.kinds,
+    }),
+    vscode.commands.registerCommand('diffucode.fillMasked', async () => {
+      const outcome = await fillMaskedCommand(deps);
+      if (outcome?.kind === 'applied' && vscode.window.activeTextEditor) inline.forget(vscode.window.activeTextEditor.document);
+      return outcome;
+    }),
+    vscode.commands.registerCommand('diffucode.refineLowConfidence', () => refineCommand(deps)),
+    vscode.commands.registerCommand('diffucode.rewriteSelection', (uri?: vscode.Uri, range?: vscode.Range) => rewriteCommand(deps, uri, range)),
+    vscode.commands.registerCommand('diffucode.acceptRewrite', () => acceptRewrite(preview)),
+    vscode.commands.registerCommand('diffucode.discardRewrite', async () => {
+      preview.take();
+      await preview.close();
+    }),
+    vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host)),
+    vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
+    vscode.commands.registerCommand('diffucode.toggleGhostText', async () => {
+      await vscode.workspace.getConfiguration('diffucode').update('ghostText.enabled', !ghostEnabled(), vscode.ConfigurationTarget.Global);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('diffucode.ghostText.enabled')) status.setGhostText(ghostEnabled());
+    }),
+  );
+  log.info(`DiffuCode activated (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`);
+  return { statusText: () => status.text, host, marks, preview, inline };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; disposing the host stops the worker process.
+}
