@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readManifest } from './manifest';
+import { checkMemory, estimateMemory } from './memory';
+
+const good = () => ({
+  contract: 'diffucode-model/1',
+  name: 't',
+  graph: 'model.onnx',
+  tokenizer: 'tokenizer.json',
+  vocabSize: 300,
+  contextLength: 64,
+  shiftedLogits: true,
+  tokens: { bos: 2, eos: 0, pad: 0, mask: 1, expand: null, stop: [0] },
+  io: { inputIds: 'input_ids', positions: 'positions', logits: 'logits' },
+  card: 'MODEL_CARD.md',
+});
+
+function folder(manifest: unknown, files = ['model.onnx', 'tokenizer.json', 'MODEL_CARD.md']): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dc-manifest-'));
+  for (const f of files) writeFileSync(join(dir, f), 'x');
+  if (manifest !== undefined) writeFileSync(join(dir, 'manifest.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  return dir;
+}
+
+function expectError(manifest: unknown, re: RegExp, files?: string[]) {
+  const dir = folder(manifest, files);
+  try {
+    assert.throws(() => readManifest(dir), re);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+test('a valid folder is read; the card path is resolved', () => {
+  const dir = folder(good());
+  try {
+    const f = readManifest(dir);
+    assert.equal(f.manifest.name, 't');
+    assert.ok(f.cardPath?.endsWith('MODEL_CARD.md'));
+    assert.equal(f.weightsBytes, 1);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('missing folder, manifest, graph or tokenizer are named', () => {
+  assert.throws(() => readManifest('/nonexistent/model'), /does not exist/);
+  expectError(undefined, /manifest.json is missing/);
+  expectError(good(), /graph model.onnx is missing/, ['tokenizer.json']);
+  expectError(good(), /tokenizer tokenizer.json is missing/, ['model.onnx']);
+});
+
+test('wrong contract version and broken JSON', () => {
+  expectError({ ...good(), contract: 'diffucode-model/2' }, /contract is "diffucode-model\/2", this runtime reads "diffucode-model\/1"/);
+  expectError('{nope', /not valid JSON/);
+});
+
+test('special ids outside the vocabulary', () => {
+  expectError({ ...good(), tokens: { ...good().tokens, mask: 300 } }, /tokens.mask = 300 is outside the vocabulary/);
+  expectError({ ...good(), tokens: { ...good().tokens, stop: [0, 999] } }, /tokens.stop\[1\] = 999/);
+  expectError({ ...good(), tokens: { ...good().tokens, expand: -1 } }, /tokens.expand/);
+  expectError({ ...good(), tokens: { ...good().tokens, stop: [1] } }, /must not contain the mask/);
+});
+
+test('bad field types and paths escaping the folder', () => {
+  expectError({ ...good(), shiftedLogits: 'yes' }, /shiftedLogits/);
+  expectError({ ...good(), vocabSize: 1.5 }, /vocabSize/);
+  expectError({ ...good(), io: { inputIds: 'input_ids' } }, /io.positions/);
+  expectError({ ...good(), graph: '../model.onnx' }, /inside the model folder/);
+});
+
+test('the memory estimate refuses a model that does not fit', () => {
+  const need = estimateMemory(100e6, 8192, 1024);
+  assert.ok(need > 200e6);
+  assert.throws(() => checkMemory(need, need - 1), /needs about \d+ MB of memory but only \d+ MB is available/);
+  assert.equal(checkMemory(need, need + 1).bytes, need);
+});

@@ -1,0 +1,20 @@
+// The worker process (dist/worker.js). Forked by WorkerClient with an IPC channel, from plain Node or from VS Code's
+// Electron extension host (ELECTRON_RUN_AS_NODE=1). Holds the model so a native ONNX Runtime crash can never take
+// the host down. No `vscode` import.
+
+import type { FromWorker, ToWorker } from './protocol';
+import { WorkerHost } from './worker-host';
+
+if (!process.send) {
+  process.stderr.write('dist/worker.js is started by WorkerClient (child_process.fork with an IPC channel), not by hand.\n');
+  process.exit(2);
+}
+
+const send = (m: FromWorker) => {
+  if (process.connected) process.send!(m);
+};
+const host = new WorkerHost(send);
+process.on('message', (m: ToWorker) => host.handle(m));
+// The parent went away (extension host closed, CLI killed): nothing left to serve.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'started', pid: process.pid });

@@ -1,0 +1,133 @@
+// The worker's logic, independent of the transport so it can be tested in-process: holds one engine, runs requests
+// one at a time, cancels on request or when a newer request with the same supersedeKey arrives, and unloads the
+// model after an idle period.
+
+import { InfillEngine } from '../engine/engine';
+import { abortError } from '../engine/types';
+import type { FromWorker, ToWorker, WorkerConfig } from './protocol';
+import { toWire } from './protocol';
+
+interface Job {
+  id: number;
+  msg: Extract<ToWorker, { type: 'infill' }>;
+  ctrl: AbortController;
+}
+
+export class WorkerHost {
+  private config?: WorkerConfig;
+  private engine?: InfillEngine;
+  private loading?: Promise<InfillEngine>;
+  private queue: Job[] = [];
+  private running?: Job;
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly send: (m: FromWorker) => void,
+    private readonly load: (dir: string, cfg: WorkerConfig) => Promise<InfillEngine> = (dir, cfg) =>
+      InfillEngine.load(dir, { executionProvider: cfg.executionProvider, threads: cfg.threads, log: (line) => send({ type: 'log', line }) }),
+  ) {}
+
+  handle(msg: ToWorker): void {
+    switch (msg.type) {
+      case 'init':
+        this.config = msg.config;
+        return;
+      case 'load':
+        this.ensureEngine().then(
+          (e) => this.send({ type: 'loaded', id: msg.id, info: e.info }),
+          (err) => this.send({ type: 'error', id: msg.id, error: toWire(err) }),
+        );
+        return;
+      case 'infill':
+        this.enqueue(msg);
+        return;
+      case 'cancel':
+        this.cancel((j) => j.id === msg.id);
+        return;
+      case 'shutdown':
+        this.cancel(() => true);
+        void this.unload().finally(() => process.exit(0));
+        return;
+    }
+  }
+
+  private enqueue(msg: Extract<ToWorker, { type: 'infill' }>): void {
+    if (msg.supersedeKey !== undefined) this.cancel((j) => j.msg.supersedeKey === msg.supersedeKey);
+    this.queue.push({ id: msg.id, msg, ctrl: new AbortController() });
+    void this.pump();
+  }
+
+  private cancel(match: (j: Job) => boolean): void {
+    for (const j of this.queue.filter(match)) {
+      this.queue.splice(this.queue.indexOf(j), 1);
+      this.send({ type: 'error', id: j.id, error: toWire(abortError()) });
+    }
+    if (this.running && match(this.running)) this.running.ctrl.abort();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.running = job;
+    clearTimeout(this.idleTimer);
+    try {
+      const engine = await this.ensureEngine();
+      if (job.ctrl.signal.aborted) throw abortError();
+      this.send({ type: 'state', state: 'busy' });
+      const result = await engine.infill(job.msg.request, {
+        signal: job.ctrl.signal,
+        onProgress: job.msg.progress ? (p) => this.send({ type: 'progress', id: job.id, progress: p }) : undefined,
+      });
+      result.stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      this.send({ type: 'result', id: job.id, result });
+    } catch (err) {
+      this.send({ type: 'error', id: job.id, error: toWire(err) });
+    } finally {
+      this.running = undefined;
+      if (this.engine) this.send({ type: 'state', state: 'ready' });
+      this.armIdle();
+      void this.pump();
+    }
+  }
+
+  private ensureEngine(): Promise<InfillEngine> {
+    if (this.engine) return Promise.resolve(this.engine);
+    if (!this.loading) {
+      const cfg = this.config;
+      if (!cfg) return Promise.reject(new Error('worker not initialised (no init message)'));
+      this.send({ type: 'state', state: 'loading' });
+      this.loading = this.load(cfg.modelDir, cfg).then(
+        (e) => {
+          this.engine = e;
+          this.loading = undefined;
+          this.send({ type: 'state', state: 'ready', message: e.info.providerMessage });
+          this.armIdle();
+          return e;
+        },
+        (err) => {
+          this.loading = undefined;
+          this.send({ type: 'state', state: 'error', message: (err as Error).message });
+          throw err;
+        },
+      );
+    }
+    return this.loading;
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    const ms = this.config?.idleUnloadMs ?? 0;
+    if (ms > 0 && this.engine && !this.running && this.queue.length === 0) {
+      this.idleTimer = setTimeout(() => void this.unload().then(() => this.send({ type: 'state', state: 'idle', message: 'model unloaded after idle period' })), ms);
+      this.idleTimer.unref?.();
+    }
+  }
+
+  private async unload(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const e = this.engine;
+    this.engine = undefined;
+    await e?.dispose();
+  }
+}
