@@ -72,6 +72,9 @@ export async function runUiFlow(base: string, folder: string, extensionPath: str
     await page.keyboard.type('DiffuCode: Fill masked region');
     await page.waitForSelector('.quick-input-list .monaco-list-row >> text=Fill masked region', { timeout: LONG });
     await page.keyboard.press('Enter');
+    // Best effort: catch the gaps resolving live (the tiny model may finish before the first frame).
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(outDir, 'fill-progress.png') });
     await page.waitForFunction(
       // Runs in the page; a string keeps the DOM types out of this Node-side file.
       "!(document.querySelector('.editor-instance .view-lines')?.textContent ?? '<|mask').includes('<|mask')",

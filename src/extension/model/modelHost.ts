@@ -21,6 +21,7 @@ export class ModelHost implements vscode.Disposable {
   readonly onDidChangeState = this.states.event;
   private current: HostState = { state: 'idle', message: 'The model loads on first use.' };
   private readonly configWatch: vscode.Disposable;
+  private readonly trustWatch: vscode.Disposable;
 
   constructor(
     private readonly extensionPath: string,
@@ -31,6 +32,8 @@ export class ModelHost implements vscode.Disposable {
       const keys = ['modelPath', 'executionProvider', 'threads', 'idleUnloadMinutes', 'requestTimeoutSeconds'];
       if (keys.some((k) => e.affectsConfiguration(`diffucode.${k}`))) this.reset('model settings changed');
     });
+    // Trusting the workspace makes the user's own model folder setting apply (see config.ts).
+    this.trustWatch = vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset('workspace trusted'));
   }
 
   get state(): HostState {
@@ -78,6 +81,7 @@ export class ModelHost implements vscode.Disposable {
 
   dispose(): void {
     this.configWatch.dispose();
+    this.trustWatch.dispose();
     this.subscription?.dispose();
     this.client?.dispose();
     this.states.dispose();
