@@ -1,0 +1,158 @@
+// Command-line parsing for `diffucode`. Unknown options and bad values are usage errors (exit 2) with a clear
+// message; every sampler option of the engine has a flag.
+
+import { parseArgs } from 'node:util';
+import type { Algorithm, SamplerOptions } from '../engine/types';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliArgs {
+  command: 'fill' | 'batch' | 'help' | 'version';
+  file?: string;
+  stdin: boolean;
+  inPlace: boolean;
+  model?: string;
+  marker: string;
+  tokens: number;
+  sampler: Partial<SamplerOptions>;
+  prefixTokens?: number;
+  suffixTokens?: number;
+  provider?: string;
+  threads?: number;
+  timeoutMs: number;
+  stats: boolean;
+}
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  model: { type: 'string', short: 'm' },
+  marker: { type: 'string' },
+  tokens: { type: 'string', short: 'n' },
+  stdin: { type: 'boolean' },
+  'in-place': { type: 'boolean', short: 'i' },
+  algorithm: { type: 'string', short: 'a' },
+  steps: { type: 'string' },
+  threshold: { type: 'string' },
+  'block-size': { type: 'string' },
+  temperature: { type: 'string', short: 't' },
+  'top-p': { type: 'string' },
+  'top-k': { type: 'string' },
+  'alg-temp': { type: 'string' },
+  eps: { type: 'string' },
+  seed: { type: 'string' },
+  'prefix-tokens': { type: 'string' },
+  'suffix-tokens': { type: 'string' },
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+  timeout: { type: 'string' },
+  stats: { type: 'boolean' },
+} as const;
+
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const v = parsed.values;
+  const pos = parsed.positionals;
+  const num = (name: string, raw: string | undefined, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
+      throw new UsageError(`--${name} expects ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}, got "${raw}"`);
+    return n;
+  };
+  let command: CliArgs['command'];
+  if (v.help) command = 'help';
+  else if (v.version) command = 'version';
+  else if (pos[0] === 'fill' || pos[0] === 'batch') command = pos[0];
+  else if (pos.length === 0) throw new UsageError('missing command: use `diffucode fill FILE`, `diffucode batch [FILE]` or `diffucode --help`');
+  else throw new UsageError(`unknown command "${pos[0]}" (commands: fill, batch)`);
+  const rest = pos.slice(1);
+  if (rest.length > 1) throw new UsageError(`unexpected extra arguments: ${rest.slice(1).join(' ')}`);
+  const file = rest[0];
+  if (command === 'fill' && !file && !v.stdin) throw new UsageError('fill needs a FILE or --stdin');
+  if (command === 'fill' && file && v.stdin) throw new UsageError('give either a FILE or --stdin, not both');
+  if (v['in-place'] && (command !== 'fill' || !file)) throw new UsageError('--in-place needs `fill FILE`');
+  const algorithms: Algorithm[] = ['origin', 'maskgit_plus', 'topk_margin', 'entropy', 'threshold'];
+  if (v.algorithm !== undefined && !algorithms.includes(v.algorithm as Algorithm))
+    throw new UsageError(`--algorithm must be one of ${algorithms.join(', ')}, got "${v.algorithm}"`);
+  const sampler: Partial<SamplerOptions> = {
+    algorithm: v.algorithm as Algorithm | undefined,
+    steps: num('steps', v.steps, { int: true, min: 1 }),
+    threshold: num('threshold', v.threshold, { min: 0, max: 1 }),
+    blockSize: num('block-size', v['block-size'], { int: true, min: 1 }),
+    temperature: num('temperature', v.temperature, { min: 0 }),
+    topP: num('top-p', v['top-p'], { min: 0, max: 1 }),
+    topK: num('top-k', v['top-k'], { int: true, min: 0 }),
+    algTemp: num('alg-temp', v['alg-temp'], { min: 0 }),
+    eps: num('eps', v.eps, { min: 0, max: 1 }),
+    seed: num('seed', v.seed, { int: true }),
+  };
+  for (const k of Object.keys(sampler) as (keyof SamplerOptions)[]) if (sampler[k] === undefined) delete sampler[k];
+  return {
+    command,
+    file,
+    stdin: !!v.stdin,
+    inPlace: !!v['in-place'],
+    model: v.model,
+    marker: v.marker ?? '<|mask|>',
+    tokens: num('tokens', v.tokens, { int: true, min: 1, max: 4096 }) ?? 24,
+    sampler,
+    prefixTokens: num('prefix-tokens', v['prefix-tokens'], { int: true, min: 0 }),
+    suffixTokens: num('suffix-tokens', v['suffix-tokens'], { int: true, min: 0 }),
+    provider: v.provider,
+    threads: num('threads', v.threads, { int: true, min: 0 }),
+    timeoutMs: (num('timeout', v.timeout, { min: 1 }) ?? 120) * 1000,
+    stats: !!v.stats,
+  };
+}
+
+export const HELP = `diffucode — fill code gaps with a local masked-diffusion model
+
+Usage:
+  diffucode fill FILE [options]        fill every mask marker in FILE, print the result
+  diffucode fill --stdin [options]     same, reading the text from standard input
+  diffucode fill FILE --in-place       rewrite FILE (the original is kept as FILE.bak)
+  diffucode batch [FILE] [options]     JSONL in ({"prefix","suffix","maxTokens"?,"id"?} per line, FILE or stdin),
+                                       JSONL out ({"middle","stats"} or {"error"} per line)
+
+Markers: <|mask|> is a gap of --tokens tokens; <|mask:N|> is a gap of N tokens.
+
+Options:
+  -m, --model DIR          model folder (default: the embedded models/diffucode-tiny)
+      --marker STR         mask marker (default "<|mask|>")
+  -n, --tokens N           tokens per gap without an explicit :N (default 24)
+  -i, --in-place           write the result back to FILE, keeping FILE.bak
+      --stdin              read the text from standard input
+      --stats              print timing statistics to standard error
+Sampler (defaults: the model manifest's recommendation):
+  -a, --algorithm A        threshold | entropy | maskgit_plus | topk_margin | origin
+      --steps N            denoising steps (schedule algorithms; default one token per step)
+      --threshold P        confidence threshold for 'threshold' (0..1)
+      --block-size N       decode each gap in blocks of N tokens, left to right
+  -t, --temperature T      0 = greedy
+      --top-p P            nucleus filter (1 = off)
+      --top-k K            keep the K most likely tokens (0 = off)
+      --alg-temp T         sample positions by confidence instead of taking the best
+      --eps E              end time of the Dream schedule (default 0.001)
+      --seed N             PRNG seed (same seed, same output)
+Context and runtime:
+      --prefix-tokens N    prefix budget in tokens (default: what fits the context)
+      --suffix-tokens N    suffix budget in tokens
+      --provider P         cpu | cuda | dml | coreml | webgpu (falls back to cpu)
+      --threads N          ONNX Runtime intra-op threads (0 = runtime default)
+      --timeout S          per-request timeout in seconds (default 120)
+  -h, --help               this help
+      --version            print the version
+
+Exit status: 0 success, 1 the fill failed (message on stderr), 2 usage error.
+`;

@@ -1,0 +1,69 @@
+// `diffucode` command line (dist/cli.js): fill files or JSONL batches with the same worker and engine the editor
+// uses. Exit status: 0 ok, 1 the fill failed, 2 usage error.
+
+import { WorkerClient } from '../worker/client';
+import { HELP, parseCli, UsageError, type CliArgs } from './args';
+import { runBatch } from './batch';
+import { runFill } from './fill';
+import { defaultModelDir, packageRoot, packageVersion, workerScript } from './paths';
+
+async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`diffucode: ${e.message}\nRun \`diffucode --help\` for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const root = packageRoot();
+  if (args.command === 'version') {
+    process.stdout.write(`${packageVersion(root)}\n`);
+    return 0;
+  }
+  const err = (s: string) => process.stderr.write(s + '\n');
+  const client = new WorkerClient({
+    workerScript: workerScript(root),
+    modelDir: args.model ?? defaultModelDir(root),
+    executionProvider: args.provider,
+    threads: args.threads,
+    requestTimeoutMs: args.timeoutMs,
+    log: process.env.DIFFUCODE_DEBUG ? err : undefined,
+  });
+  try {
+    const info = await client.load();
+    if (info.providerMessage) err(`diffucode: ${info.providerMessage}`);
+    if (args.command === 'fill') {
+      const out = await runFill(args, client, err);
+      await write(out);
+      return 0;
+    }
+    const failures = await runBatch(args, client, (line) => process.stdout.write(line + '\n'));
+    return failures > 0 ? 1 : 0;
+  } catch (e) {
+    err(`diffucode: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    client.dispose();
+  }
+}
+
+function write(s: string): Promise<void> {
+  return new Promise((resolve) => (s ? process.stdout.write(s, () => resolve()) : resolve()));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`diffucode: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);
