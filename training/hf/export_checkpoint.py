@@ -2,7 +2,7 @@
 
     /usr/bin/python3 -m training.hf.export_checkpoint CHECKPOINT_DIR OUT_MODEL_DIR [--int8] [--dry-run]
         [--name NAME] [--expand-token TOKEN|ID] [--context-length N] [--external-data auto|always]
-        [--assume-dream] [--license TEXT] [--force]
+        [--assume-dream] [--license TEXT] [--force] [--quiet]
 
 Writes model.onnx (+ model.onnx.data past 2 GB), tokenizer.json (+ tokenizer_config.json), manifest.json and
 MODEL_CARD.md (docs/model-contract.md). The graph comes from the same torch module and ONNX exporter as the
@@ -33,8 +33,12 @@ from training.hf.tokenizer_files import (build_tokenizer_json, read_tokenizer_co
 INT8_UNAVAILABLE = 2  # exit status when --int8 cannot run here (documented in docs/diffucoder.md)
 
 
+_quiet = False
+
+
 def log(msg: str) -> None:
-    print(f"[export] {msg}", file=sys.stderr, flush=True)
+    if not _quiet:
+        print(f"[export] {msg}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -145,7 +149,10 @@ def main(argv=None) -> None:
                     help="accept a Qwen2 config for weights trained as a bidirectional diffusion model")
     ap.add_argument("--license", help="licence text when the checkpoint does not state one")
     ap.add_argument("--force", action="store_true", help="replace a non-empty OUT_MODEL_DIR")
+    ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = ap.parse_args(argv)
+    global _quiet
+    _quiet = args.quiet
 
     if args.int8:
         check_int8_available()  # before any slow work

@@ -57,8 +57,8 @@ class ExportMatchesTorch(unittest.TestCase):
         cls.cfg = make_tiny_checkpoint(cls.ckpt)
         cls.out = os.path.join(cls.tmp.name, "model")
         cls.out_ext = os.path.join(cls.tmp.name, "model-ext")
-        export_main([cls.ckpt, cls.out])
-        export_main([cls.ckpt, cls.out_ext, "--external-data", "always", "--name", "ext"])
+        export_main([cls.ckpt, cls.out, "--quiet"])
+        export_main([cls.ckpt, cls.out_ext, "--external-data", "always", "--name", "ext", "--quiet"])
         with open(os.path.join(cls.out, "manifest.json"), encoding="utf-8") as f:
             cls.manifest = json.load(f)
         t = cls.manifest["tokens"]
@@ -126,7 +126,7 @@ class ExportMatchesTorch(unittest.TestCase):
 
     def test_refuses_to_overwrite_a_model_folder(self):
         with self.assertRaisesRegex(Fatal, "not empty; pass --force"):
-            export_main([self.ckpt, self.out])
+            export_main([self.ckpt, self.out, "--quiet"])
 
 
 class BadCheckpoints(unittest.TestCase):
@@ -152,7 +152,7 @@ class BadCheckpoints(unittest.TestCase):
 
     def _fails(self, pattern):
         with self.assertRaisesRegex(Fatal, pattern):
-            export_main([self.ckpt, self.out])
+            export_main([self.ckpt, self.out, "--quiet"])
         self.assertFalse(os.path.exists(self.out))
 
     def test_missing_config_key(self):
@@ -182,10 +182,10 @@ class BadCheckpoints(unittest.TestCase):
         with open(os.path.join(self.ckpt, "LICENSE"), "w", encoding="utf-8") as f:
             f.write("\nSample Code License\nCopyright (C) 2025 Someone\n")
         with contextlib.redirect_stdout(io.StringIO()) as printed:
-            export_main([self.ckpt, self.out, "--dry-run"])
+            export_main([self.ckpt, self.out, "--dry-run", "--quiet"])
         self.assertEqual(json.loads(printed.getvalue())["family"], "dream")
         self.assertFalse(os.path.exists(self.out))  # a dry run writes nothing
-        export_main([self.ckpt, self.out])
+        export_main([self.ckpt, self.out, "--quiet"])
         with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["license"], "see LICENSE (Sample Code License)")
         self.assertTrue(os.path.exists(os.path.join(self.out, "LICENSE")))  # shipped with the model
