@@ -55,6 +55,7 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are shipped and read by others
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

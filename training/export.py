@@ -166,6 +166,7 @@ def write_folder(model, tokenizer_dir: str, out: str, manifest: dict, card_text:
         with open(os.path.join(tmp, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
             f.write(card_text if card_text is not None else default_card(manifest))
         validate_folder(tmp, max_mb)
+        os.chmod(tmp, 0o755)  # mkdtemp makes 0700
         old = None
         if os.path.exists(out):
             old = tempfile.mkdtemp(prefix=".old-", dir=parent)
@@ -185,7 +186,8 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--tokenizer-dir", default=os.path.join(DATA, "tokenizer"))
     ap.add_argument("--name", default="diffucode-tiny")
-    ap.add_argument("--context-length", type=int, default=512)
+    ap.add_argument("--context-length", type=int, default=384,
+                    help="the longest canvas the model was trained on (RoPE positions past it were never seen)")
     ap.add_argument("--card", help="MODEL_CARD.md to ship (default: a short generated card)")
     ap.add_argument("--hardware", default="2-core x86-64 CPU (no GPU), bf16 autocast")
     ap.add_argument("--data", default="Python stdlib (PSF-2.0), numpy/torch Python sources (BSD-3-Clause), "

@@ -1,0 +1,123 @@
+"""Training: 2 steps on a tiny synthetic corpus, resume from the checkpoint, clear errors on bad input."""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+
+from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT, Fatal
+from training.examples import TokenCorpus, make_batch, make_infill
+from training.tests.fixtures import make_tokenizer, make_tokens
+from training.train import main as train_main
+
+
+class TrainTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        cls.tok_dir = os.path.join(d, "tok")
+        cls.tokens = os.path.join(d, "tokens")
+        cls.enc = make_tokenizer(cls.tok_dir)
+        make_tokens(os.path.join(d, "corpus"), cls.tokens, cls.enc)
+        cls.runs = os.path.join(d, "runs")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def args(self, run, steps, *extra):
+        return ["--run", run, "--runs-dir", self.runs, "--tokens", self.tokens, "--tokenizer",
+                os.path.join(self.tok_dir, "tokenizer.json"), "--size", "test", "--steps", str(steps), "--batch",
+                "2", "--seq", "64", "--warmup", "1", "--eval-every", "2", "--eval-batches", "1", "--log-every", "1",
+                "--threads", "1", *extra]
+
+    def rows(self, run):
+        with open(os.path.join(self.runs, run, "loss.csv")) as f:
+            return list(csv.DictReader(f))
+
+    def test_two_steps_then_resume(self):
+        torch.set_num_threads(1)
+        train_main(self.args("r", 2))
+        ck = torch.load(os.path.join(self.runs, "r", "last.pt"))
+        self.assertEqual(ck["step"], 2)
+        self.assertEqual(ck["tokens_seen"], 2 * 2 * 64)
+        self.assertIn("model.layers.0.self_attn.q_proj.bias", ck["model"])
+        rows = self.rows("r")
+        self.assertEqual([int(r["step"]) for r in rows], [1, 2])
+        self.assertTrue(all(np.isfinite(float(r["loss"])) for r in rows))
+        self.assertNotEqual(rows[-1]["val_masked_ce"], "")
+        before = {k: v.clone() for k, v in ck["model"].items()}
+        train_main(self.args("r", 4, "--resume"))
+        ck2 = torch.load(os.path.join(self.runs, "r", "last.pt"))
+        self.assertEqual(ck2["step"], 4)
+        self.assertEqual([int(r["step"]) for r in self.rows("r")], [1, 2, 3, 4])  # appended, not restarted
+        moved = max(float((ck2["model"][k] - before[k]).abs().max()) for k in before)
+        self.assertGreater(moved, 0.0)
+
+    def run_cli(self, *argv):
+        return subprocess.run([sys.executable, os.path.join(ROOT, "training", "train.py"), *argv],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    def test_corrupt_checkpoint_is_a_clear_error(self):
+        run_dir = os.path.join(self.runs, "bad")
+        os.makedirs(run_dir, exist_ok=True)
+        with open(os.path.join(run_dir, "last.pt"), "wb") as f:
+            f.write(b"PK\x03\x04 this is not a checkpoint" * 10)
+        r = self.run_cli(*self.args("bad", 2, "--resume"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("corrupt", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
+    def test_missing_corpus_is_a_clear_error(self):
+        with self.assertRaises(Fatal) as e:
+            train_main(self.args("x", 1)[:5] + [os.path.join(self.tmp.name, "no-such-tokens")] + self.args("x", 1)[6:])
+        self.assertIn("not found", str(e.exception))
+
+    def test_empty_corpus_is_a_clear_error(self):
+        empty = os.path.join(self.tmp.name, "empty")
+        os.makedirs(empty, exist_ok=True)
+        for split in ("train", "valid"):
+            np.savez(os.path.join(empty, f"{split}.npz"), tokens=np.zeros(0, np.uint16),
+                     line_starts=np.zeros(1, np.int64), file_lines=np.zeros((0, 2), np.int64),
+                     langs=np.zeros(0, np.int8))
+        a = self.args("e", 1)
+        a[a.index("--tokens") + 1] = empty
+        with self.assertRaises(Fatal) as e:
+            train_main(a)
+        self.assertIn("empty corpus", str(e.exception))
+
+    def test_infill_examples(self):
+        corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
+        rng = np.random.default_rng(0)
+        made = 0
+        while made < 40:
+            ex = make_infill(rng, corpus, self.enc, 96)
+            if ex is None:
+                continue
+            ids, maskable = ex
+            made += 1
+            self.assertEqual(len(ids), 96)
+            self.assertEqual(ids[0], BOS_ID)
+            gap = np.nonzero(maskable)[0]
+            self.assertTrue(len(gap) > 0 and np.all(np.diff(gap) == 1), "the gap is one contiguous span")
+            g = ids[gap]
+            # end-of-text padding only at the end of the gap: once it starts, the rest is padding
+            if (g == EOS_ID).any():
+                first = int(np.argmax(g == EOS_ID))
+                self.assertTrue(np.all(g[first:] == EOS_ID))
+            self.assertNotIn(MASK_ID, ids.tolist())
+        noisy, clean, mask, t, n_maskable = make_batch(rng, corpus, self.enc, 8, 96)
+        self.assertTrue(mask.any(1).all(), "every example has a masked token")
+        self.assertTrue(np.all(noisy[mask] == MASK_ID) and np.all(noisy[~mask] == clean[~mask]))
+        self.assertFalse(mask[:, 0].any(), "BOS is never masked (shifted logits read row j-1)")
+        self.assertTrue(np.all((t > 0) & (t <= 1)))
+        self.assertTrue(np.all(n_maskable >= mask.sum(1)))
+
+
+if __name__ == "__main__":
+    unittest.main()
