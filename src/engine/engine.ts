@@ -102,6 +102,7 @@ export class InfillEngine {
         canvasTokens: canvas.ids.length,
         trimmedTokens: canvas.trimmedTokens,
         algorithm: sampler.algorithm,
+        rowsScored: stats.rowsScored,
       },
     };
   }

@@ -74,6 +74,8 @@ export interface InfillStats {
   /** Prefix/suffix tokens dropped to fit the budget or the context length. */
   trimmedTokens: number;
   algorithm: Algorithm;
+  /** Logit rows the sampler scored (sum over forward passes of the rows asked for); drives sampler cost. */
+  rowsScored?: number;
   /** Peak resident set size of the process that ran the request, when known (MB). */
   peakRssMb?: number;
 }

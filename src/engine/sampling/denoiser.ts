@@ -54,6 +54,7 @@ export interface DenoiseState {
 export interface DenoiseStats {
   steps: number;
   forwardPasses: number;
+  rowsScored: number;
   tokensCommitted: number;
   slotsFinalisedByStop: number;
   modelMs: number;
@@ -102,7 +103,7 @@ export async function denoise(
     committed: 0,
     total: canvas.gaps.reduce((a, g) => a + g.length, 0),
   };
-  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0 };
+  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0 };
 
   const blockSize = s.blockSize ?? Infinity;
   const longest = Math.max(...canvas.gaps.map((g) => g.length));
@@ -154,6 +155,7 @@ export async function denoise(
     const logits = await model.forward(state.ids, rows.subarray(0, n));
     stats.modelMs += performance.now() - tm;
     stats.forwardPasses++;
+    stats.rowsScored += n;
     if (logits.length < n * V) throw new EngineError(`the model returned ${logits.length} logits, expected ${n} × ${V}`, 'BAD_MODEL');
 
     // 3. token, probability and confidence for every eligible row
