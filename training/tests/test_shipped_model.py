@@ -1,0 +1,57 @@
+"""The model folder shipped in models/diffucode-tiny: files, manifest, token ids, size, and that it runs."""
+import json
+import os
+import unittest
+
+import numpy as np
+
+from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT
+from training.export import validate_folder
+from training.tests.fixtures import node
+from training.tokenizer import load
+
+MODEL_DIR = os.path.join(ROOT, "models", "diffucode-tiny")
+
+
+class ShippedModelTest(unittest.TestCase):
+    def test_folder_is_valid_and_small(self):
+        man = validate_folder(MODEL_DIR, max_mb=40)  # checker, signature, ids vs tokenizer, size
+        self.assertEqual(man["name"], "diffucode-tiny")
+        self.assertEqual(man["family"], "dream")
+        self.assertTrue(man["shiftedLogits"])
+        self.assertEqual(man["io"], {"inputIds": "input_ids", "positions": "positions", "logits": "logits"})
+        self.assertGreater(man["contextLength"], 64)
+        self.assertIn(man["sampler"]["algorithm"], ("threshold", "origin", "maskgit_plus", "topk_margin", "entropy"))
+        self.assertTrue(man["license"])
+        self.assertGreater(man["provenance"]["tokens"], 0)
+        with open(os.path.join(MODEL_DIR, "MODEL_CARD.md"), encoding="utf-8") as f:
+            self.assertIn("diffucode-tiny", f.read())
+
+    def test_token_ids_match_tokenizer(self):
+        with open(os.path.join(MODEL_DIR, "manifest.json"), encoding="utf-8") as f:
+            man = json.load(f)
+        enc = load(os.path.join(MODEL_DIR, "tokenizer.json"))
+        t = man["tokens"]
+        self.assertEqual((t["eos"], t["mask"], t["bos"], t["pad"]), (EOS_ID, MASK_ID, BOS_ID, EOS_ID))
+        self.assertEqual(enc.encode("<|endoftext|><|mask|><|beginoftext|>"), [t["eos"], t["mask"], t["bos"]])
+        self.assertEqual(t["stop"], [t["eos"]])
+        self.assertIsNone(t["expand"])
+        self.assertEqual(len(enc.vocab), man["vocabSize"])
+        with open(os.path.join(MODEL_DIR, "tokenizer_config.json"), encoding="utf-8") as f:
+            self.assertIs(json.load(f)["clean_up_tokenization_spaces"], False)
+
+    def test_runs_in_onnxruntime_node(self):
+        enc = load(os.path.join(MODEL_DIR, "tokenizer.json"))
+        prefix, suffix = enc.encode("def add(a, b):\n    return "), enc.encode("\n\nprint(add(1, 2))\n")
+        ids = [BOS_ID] + prefix + [MASK_ID] * 6 + suffix + [EOS_ID]
+        gap = list(range(1 + len(prefix), 1 + len(prefix) + 6))
+        out = node("node_onnx.mjs", {"model": os.path.join(MODEL_DIR, "model.onnx"), "inputIds": ids,
+                                     "positions": [j - 1 for j in gap]})  # shifted: row j-1 predicts token j
+        self.assertEqual(out["dims"], [6, 8192])
+        logits = np.asarray(out["logits"]).reshape(out["dims"])
+        self.assertTrue(np.isfinite(logits).all())
+        self.assertGreater(float(logits.std()), 0.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
