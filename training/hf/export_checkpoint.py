@@ -105,7 +105,10 @@ def sha256_file(path: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def prepare_out_dir(out_dir: str, force: bool) -> str:
+def prepare_out_dir(out_dir: str, force: bool, ckpt: str) -> str:
+    out_abs, ckpt_abs = os.path.realpath(out_dir), os.path.realpath(ckpt)
+    if out_abs == ckpt_abs or ckpt_abs.startswith(out_abs + os.sep):  # --force would delete the checkpoint
+        raise Fatal(f"the output folder {out_dir} must not be or contain the checkpoint folder {ckpt}")
     if os.path.exists(out_dir) and os.listdir(out_dir) and not force:
         raise Fatal(f"{out_dir} exists and is not empty; pass --force to replace it")
     staging = out_dir.rstrip("/") + ".partial"
@@ -191,7 +194,18 @@ def main(argv=None) -> None:
         print(json.dumps(manifest, indent=2))
         return
 
-    staging = prepare_out_dir(args.out_dir, args.force)
+    staging = prepare_out_dir(args.out_dir, args.force, ckpt)
+    try:
+        onnx_bytes, data = build_folder(staging, ckpt, cfg, tensors, tok, tok_cfg, manifest, args)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a failed export leaves no half folder (up to 30 GB) behind
+        raise
+    finish_out_dir(staging, args.out_dir)
+    log(f"wrote {args.out_dir} ({onnx_bytes / 1e6:,.1f} MB of ONNX{', external data in ' + data if data else ''})")
+
+
+def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors, tok: dict, tok_cfg: dict,
+                 manifest: dict, args) -> tuple:
     model = build_model(cfg)
     load_into(model, tensors, cfg, log=log)
     onnx_path = os.path.join(staging, "model.onnx")
@@ -216,9 +230,7 @@ def main(argv=None) -> None:
     for lic in ("LICENSE", "LICENSE.txt", "LICENSE.md"):
         if os.path.exists(os.path.join(ckpt, lic)):
             shutil.copyfile(os.path.join(ckpt, lic), os.path.join(staging, lic))
-    finish_out_dir(staging, args.out_dir)
-    log(f"wrote {args.out_dir} ({onnx_bytes / 1e6:,.1f} MB of ONNX{', external data in ' + data if data else ''})")
-
+    return onnx_bytes, data
 
 if __name__ == "__main__":
     run_main(main)

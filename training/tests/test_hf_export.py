@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 
 import numpy as np
 
@@ -189,6 +190,22 @@ class BadCheckpoints(unittest.TestCase):
         with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["license"], "see LICENSE (Sample Code License)")
         self.assertTrue(os.path.exists(os.path.join(self.out, "LICENSE")))  # shipped with the model
+
+    def test_output_folder_may_not_be_the_checkpoint(self):
+        with self.assertRaisesRegex(Fatal, "must not be or contain the checkpoint"):
+            export_main([self.ckpt, self.ckpt, "--force", "--quiet"])
+        with self.assertRaisesRegex(Fatal, "must not be or contain the checkpoint"):
+            export_main([self.ckpt, self.tmp.name, "--force", "--quiet"])
+        self.assertTrue(os.path.exists(os.path.join(self.ckpt, "config.json")))
+
+    def test_a_failure_during_export_leaves_nothing_behind(self):
+        from training.hf import export_checkpoint
+
+        def broken(model, path):
+            raise Fatal("simulated exporter failure")
+        with unittest.mock.patch.object(export_checkpoint, "export_graph", broken):
+            self._fails("simulated exporter failure")
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["ckpt"])  # no out.partial either
 
     def test_missing_shard_via_the_command_line(self):
         os.unlink(os.path.join(self.ckpt, "model-00002-of-00002.safetensors"))
