@@ -129,6 +129,11 @@ def load_into(module, tensors: CheckpointTensors, cfg: dict, log: Optional[calla
     if absent:
         raise Fatal(f"training/model.py's module has no parameter(s) {_few(absent)}; it does not follow the "
                     "HF Qwen2/Dream naming this loader relies on")
+    # The module is built without initialising its weights, so a parameter the checkpoint does not fill would
+    # export as garbage: every one must be covered.
+    uncovered = sorted(n for n, _ in module.named_parameters() if n not in expected)
+    if uncovered:
+        raise Fatal(f"training/model.py's module has parameter(s) no checkpoint tensor fills: {_few(uncovered)}")
     with torch.no_grad():
         for i, name in enumerate(sorted(expected)):
             target = params[name]

@@ -130,6 +130,26 @@ class ExportMatchesTorch(unittest.TestCase):
             export_main([self.ckpt, self.out, "--quiet"])
 
 
+class TiedEmbeddings(unittest.TestCase):
+    def test_tied_checkpoint_without_lm_head_exports_and_matches(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ckpt, out = os.path.join(tmp, "ckpt"), os.path.join(tmp, "out")
+            cfg = make_tiny_checkpoint(ckpt, seed=2, overrides={"tie_word_embeddings": True})
+            with open(os.path.join(ckpt, "model.safetensors.index.json"), encoding="utf-8") as f:
+                self.assertNotIn("lm_head.weight", json.load(f)["weight_map"])
+            export_main([ckpt, out, "--quiet"])
+            with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+                tokens = json.load(f)["tokens"]
+            ids, positions = canvas(tokens["mask"], tokens["bos"], tokens["mask"], 24), [0, 10, 23]
+            got = run_onnx(os.path.join(out, "model.onnx"), ids, positions)["logits"]
+            with torch.no_grad():
+                want = reference_model(ckpt)(torch.tensor([ids]), torch.tensor(positions)).numpy()
+            self.assertEqual(got.shape, (3, cfg["vocab_size"]))
+            self.assertLessEqual(float(np.abs(got - want).max()), TOLERANCE)
+
+
 class BadCheckpoints(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
