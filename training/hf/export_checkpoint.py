@@ -208,6 +208,7 @@ def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors,
                  manifest: dict, args) -> tuple:
     model = build_model(cfg)
     load_into(model, tensors, cfg, log=log)
+    tensors.close()
     onnx_path = os.path.join(staging, "model.onnx")
     log("exporting ONNX")
     export_graph(model, onnx_path)
@@ -223,8 +224,8 @@ def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors,
     write_json(os.path.join(staging, "tokenizer.json"), tok)
     write_json(os.path.join(staging, "tokenizer_config.json"), runtime_tokenizer_config(tok_cfg))
     write_json(os.path.join(staging, "manifest.json"), manifest)
-    card = render_card(ckpt_dir=ckpt, manifest=manifest, cfg=cfg, weights_dtypes=tensors.dtypes(),
-                       onnx_bytes=onnx_bytes, int8=args.int8)
+    card = render_card(ckpt_dir=ckpt, manifest=manifest, cfg=cfg,
+                       weights_dtypes=manifest["provenance"]["weightsDtypes"], onnx_bytes=onnx_bytes, int8=args.int8)
     with open(os.path.join(staging, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
         f.write(card)
     for lic in ("LICENSE", "LICENSE.txt", "LICENSE.md"):

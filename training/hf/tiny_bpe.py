@@ -48,7 +48,7 @@ for (let i = 0; i < values.length; i++) {
 def bytes_to_unicode() -> Dict[int, str]:
     """GPT-2's reversible byte -> printable character table used by every byte-level BPE (Qwen2 included):
     printable Latin-1 bytes map to themselves, the rest to code points from 256 upwards in byte order."""
-    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    keep = {b for lo, hi in (("!", "~"), ("¡", "¬"), ("®", "ÿ")) for b in range(ord(lo), ord(hi) + 1)}
     table: Dict[int, str] = {}
     extra = 0
     for b in range(256):
