@@ -4,6 +4,7 @@
 # extension-host suite (dist/test/editor-suite.js, through the workbench `payload` URL) and the UI flow
 # (playwright-core + Debian chromium), stops the server. Exit code = test result.
 # Needs `node esbuild.mjs` first (npm test does it). Output and screenshots: test-output/editor/.
+# DIFFUCODE_EXTENSION_PATH: test another copy of the extension (e.g. an unpacked VSIX) instead of the repo.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -59,7 +60,9 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 set +e
-node --import tsx test/editor/driver.ts "http://127.0.0.1:$PORT" "$RUN/ws-suite" "$RUN/ws-ui" "$ROOT" "$OUT" 2>&1 | tee "$OUT/driver.log"
+EXT="${DIFFUCODE_EXTENSION_PATH:-$ROOT}"
+node --import tsx test/editor/driver.ts "http://127.0.0.1:$PORT" "$RUN/ws-suite" "$RUN/ws-ui" "$EXT" "$OUT" \
+  "$ROOT/dist/test/editor-suite.js" 2>&1 | tee "$OUT/driver.log"
 rc=${PIPESTATUS[0]}
 set -e
 echo "editor tests: exit code $rc (log: $OUT/driver.log, screenshots: $OUT/*.png)"

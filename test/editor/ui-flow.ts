@@ -53,7 +53,7 @@ export async function runUiFlow(base: string, folder: string, extensionPath: str
     } catch {
       log('[ui] no ghost text after typing; triggering explicitly (Alt+\\)');
       await page.keyboard.press('Alt+Backslash');
-      await page.waitForSelector(ghostSelector, { timeout: LONG });
+      await page.waitForSelector(ghostSelector, { timeout: 90_000 });
     }
     const ghost = await ghostText(page);
     log(`[ui] ghost text shown: ${JSON.stringify(ghost)}`);
