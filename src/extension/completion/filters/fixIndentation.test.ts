@@ -26,3 +26,7 @@ test('blank lines inside the suggestion are kept but emptied, trailing ones drop
 test('text typed after code on the line keeps its own leading space', () => {
   assert.equal(fixIndentation(' + 1', ctx({ linePrefix: 'x = a' })), ' + 1');
 });
+
+test('no double space after code that ends with a space', () => {
+  assert.equal(fixIndentation(' a + b', ctx({ linePrefix: '    return ' })), 'a + b');
+});

@@ -12,8 +12,8 @@ function render(columns: number, insertSpaces: boolean, tabSize: number): string
 
 /**
  * Makes the suggestion's indentation fit the editor:
- * - on a line where the cursor sits in the indentation, the first line's own leading whitespace is dropped
- *   (the user's indentation is already there, accepting would double it);
+ * - on a line where the cursor sits in the indentation, or right after a space, the first line's own
+ *   leading whitespace is dropped (the user's whitespace is already there, accepting would double it);
  * - the following lines use the editor's tabs-or-spaces style;
  * - in block mode, the suggestion ends at the first line that is indented less than the cursor's block:
  *   it has left the block the user is writing (the document's next lines take over from there).
@@ -22,7 +22,8 @@ export const fixIndentation: Filter = (text, ctx) => {
   const { insertSpaces, tabSize } = ctx.indent;
   const lines = text.split('\n');
   const atIndent = ctx.linePrefix.trim() === '';
-  if (atIndent && ctx.linePrefix !== '') lines[0] = lines[0].replace(/^[ \t]+/, '');
+  // Same after code that already ends with a space ("return " + " x" would give a double space).
+  if ((atIndent && ctx.linePrefix !== '') || /\S[ \t]$/.test(ctx.linePrefix)) lines[0] = lines[0].replace(/^[ \t]+/, '');
   const blockWidth = atIndent ? width(ctx.linePrefix, tabSize) : width(/^[ \t]*/.exec(ctx.linePrefix)![0], tabSize);
   const out = [lines[0]];
   for (const line of lines.slice(1)) {
