@@ -1,0 +1,95 @@
+// `npm run bench`: the decoding configurations side by side on the fixed task set, through the real worker process
+// with the embedded model; cancel latency; sampler overhead at a synthetic 152k vocabulary. Writes
+// bench/results/latest.json and prints a table and PASS/FAIL per target.
+//
+//   node dist/bench.js [--quick] [--model DIR] [--out FILE]
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { defaultModelDir, packageRoot, workerScript } from '../src/cli/paths';
+import { WorkerClient } from '../src/worker/client';
+import { measureCancel } from './cancel';
+import { CONFIGS } from './configs';
+import { checkTargets, table } from './report';
+import { runConfig, type ConfigResult } from './run-config';
+import { measureRowCost, projectShare } from './synthetic';
+import { loadTasks } from './tasks';
+
+const BUDGET = { prefixTokens: 256, suffixTokens: 64 };
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const known = new Set(['--quick', '--model', '--out']);
+  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (options: --quick, --model DIR, --out FILE)`);
+  const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const quick = argv.includes('--quick');
+  const root = packageRoot();
+  const modelDir = opt('--model') ?? defaultModelDir(root);
+  const out = opt('--out') ?? join(root, 'bench/results/latest.json');
+  const tasks = loadTasks(root, quick);
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
+  const say = (s: string) => process.stdout.write(s + '\n');
+  say(`model ${manifest.name} (${modelDir}; trained ${manifest.provenance?.steps ?? '?'} steps, ${manifest.provenance?.tokens ?? '?'} tokens)`);
+  say(`${tasks.length} tasks (${tasks.filter((t) => t.kind === 'single').length} single-line, ${tasks.filter((t) => t.kind === 'multi').length} multi-line)${quick ? ' [--quick]' : ''}; load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
+
+  const client = new WorkerClient({ workerScript: workerScript(root), modelDir, requestTimeoutMs: 300_000 });
+  try {
+    const info = await client.load();
+    // Warm-up: first runs pay for JIT and ONNX Runtime's first-run allocations.
+    for (const t of tasks.slice(0, 3)) await client.infill({ pieces: [t.prefix, t.suffix], gaps: [{ maxTokens: t.maxTokens }], budget: BUDGET });
+    const results: ConfigResult[] = [];
+    const samples: Record<string, { id: string; middle: string; fill: string }[]> = {};
+    for (const cfg of CONFIGS) {
+      const t0 = performance.now();
+      const { summary, runs } = await runConfig(client, cfg, tasks, BUDGET);
+      results.push(summary);
+      samples[cfg.name] = runs.slice(0, 4).map((r) => ({ id: r.task.id, middle: r.task.middle, fill: r.result?.gaps[0].text ?? `ERROR ${r.error}` }));
+      say(`  ${cfg.name}: EM ${summary.exactMatch.toFixed(1)}%, p50 ${summary.singleP50Ms.toFixed(0)} ms, ${summary.tokensPerForward.toFixed(2)} tok/fwd (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    const longTask = tasks.find((t) => t.kind === 'multi') ?? tasks[0];
+    const cancel = await measureCancel(client, longTask, BUDGET, quick ? 3 : 5);
+    const narrow = measureRowCost(info.vocabSize);
+    const wide = measureRowCost(152_064, quick ? 50 : 200);
+    const share152k = results.map((r) => ({ name: r.name, share: projectShare(r.samplerMs, r.modelMs, r.rowsScored, narrow, wide) }));
+    const targets = checkTargets(results, cancel, share152k);
+
+    say('');
+    say(table(results));
+    say('');
+    say(`cancel: ${cancel.trials} trials, max ${cancel.maxForwardsAfterCancel} forward pass(es) after the abort, latency mean ${cancel.meanLatencyMs.toFixed(0)} ms / max ${cancel.maxLatencyMs.toFixed(0)} ms (one forward ≈ ${cancel.meanForwardMs.toFixed(0)} ms)`);
+    say(`sampler per row: vocab ${narrow.vocab}: ${narrow.greedyUsPerRow.toFixed(0)} µs greedy, ${narrow.nucleusUsPerRow.toFixed(0)} µs T=0.2/top-p 0.95; vocab 152064: ${wide.greedyUsPerRow.toFixed(0)} µs / ${wide.nucleusUsPerRow.toFixed(0)} µs`);
+    say(`sampler share at 152k (projected): ${share152k.map((s) => `${s.name} ${(100 * s.share).toFixed(1)}%`).join(', ')}`);
+    say('');
+    for (const t of targets) say(`${t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`);
+
+    mkdirSync(dirname(out), { recursive: true });
+    const report = {
+      date: new Date().toISOString(),
+      quick,
+      model: { name: manifest.name, dir: modelDir, provenance: manifest.provenance, provider: info.provider },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: loadavg()[0], node: process.version },
+      budget: BUDGET,
+      tasks: { total: tasks.length, single: tasks.filter((t) => t.kind === 'single').length, multi: tasks.filter((t) => t.kind === 'multi').length },
+      configs: results,
+      cancel,
+      samplerRowCost: { narrow, wide },
+      share152k,
+      targets,
+      samples,
+    };
+    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    say(`\nwrote ${out}`);
+    return 0;
+  } finally {
+    client.dispose();
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,58 @@
+// The bench's readable table and its target checks (targets from the design brief).
+
+import type { CancelResult } from './cancel';
+import type { ConfigResult } from './run-config';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+export function table(rows: ConfigResult[]): string {
+  const head = ['config', 'EM%', 'EM1%', 'EMm%', 'p50 ms', 'p95 ms', 'multi p50', 'fwd/task', 'tok/fwd', 'slot/fwd', 'outside ORT', 'sampler', 'RSS MB', 'err'];
+  const body = rows.map((r) => [
+    r.name,
+    f(r.exactMatch),
+    f(r.exactMatchSingle),
+    f(r.exactMatchMulti),
+    f(r.singleP50Ms, 0),
+    f(r.singleP95Ms, 0),
+    f(r.multiP50Ms, 0),
+    f(r.forwardPasses),
+    f(r.tokensPerForward, 2),
+    f(r.slotsPerForward, 2),
+    `${f(100 * r.outsideOrtShare)}%`,
+    `${f(100 * r.samplerShare)}%`,
+    String(r.peakRssMb),
+    String(r.errors),
+  ]);
+  const all = [head, ...body];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');
+}
+
+export function checkTargets(rows: ConfigResult[], cancel: CancelResult, share152k: { name: string; share: number }[]): TargetCheck[] {
+  const base = rows.find((r) => r.name.startsWith('one-per-step'))!;
+  const latencyRow = rows.find((r) => r.name === 'threshold 0.9') ?? rows[rows.length - 1];
+  const parallel = rows.filter((r) => r.name.startsWith('threshold') || r.name.startsWith('block'));
+  const good = parallel.filter((r) => r.tokensPerForward >= 3 && base.exactMatch - r.exactMatch <= 1);
+  const worstOverhead = Math.max(...rows.map((r) => r.samplerShare));
+  const worst152k = Math.max(...share152k.map((s) => s.share));
+  const rss = Math.max(...rows.map((r) => r.peakRssMb));
+  return [
+    { target: `single-line p50 <= 150 ms (${latencyRow.name})`, measured: `${f(latencyRow.singleP50Ms, 0)} ms`, pass: latencyRow.singleP50Ms <= 150 },
+    { target: `single-line p95 <= 300 ms (${latencyRow.name})`, measured: `${f(latencyRow.singleP95Ms, 0)} ms`, pass: latencyRow.singleP95Ms <= 300 },
+    {
+      target: '>= 3 tokens/forward with <= 1 point EM loss vs one-per-step',
+      measured: parallel.map((r) => `${r.name}: ${f(r.tokensPerForward, 2)} tok/fwd, EM ${f(r.exactMatch)} vs ${f(base.exactMatch)}`).join('; '),
+      pass: good.length > 0,
+    },
+    { target: 'sampler overhead <= 10% (worst config)', measured: `${f(100 * worstOverhead)}%`, pass: worstOverhead <= 0.1 },
+    { target: 'sampler overhead <= 15% at 152k vocab (projected, worst config)', measured: `${f(100 * worst152k)}%`, pass: worst152k <= 0.15 },
+    { target: 'cancel within one forward pass', measured: `max ${cancel.maxForwardsAfterCancel} pass(es) after cancel, ${f(cancel.maxLatencyMs, 0)} ms (forward ≈ ${f(cancel.meanForwardMs, 0)} ms)`, pass: cancel.maxForwardsAfterCancel <= 1 },
+    { target: 'worker RSS <= 300 MB', measured: `${rss} MB`, pass: rss > 0 && rss <= 300 },
+  ];
+}
