@@ -107,7 +107,7 @@ export class WorkerClient {
       const timer = setTimeout(() => {
         this.settle(id)?.reject(new Error(`DiffuCode worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`));
         this.log(`request ${id} timed out after ${timeoutMs} ms; killing the worker`);
-        this.child?.kill('SIGKILL');
+        this.replaceChild(`was restarted because request ${id} timed out`);
       }, timeoutMs);
       let abortFallback: NodeJS.Timeout | undefined;
       const onAbort = () => {
@@ -183,10 +183,16 @@ export class WorkerClient {
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.child) return;
+    if (child !== this.child) return; // a worker we already replaced (timeout) or disposed
+    this.replaceChild(signal ? `was killed (${signal})` : `exited with code ${code}`);
+  }
+
+  /** Drops the current worker (killing it if alive), fails its pending calls, and schedules a fresh one. */
+  private replaceChild(why: string): void {
+    const old = this.child;
     this.child = undefined;
+    if (old && old.exitCode === null && old.signalCode === null) old.kill('SIGKILL');
     if (this.disposed) return;
-    const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
     this.log(`worker ${why}`);
     this.rejectAll(new Error(`DiffuCode worker ${why}; it is being restarted, please retry`));
     if (Date.now() - this.startedAt > STABLE_MS) this.crashes = 0;

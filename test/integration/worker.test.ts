@@ -1,0 +1,159 @@
+// The real embedded model through the real worker process (dist/worker.js), as the extension uses it.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { InfillRequest, StepProgress } from '../../src/engine/types';
+import { WorkerClient, type StateEvent } from '../../src/worker/client';
+import { buildOnce, MODEL, until, WORKER } from './helpers';
+
+const tokenizerSize = (() => {
+  const t = JSON.parse(readFileSync(join(MODEL, 'tokenizer.json'), 'utf8'));
+  return 1 + Math.max(...Object.values(t.model.vocab as Record<string, number>), ...(t.added_tokens as { id: number }[]).map((a) => a.id));
+})();
+
+const twoGaps = (seed: number, temperature = 0): InfillRequest => ({
+  pieces: ['def area(w, h):\r\n\treturn ', '\r\n\r\nprint(area(', '))\r\n'],
+  gaps: [{ maxTokens: 6 }, { maxTokens: 4 }],
+  sampler: { algorithm: 'threshold', threshold: 0.8, temperature, topP: 0.95, seed },
+});
+const long: InfillRequest = { pieces: ['import os\n', '\n'], gaps: [{ maxTokens: 64 }], sampler: { algorithm: 'entropy', steps: 64, temperature: 0, topP: 1 } };
+
+describe('worker with the embedded model', () => {
+  let client: WorkerClient;
+  const states: StateEvent[] = [];
+  before(() => {
+    buildOnce();
+    client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, requestTimeoutMs: 120_000 });
+    client.onDidChangeState((s) => states.push(s));
+  });
+  after(() => client.dispose());
+
+  test('load reports the model', async () => {
+    const info = await client.load();
+    assert.equal(info.name, 'diffucode-tiny');
+    assert.equal(info.shiftedLogits, true);
+    assert.equal(info.provider, 'cpu');
+    assert.ok(info.vocabSize >= tokenizerSize);
+    assert.ok(info.cardPath?.endsWith('MODEL_CARD.md'));
+    assert.ok(states.some((s) => s.state === 'ready'));
+  });
+
+  test('fills every gap; tokens add up to the text; ids come from the tokenizer', async () => {
+    const progress: StepProgress[] = [];
+    const r = await client.infill(twoGaps(1), { onProgress: (p) => progress.push(p) });
+    assert.equal(r.gaps.length, 2);
+    r.gaps.forEach((g, i) => {
+      assert.ok(g.tokens.length <= [6, 4][i]);
+      assert.equal(g.tokens.map((t) => t.text).join(''), g.text);
+      for (const t of g.tokens) {
+        assert.ok(t.id >= 0 && t.id < tokenizerSize, `id ${t.id}`);
+        assert.ok(t.confidence > 0 && t.confidence <= 1);
+      }
+    });
+    assert.ok(r.stats.forwardPasses >= 1 && r.stats.forwardPasses <= 10);
+    assert.ok(r.stats.modelMs > 0 && r.stats.peakRssMb! > 0);
+    assert.equal(progress.length, r.stats.steps);
+    assert.equal(progress.at(-1)!.committed, progress.at(-1)!.total);
+  });
+
+  test('deterministic under a seed, also when sampling (T > 0)', async () => {
+    const a = await client.infill(twoGaps(42, 0.8));
+    const b = await client.infill(twoGaps(42, 0.8));
+    assert.deepEqual(a.gaps, b.gaps);
+  });
+
+  test('cancel takes effect within one forward pass, and the worker keeps serving', async () => {
+    const ctrl = new AbortController();
+    let steps = 0;
+    let atAbort = -1;
+    const p = client.infill(long, {
+      signal: ctrl.signal,
+      onProgress: () => {
+        steps++;
+        if (steps === 2) {
+          atAbort = steps;
+          ctrl.abort();
+        }
+      },
+    });
+    await assert.rejects(p, (e: Error) => e.name === 'AbortError');
+    assert.ok(steps - atAbort <= 1, `${steps - atAbort} passes after the cancel`);
+    const r = await client.infill(twoGaps(3));
+    assert.equal(r.gaps.length, 2);
+  });
+
+  test('a newer request with the same supersedeKey cancels the older one', async () => {
+    const first = client.infill(long, { supersedeKey: 'doc.py' });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = client.infill(twoGaps(4), { supersedeKey: 'doc.py' });
+    await assert.rejects(first, (e: Error) => e.name === 'AbortError');
+    assert.equal((await second).gaps.length, 2);
+  });
+
+  test('a killed worker fails the pending call clearly, restarts, and serves again', async () => {
+    const pid = client.pid!;
+    const p = client.infill(long);
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(p, /worker was killed \(SIGKILL\); it is being restarted/);
+    assert.ok(states.some((s) => s.state === 'restarting'));
+    await until(() => client.pid !== undefined && client.pid !== pid, 10_000, 'the restart');
+    const r = await client.infill(twoGaps(5));
+    assert.equal(r.gaps.length, 2);
+  });
+
+  test('bad requests are clear errors from the worker', async () => {
+    await assert.rejects(client.infill({ pieces: ['a'], gaps: [{ maxTokens: 3 }] }), /pieces must have gaps.length \+ 1/);
+    await assert.rejects(client.infill({ pieces: ['a', 'b'], gaps: [{ maxTokens: 100000 }] }), /maxTokens must be an integer/);
+  });
+
+  test('NUL bytes, lone surrogates, 50,000-character lines and empty pieces do not break it', async () => {
+    const r = await client.infill({
+      pieces: ['\0\uD800' + 'x'.repeat(50_000), '', '\uDC00\t\r\n'],
+      gaps: [{ maxTokens: 3 }, { maxTokens: 3 }],
+      sampler: { algorithm: 'threshold', temperature: 0 },
+    });
+    assert.equal(r.gaps.length, 2);
+    assert.ok(r.stats.trimmedTokens > 0);
+  });
+});
+
+describe('worker lifecycle', () => {
+  before(buildOnce);
+
+  test('a call past its timeout restarts the worker with a clear error', async () => {
+    const client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, requestTimeoutMs: 400 });
+    try {
+      await client.load().catch(() => undefined); // loading may itself exceed 400 ms on a busy machine
+      const pid = client.pid;
+      await assert.rejects(client.infill(long), /did not answer within/);
+      await until(() => client.pid !== undefined && client.pid !== pid, 10_000, 'the restart after a timeout');
+    } finally {
+      client.dispose();
+    }
+  });
+
+  test('the model is unloaded after the idle period', async () => {
+    const client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, idleUnloadMs: 200 });
+    const seen: string[] = [];
+    client.onDidChangeState((s) => seen.push(s.state));
+    try {
+      await client.infill(twoGaps(6));
+      await until(() => seen.includes('idle'), 5000, 'the idle unload');
+      assert.equal((await client.infill(twoGaps(6))).gaps.length, 2); // loads again on demand
+    } finally {
+      client.dispose();
+    }
+  });
+
+  test('a missing model folder is a clear error', async () => {
+    const client = new WorkerClient({ workerScript: WORKER, modelDir: '/nonexistent/model' });
+    try {
+      await assert.rejects(client.load(), /model folder \/nonexistent\/model: does not exist/);
+    } finally {
+      client.dispose();
+    }
+  });
+});
