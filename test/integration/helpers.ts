@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,8 +21,14 @@ export function buildOnce(): void {
   built = true;
 }
 
+const temps: string[] = [];
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'diffucode-it-'));
+  const d = mkdtempSync(join(tmpdir(), 'diffucode-it-'));
+  temps.push(d);
+  return d;
+}
+export function removeTemps(): void {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export function cli(args: string[], input?: string | Buffer, timeout = 120_000): SpawnSyncReturns<string> {
