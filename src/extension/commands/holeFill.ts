@@ -68,17 +68,24 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
     deps.log.error(`fill failed: ${errorText(err)}`);
     return { kind: 'failed', message: `DiffuCode: ${errorText(err)}` };
   }
-  if (document.isClosed) return { kind: 'refused', message: 'DiffuCode: the document was closed during the fill.' };
-  const current = document.getText();
-  const spans = reanchor(original, current, holes);
-  if (!spans) {
-    return { kind: 'refused', message: 'DiffuCode: the document changed around the masked regions during the fill; nothing was replaced. Run the fill again.' };
+  // The user may still be typing: an edit computed against one version is rejected when the editor has a
+  // newer one, so re-anchor against the newest text and try again a few times.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (document.isClosed) return { kind: 'refused', message: 'DiffuCode: the document was closed during the fill.' };
+    const spans = reanchor(original, document.getText(), holes);
+    if (!spans) {
+      return { kind: 'refused', message: 'DiffuCode: the document changed around the masked regions during the fill; nothing was replaced. Run the fill again.' };
+    }
+    const edit = new vscode.WorkspaceEdit();
+    spans.forEach((s, i) => edit.replace(document.uri, rangeOf(document, s), gaps[i].text));
+    if (await vscode.workspace.applyEdit(edit)) {
+      deps.log.info(`filled ${holes.length} hole(s): ${gaps.map((g) => JSON.stringify(g.text)).join(', ')}`);
+      return { kind: 'applied', lowConfidence: confidenceAfterEdit(spans, gaps), gaps };
+    }
+    deps.log.info('the document changed while the fill was being applied; re-anchoring');
+    await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
   }
-  const edit = new vscode.WorkspaceEdit();
-  spans.forEach((s, i) => edit.replace(document.uri, rangeOf(document, s), gaps[i].text));
-  if (!(await vscode.workspace.applyEdit(edit))) return { kind: 'failed', message: 'DiffuCode: the editor rejected the edit.' };
-  deps.log.info(`filled ${holes.length} hole(s): ${gaps.map((g) => JSON.stringify(g.text)).join(', ')}`);
-  return { kind: 'applied', lowConfidence: confidenceAfterEdit(spans, gaps), gaps };
+  return { kind: 'failed', message: 'DiffuCode: the document kept changing; the fill was not applied.' };
 }
 
 /** Where each gap's text now sits (earlier replacements shift later ones) and which of its tokens were unsure. */

@@ -30,7 +30,7 @@ test('typing during a fill loses nothing: the fill is re-anchored around the use
   assert.ok(await editor.edit((e) => e.insert(new vscode.Position(0, 0), typed)), 'the user edit was applied');
   const outcome = await running;
   const text = editor.document.getText();
-  log(`fill during typing: ${outcome?.kind}; text: ${JSON.stringify(text)}`);
+  log(`fill during typing: ${outcome?.kind} ${outcome && 'message' in outcome ? outcome.message : ''}; text: ${JSON.stringify(text)}`);
   assert.ok(text.startsWith(typed + 'def area(w, h):'), 'the user\'s text survived');
   assert.equal(outcome?.kind, 'applied');
   assert.ok(!text.includes('<|mask'), 'both holes were filled at their new place');
