@@ -158,7 +158,10 @@ export async function denoise(
     stats.rowsScored += n;
     if (logits.length < n * V) throw new EngineError(`the model returned ${logits.length} logits, expected ${n} × ${V}`, 'BAD_MODEL');
 
-    // 3. token, probability and confidence for every eligible row
+    // 3. token, probability and confidence for every eligible row. Greedy threshold decoding only needs the exact
+    //    probability of rows that reach tau or are the best so far, so other rows stop scanning early.
+    const bounded = s.algorithm === 'threshold' && s.threshold > 0 && rowSampler.supportsBound;
+    let bestProb = 0;
     for (let j = 0; j < n; j++) {
       const row = logits.subarray(j * V, (j + 1) * V);
       for (const b of cfg.bannedIds) if (b < V) row[b] = -Infinity;
@@ -166,7 +169,8 @@ export async function denoise(
         const gs = state.gaps[gapOf[j]];
         if (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength) row[cfg.expandId] = -Infinity;
       }
-      rowSampler.sample(row, rng, sample);
+      rowSampler.sample(row, rng, sample, bounded && bestProb > 0 ? 1 / Math.min(s.threshold, bestProb) : Infinity);
+      if (sample.prob > bestProb) bestProb = sample.prob;
       tok[j] = sample.token;
       prob[j] = sample.prob;
       conf[j] = sample.confidence;

@@ -123,3 +123,19 @@ test('a wide vocabulary with top-p finds the nucleus by partial selection', () =
   assert.ok(Math.abs(s.confidence - r.negEntropy) < 1e-3, `${s.confidence} vs ${r.negEntropy}`);
   assert.ok(r.q[s.token] > 0);
 });
+
+test('a z bound stops unpromising greedy rows early and leaves confident rows exact', () => {
+  const s = new RowSampler(base, L.length);
+  assert.ok(s.supportsBound);
+  const out: RowSample = { token: -1, prob: 0, confidence: 0 };
+  const rng = new Prng(1);
+  const exact = reference(L, 0, 1, 0).q[2];
+  s.sample(Float32Array.from(L), rng, out, 1 / 0.2); // p = 0.39 >= 0.2: computed in full
+  assert.ok(Math.abs(out.prob - exact) < 1e-6);
+  const wide = Float32Array.from({ length: 4096 }, (_, i) => (i === 5 ? 3 : 0)); // p(top) ≈ 0.005
+  const w = new RowSampler(base, wide.length);
+  w.sample(wide, rng, out, 1 / 0.9);
+  assert.equal(out.token, 5);
+  assert.equal(out.prob, 0); // below 0.9 for sure; the exact value was not needed
+  assert.equal(new RowSampler({ ...base, temperature: 0.5 }, 4).supportsBound, false);
+});

@@ -4,6 +4,7 @@
 // Hot path: no allocation per row. Full-vocabulary work is a max pass and one exp pass into a scratch buffer that
 // lives as long as the sampler; top-p/top-k only sort the few candidates near the maximum (partial selection).
 
+import { expNonPos } from './fast-exp';
 import type { Prng } from './prng';
 
 export type ConfidenceKind = 'probability' | 'margin' | 'entropy';
@@ -35,19 +36,31 @@ export class RowSampler {
     this.scratch = new Float32Array(vocab);
   }
 
-  /** `row` may be modified in place (banned ids are set to -Infinity by the caller before this). */
-  sample(row: Float32Array, rng: Prng, out: RowSample): void {
+  /** True when `sample` can stop early at a `zBound` (greedy, unfiltered, probability confidence). */
+  get supportsBound(): boolean {
+    const { temperature, topP, topK, confidence } = this.cfg;
+    return temperature === 0 && topP >= 1 && !(topK > 0) && confidence === 'probability';
+  }
+
+  /**
+   * `row` may be modified in place (banned ids are set to -Infinity by the caller before this).
+   * `zBound` (only with `supportsBound`): once the softmax normaliser exceeds it, the row's top probability is known
+   * to be below 1/zBound; the scan stops and `out.prob` = `out.confidence` = 0 (the caller does not need it).
+   */
+  sample(row: Float32Array, rng: Prng, out: RowSample, zBound = Infinity): void {
     const { temperature, topP, topK, sampleable } = this.cfg;
     const n = Math.min(sampleable, row.length);
     const invT = temperature > 0 ? 1 / temperature : 1;
     let m = -Infinity;
+    let m2 = -Infinity; // second largest, for the margin
     let argmax = 0;
     for (let i = 0; i < n; i++) {
       const v = row[i];
       if (v > m) {
+        m2 = m;
         m = v;
         argmax = i;
-      }
+      } else if (v > m2) m2 = v;
     }
     if (m === -Infinity) {
       // Every sampleable logit is -inf or NaN: nothing to choose from; report the argmax slot with no confidence.
@@ -56,33 +69,51 @@ export class RowSampler {
       out.confidence = this.cfg.confidence === 'entropy' ? -Infinity : 0;
       return;
     }
-    const mScaled = m * invT;
-    // e_i = exp(l_i/T - m/T) for every sampleable id; z = their sum (softmax over the whole vocabulary).
-    const e = this.scratch;
-    let z = 0;
-    for (let i = 0; i < n; i++) {
-      const x = Math.exp(row[i] * invT - mScaled);
-      e[i] = x;
-      z += x;
+    if (zBound !== Infinity && this.supportsBound) {
+      this.boundedGreedy(row, n, m, argmax, zBound, out);
+      return;
     }
+    const mScaled = m * invT;
     const filtering = topP < 1 || (topK > 0 && topK < n);
-    if (!filtering) this.fromFull(e, n, z, argmax, row, invT, mScaled, rng, out);
-    else this.fromFiltered(e, n, z, argmax, rng, out);
-  }
-
-  private fromFull(
-    e: Float32Array,
-    n: number,
-    z: number,
-    argmax: number,
-    row: Float32Array,
-    invT: number,
-    mScaled: number,
-    rng: Prng,
-    out: RowSample,
-  ): void {
+    // One fused pass: z = sum of e_i = exp(l_i/T - m/T) over the sampleable ids (the softmax normaliser); e_i is
+    // kept in the scratch buffer only when sampling or filtering needs it; s = sum e_i (l_i/T - m/T) for the entropy.
+    const e = this.scratch;
+    const keepE = filtering || temperature > 0;
+    const wantS = !filtering && this.cfg.confidence === 'entropy';
+    let z = 0;
+    let sAcc = 0;
+    if (keepE && wantS) {
+      for (let i = 0; i < n; i++) {
+        const d = row[i] * invT - mScaled;
+        const x = expNonPos(d);
+        e[i] = x;
+        z += x;
+        if (x > 0) sAcc += x * d;
+      }
+    } else if (keepE) {
+      for (let i = 0; i < n; i++) {
+        const x = expNonPos(row[i] * invT - mScaled);
+        e[i] = x;
+        z += x;
+      }
+    } else if (wantS) {
+      for (let i = 0; i < n; i++) {
+        const d = row[i] * invT - mScaled;
+        const x = expNonPos(d);
+        z += x;
+        if (x > 0) sAcc += x * d;
+      }
+    } else {
+      for (let i = 0; i < n; i++) z += expNonPos(row[i] * invT - mScaled);
+    }
+    if (filtering) {
+      this.fromFiltered(e, n, z, argmax, rng, out);
+      return;
+    }
+    // Unfiltered softmax: p(token) = e_token / z; margin = (1 - e_second) / z; sum q log q = s/z - log z.
     let token = argmax;
-    if (this.cfg.temperature > 0) {
+    let eTok = 1;
+    if (temperature > 0) {
       const target = rng.next() * z;
       let acc = 0;
       token = n - 1;
@@ -93,30 +124,38 @@ export class RowSampler {
           break;
         }
       }
+      eTok = e[token];
     }
     out.token = token;
-    out.prob = e[token] / z;
+    out.prob = eTok / z;
     switch (this.cfg.confidence) {
       case 'probability':
         out.confidence = out.prob;
         break;
-      case 'margin': {
-        let second = 0;
-        for (let i = 0; i < n; i++) if (i !== argmax && e[i] > second) second = e[i];
-        out.confidence = (1 - second) / z; // e[argmax] = 1
+      case 'margin':
+        out.confidence = (1 - (m2 === -Infinity ? 0 : Math.exp((m2 - m) * invT))) / z;
         break;
-      }
-      case 'entropy': {
-        // sum q log q = sum (e_i/z)(l_i/T - m/T) - log z; closed form avoids a log per token.
-        let s = 0;
-        for (let i = 0; i < n; i++) {
-          const x = e[i];
-          if (x > 0) s += x * (row[i] * invT - mScaled);
-        }
-        out.confidence = s / z - Math.log(z);
+      case 'entropy':
+        out.confidence = sAcc / z - Math.log(z);
         break;
+    }
+  }
+
+  /** Greedy probability without the scratch buffer, stopping once the normaliser passes zBound. */
+  private boundedGreedy(row: Float32Array, n: number, m: number, argmax: number, zBound: number, out: RowSample): void {
+    out.token = argmax;
+    let z = 0;
+    for (let start = 0; start < n; start += 512) {
+      const end = Math.min(n, start + 512);
+      for (let i = start; i < end; i++) z += expNonPos(row[i] - m);
+      if (z > zBound) {
+        out.prob = 0;
+        out.confidence = 0;
+        return;
       }
     }
+    out.prob = 1 / z;
+    out.confidence = out.prob;
   }
 
   private fromFiltered(e: Float32Array, n: number, z: number, argmax: number, rng: Prng, out: RowSample): void {
