@@ -148,6 +148,18 @@ describe('worker lifecycle', () => {
     }
   });
 
+  test('a GPU provider that cannot load falls back to the CPU with a message', async () => {
+    const client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, executionProvider: 'cuda', threads: 1 });
+    try {
+      const info = await client.load();
+      assert.equal(info.provider, 'cpu');
+      assert.match(info.providerMessage ?? '', /execution provider "cuda" is not available here .*running on the CPU/);
+      assert.equal((await client.infill(twoGaps(7))).gaps.length, 2);
+    } finally {
+      client.dispose();
+    }
+  });
+
   test('a missing model folder is a clear error', async () => {
     const client = new WorkerClient({ workerScript: WORKER, modelDir: '/nonexistent/model' });
     try {
