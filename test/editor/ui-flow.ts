@@ -9,6 +9,15 @@ import { launchBrowser, openWorkbench } from './workbench';
 
 const LONG = 180_000;
 
+/** [code already in the file, what the user then types]: places where ghost text is expected. */
+const GHOST_SPOTS: [string, string][] = [
+  ['import os\nimport sys\n\n\ndef add(a, b):\n    ', 'return '],
+  ['def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    ', 'return '],
+  ['class Point:\n    def __init__(self, x, y):\n        self.x = x\n        ', 'self.y = '],
+  ['x = 1\ny = 2\n', 'z = '],
+  ['import os\nimport sys\n', 'import '],
+];
+
 async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: LONG });
@@ -41,29 +50,36 @@ export async function runUiFlow(base: string, folder: string, extensionPath: str
     await page.waitForSelector('.statusbar-item >> text=DiffuCode', { timeout: LONG });
     log('[ui] workbench up, DiffuCode status item shown');
 
-    // Ghost text: type the start of a function body and wait for the suggestion element.
+    // Ghost text: put some code in the file, type the start of a statement like a user, and wait for the
+    // suggestion element. The small bundled model does not have an answer everywhere (and that changes with
+    // every retraining), so a few realistic spots are tried in turn.
     await openFile(page, 'ghost.py');
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type('def add(a, b):');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('return ');
     const ghostSelector = '.ghost-text-decoration, .ghost-text';
-    try {
-      await page.waitForSelector(ghostSelector, { timeout: 60_000 });
-    } catch {
-      log('[ui] no ghost text after typing; triggering explicitly (Alt+\\)');
-      await page.keyboard.press('Alt+Backslash');
-      await page.waitForSelector(ghostSelector, { timeout: 90_000 });
+    let accepted: { expected: string; ghost: string } | undefined;
+    for (const [context, typed] of GHOST_SPOTS) {
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(context); // no key events: no auto-indent, no completion yet
+      await page.keyboard.type(typed); // real keystrokes: VS Code asks for ghost text
+      try {
+        await page.waitForSelector(ghostSelector, { timeout: 45_000 });
+      } catch {
+        log(`[ui] no ghost text after typing ${JSON.stringify(typed)}`);
+        continue;
+      }
+      const ghost = await ghostText(page);
+      log(`[ui] ghost text shown after ${JSON.stringify(typed)}: ${JSON.stringify(ghost)}`);
+      assert.ok(ghost.trim().length > 0, 'the ghost text element is empty');
+      await page.screenshot({ path: join(outDir, 'ghost-text.png') });
+      await page.keyboard.press('Tab');
+      accepted = { expected: context + typed + ghost.split('\n')[0].trimEnd(), ghost };
+      break;
     }
-    const ghost = await ghostText(page);
-    log(`[ui] ghost text shown: ${JSON.stringify(ghost)}`);
-    assert.ok(ghost.trim().length > 0, 'the ghost text element is empty');
-    await page.screenshot({ path: join(outDir, 'ghost-text.png') });
-    await page.keyboard.press('Tab');
+    assert.ok(accepted, 'no ghost text appeared at any of the spots');
     await save(page);
     const saved = onDisk(folder, 'ghost.py');
     log(`[ui] ghost.py after Tab + save: ${JSON.stringify(saved)}`);
-    assert.ok(saved.includes('return ' + ghost.split('\n')[0].trimEnd()), 'Tab did not insert the ghost text');
+    assert.ok(saved.startsWith(accepted.expected), 'Tab did not insert the ghost text');
 
     // Fill: run the command from the palette on a file with two holes.
     await openFile(page, 'fill.py');

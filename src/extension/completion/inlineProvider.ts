@@ -15,7 +15,7 @@ const NEXT_LINES = 8;
 
 /**
  * Ghost text. Reads top to bottom: guards, context, cache, debounce, one model request (cancellable down to
- * the worker, superseded per document), cache the raw text, filter, return.
+ * the worker, superseded per document), filter, cache what is shown, return.
  */
 export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvider {
   private readonly cache = new TypingCache();
@@ -80,8 +80,10 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
         },
       );
       const raw = result.gaps[0]?.text ?? '';
-      this.cache.put(key, prefix, suffix, raw);
       const shown = postProcess(raw, filterCtx);
+      // Cache what is shown, not the raw text: the user types what they see (filters may drop a leading
+      // space or add a closing bracket), so that is what a later prefix must extend.
+      if (shown !== '') this.cache.put(key, prefix, suffix, shown);
       this.log.debug(`ghost text ${gap.mode}/${gap.maxTokens}: ${JSON.stringify(raw)} -> ${JSON.stringify(shown)} in ${Date.now() - started} ms`);
       if (shown === '' || token.isCancellationRequested) return undefined;
       return [new vscode.InlineCompletionItem(shown, at)];

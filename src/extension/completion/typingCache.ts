@@ -2,7 +2,8 @@
  * Remembers raw filled gaps so that typing what was suggested reuses the suggestion instead of asking the
  * model again (a diffusion model has no token stream to keep following, so reuse matters more than for
  * autoregressive peers). An entry matches when the current prefix is the entry's prefix plus a beginning of
- * its text, and the text after the cursor is unchanged. Raw text is stored; filters run on what is left.
+ * its text, and the text after the cursor is unchanged. The shown (filtered) text is stored, since that is
+ * what the user types; filters run again on what is left, in the new context.
  */
 interface Entry {
   key: string;

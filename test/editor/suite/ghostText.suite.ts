@@ -1,46 +1,92 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { postProcess } from '../../../src/extension/completion/filters/pipeline';
 import { api, log, openFile, test, waitFor } from './harness';
 
 type Api = Awaited<ReturnType<typeof api>>;
 type Provide = Api['inline']['provideInlineCompletionItems'];
 
+/**
+ * Realistic places to ask for ghost text ('|' is the cursor). The small bundled model is weak, and whether
+ * it has something to say at one given spot changes with every retraining, so the tests look for the first
+ * spot where the model's filtered answer is not empty, and check the product's behaviour there.
+ */
+const SPOTS = [
+  'import os\nimport sys\n\n\ndef add(a, b):\n    return |\n',
+  'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return |\n',
+  'class Point:\n    def __init__(self, x, y):\n        self.x = x\n        self.y = |\n',
+  'x = 1\ny = 2\nz = |\n',
+  'import os\nimport sys\nimport |\n',
+  'for i in range(10):\n    print(|)\n',
+  'if __name__ == |:\n    main()\n',
+];
+
 function texts(items: vscode.InlineCompletionItem[] | undefined): string[] {
   return (items ?? []).map((i) => (typeof i.insertText === 'string' ? i.insertText : i.insertText.value));
+}
+
+async function openAtCursor(spot: string): Promise<vscode.TextEditor> {
+  const at = spot.indexOf('|');
+  const editor = await openFile(spot.slice(0, at) + spot.slice(at + 1));
+  const pos = editor.document.positionAt(at);
+  editor.selection = new vscode.Selection(pos, pos);
+  return editor;
 }
 
 const neverCancelled: vscode.CancellationToken = new vscode.CancellationTokenSource().token;
 const invoke: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
 
-test('VS Code asks the provider for ghost text and gets a suggestion from the real worker and model', async () => {
+test('VS Code asks the provider for ghost text and shows the real model\'s filtered answer', async () => {
   const a = await api();
-  const editor = await openFile('import math\n\n\ndef add(a, b):\n    return \n');
-  editor.selection = new vscode.Selection(4, 11, 4, 11);
-  const real: Provide = a.inline.provideInlineCompletionItems.bind(a.inline);
-  const seen: string[][] = [];
+  const realProvide: Provide = a.inline.provideInlineCompletionItems.bind(a.inline);
+  const realInfill = a.host.infill.bind(a.host);
+  const calls: { shown: string[] }[] = [];
+  const raws: string[] = [];
   a.inline.provideInlineCompletionItems = async (...args) => {
-    const items = await real(...args);
-    if (!args[3].isCancellationRequested) seen.push(texts(items));
+    const items = await realProvide(...args);
+    if (!args[3].isCancellationRequested) calls.push({ shown: texts(items) });
     return items;
   };
+  a.host.infill = async (req, opts) => {
+    const result = await realInfill(req, opts);
+    raws.push(result.gaps[0]?.text ?? '');
+    return result;
+  };
   try {
-    // The same command as Alt+\ : the editor calls every inline provider for the cursor position.
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    await waitFor('VS Code to call the provider', () => seen.length > 0, 180_000);
-    log(`ghost text offered to VS Code: ${JSON.stringify(seen[0])}; model state ${a.host.state.state}`);
-    assert.equal(seen[0].length, 1, 'one suggestion');
-    assert.ok(seen[0][0].trim().length > 0, 'the suggestion is not empty');
-    assert.ok(!seen[0][0].includes('\n'), 'single-line mode at the end of a line');
+    let found: string | undefined;
+    for (const spot of SPOTS) {
+      const editor = await openAtCursor(spot);
+      const before = calls.length;
+      // The same command as Alt+\ : the editor calls every inline provider for the cursor position.
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await waitFor('VS Code to call the provider', () => calls.length > before, 180_000);
+      const shown = calls[calls.length - 1].shown;
+      const raw = raws[raws.length - 1];
+      log(`spot ${JSON.stringify(spot)}: model ${JSON.stringify(raw)} -> shown ${JSON.stringify(shown)}`);
+      // What VS Code got is exactly the model's text through the filters (nothing invented, nothing lost).
+      const line = editor.document.lineAt(editor.selection.active.line).text;
+      const col = editor.selection.active.character;
+      const expected = postProcess(raw, {
+        linePrefix: line.slice(0, col), lineSuffix: line.slice(col), mode: 'line', indent: { insertSpaces: true, tabSize: 4 },
+        nextLines: editor.document.getText().split('\n').slice(editor.selection.active.line + 1, editor.selection.active.line + 9),
+      });
+      assert.deepEqual(shown, expected === '' ? [] : [expected]);
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+      if (shown.length > 0) {
+        assert.ok(!shown[0].includes('\n'), 'single-line mode at the end of a line');
+        found = shown[0];
+        break;
+      }
+    }
+    assert.ok(found, 'the model gave ghost text at one of the realistic spots at least');
   } finally {
-    a.inline.provideInlineCompletionItems = real;
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+    a.inline.provideInlineCompletionItems = realProvide;
+    a.host.infill = realInfill;
   }
 });
 
 test('typing what was suggested reuses the cached suggestion instead of asking the model again', async () => {
   const a = await api();
-  const editor = await openFile('def mul(a, b):\n    return \n');
-  const at = new vscode.Position(1, 11);
   const real = a.host.infill.bind(a.host);
   let calls = 0;
   a.host.infill = (req, opts) => {
@@ -48,16 +94,31 @@ test('typing what was suggested reuses the cached suggestion instead of asking t
     return real(req, opts);
   };
   try {
-    const first = texts(await a.inline.provideInlineCompletionItems(editor.document, at, invoke, neverCancelled));
-    log(`first suggestion: ${JSON.stringify(first)}`);
-    assert.equal(calls, 1);
-    assert.equal(first.length, 1);
-    const typed = first[0][0];
-    await editor.edit((e) => e.insert(at, typed));
-    const next = texts(await a.inline.provideInlineCompletionItems(editor.document, at.translate(0, 1), invoke, neverCancelled));
-    log(`after typing ${JSON.stringify(typed)}: ${JSON.stringify(next)}`);
-    assert.equal(calls, 1, 'no second model request');
-    if (first[0].length > 1) assert.deepEqual(next, [first[0].slice(1)]);
+    let single: { editor: vscode.TextEditor; shown: string[] } | undefined;
+    for (const spot of SPOTS) {
+      const editor = await openAtCursor(spot);
+      const at = editor.selection.active;
+      const before = calls;
+      const first = texts(await a.inline.provideInlineCompletionItems(editor.document, at, invoke, neverCancelled));
+      assert.equal(calls, before + 1, 'one model request');
+      if (first.length === 1 && first[0].length === 1) single ??= { editor, shown: first };
+      if (first.length === 0 || first[0].length < 2) continue;
+      const typed = first[0][0];
+      await editor.edit((e) => e.insert(at, typed));
+      const next = texts(await a.inline.provideInlineCompletionItems(editor.document, at.translate(0, 1), invoke, neverCancelled));
+      log(`suggested ${JSON.stringify(first)}; after typing ${JSON.stringify(typed)}: ${JSON.stringify(next)}`);
+      assert.equal(calls, before + 1, 'no second model request');
+      assert.deepEqual(next, [first[0].slice(1)]);
+      return;
+    }
+    // Only one-character answers: nothing is left to reuse after typing it, so check the other half of the
+    // cache instead (asking again at the same place is answered without the model).
+    assert.ok(single, 'no spot gave a suggestion');
+    const before = calls;
+    const again = texts(await a.inline.provideInlineCompletionItems(single.editor.document, single.editor.selection.active, invoke, neverCancelled));
+    log(`only one-character suggestions (${JSON.stringify(single.shown)}); asked again: ${JSON.stringify(again)}`);
+    assert.deepEqual(again, single.shown);
+    assert.equal(calls, before, 'no second model request');
   } finally {
     a.host.infill = real;
   }

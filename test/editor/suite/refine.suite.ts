@@ -3,17 +3,29 @@ import * as vscode from 'vscode';
 import type { FillOutcome } from '../../../src/extension/commands/holeFill';
 import { api, log, openFile, setSetting, test } from './harness';
 
+const DOCS = [
+  'def square(x):\n    return <|mask:6|>\n\nprint(square(3))\n',
+  'import <|mask:4|>\n\n\ndef main():\n    <|mask:16|>\n',
+  'x = <|mask:8|>\ny = <|mask:8|>\nprint(x + y)\n',
+];
+
 test('after a fill, low-confidence tokens are marked and "Refine" refills just those', async () => {
   const a = await api();
   // Mark every token as uncertain so the test does not depend on what the model is sure about.
   await setSetting('refine.confidenceThreshold', 1);
   try {
-    const editor = await openFile('def square(x):\n    return <|mask:6|>\n\nprint(square(3))\n');
-    const fill = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
-    assert.equal(fill?.kind, 'applied');
-    const spans = a.marks.get(editor.document);
-    log(`marked spans: ${JSON.stringify(spans)}`);
-    assert.ok(spans.length > 0, 'low-confidence spans are marked');
+    // Whitespace is never marked, and the small model sometimes fills a hole with nothing else: try a few.
+    let editor: vscode.TextEditor | undefined;
+    let spans: ReturnType<typeof a.marks.get> = [];
+    for (const doc of DOCS) {
+      editor = await openFile(doc);
+      const fill = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+      assert.equal(fill?.kind, 'applied');
+      spans = a.marks.get(editor.document);
+      log(`filled ${JSON.stringify(editor.document.getText())}; marked spans: ${JSON.stringify(spans)}`);
+      if (spans.length > 0) break;
+    }
+    assert.ok(editor && spans.length > 0, 'low-confidence spans are marked');
     const before = editor.document.getText();
     const first = spans[0].start;
     const last = spans[spans.length - 1].end;
