@@ -39,7 +39,7 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
   for (const task of tasks) {
     const t0 = performance.now();
     try {
-      const result = await client.infill({ pieces: [task.prefix, task.suffix], gaps: [{ maxTokens: task.maxTokens }], sampler: cfg.sampler(task.maxTokens), budget });
+      const result = await client.infill({ pieces: [task.prefix, task.suffix], gaps: [{ maxTokens: task.maxTokens, singleLine: task.kind === 'single' }], sampler: cfg.sampler(task.maxTokens), budget });
       runs.push({ task, result, wallMs: performance.now() - t0 });
     } catch (e) {
       runs.push({ task, wallMs: performance.now() - t0, error: (e as Error).message });

@@ -122,8 +122,8 @@ Usage:
   diffucode fill FILE [options]        fill every mask marker in FILE, print the result
   diffucode fill --stdin [options]     same, reading the text from standard input
   diffucode fill FILE --in-place       rewrite FILE (the original is kept as FILE.bak)
-  diffucode batch [FILE] [options]     JSONL in ({"prefix","suffix","maxTokens"?,"id"?} per line, FILE or stdin),
-                                       JSONL out ({"middle","stats"} or {"error"} per line)
+  diffucode batch [FILE] [options]     JSONL in ({"prefix","suffix","maxTokens"?,"singleLine"?,"id"?} per line,
+                                       FILE or stdin), JSONL out ({"middle","stats"} or {"error"})
 
 Markers: <|mask|> is a gap of --tokens tokens; <|mask:N|> is a gap of N tokens.
 

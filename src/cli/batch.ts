@@ -1,4 +1,4 @@
-// `diffucode batch`: JSONL in ({prefix, suffix, maxTokens?, id?} per line), JSONL out ({middle, stats} or
+// `diffucode batch`: JSONL in ({prefix, suffix, maxTokens?, singleLine?, id?} per line), JSONL out ({middle, stats} or
 // {error} per line, in input order). This is how a model is evaluated on an infill benchmark.
 
 import { createReadStream } from 'node:fs';
@@ -14,7 +14,7 @@ export async function runBatch(args: CliArgs, client: WorkerClient, write: (line
   for await (const raw of lines) {
     n++;
     if (raw.trim() === '') continue;
-    let row: { prefix?: unknown; suffix?: unknown; maxTokens?: unknown; id?: unknown };
+    let row: { prefix?: unknown; suffix?: unknown; maxTokens?: unknown; singleLine?: unknown; id?: unknown };
     const echo = (o: Record<string, unknown>) => write(JSON.stringify(row?.id !== undefined ? { id: row.id, ...o } : o));
     try {
       row = JSON.parse(raw);
@@ -30,7 +30,7 @@ export async function runBatch(args: CliArgs, client: WorkerClient, write: (line
       const maxTokens = row.maxTokens === undefined ? args.tokens : row.maxTokens;
       const r = await client.infill({
         pieces: [row.prefix, row.suffix],
-        gaps: [{ maxTokens: maxTokens as number }],
+        gaps: [{ maxTokens: maxTokens as number, singleLine: row.singleLine === true }],
         sampler: args.sampler,
         budget: { prefixTokens: args.prefixTokens, suffixTokens: args.suffixTokens },
       });

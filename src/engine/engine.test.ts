@@ -150,3 +150,15 @@ test('bad input: empty pieces, gaps at start and end, adjacent gaps, NUL, lone s
   await assert.rejects(e.infill({ pieces: ['a'], gaps: [{ maxTokens: 2 }] }), /pieces must have/);
   await assert.rejects(e.infill({ pieces: ['a', 'b'], gaps: [{ maxTokens: 2 }], sampler: { algorithm: 'magic' as never } }), /sampler.algorithm/);
 });
+
+test('a single-line gap ends at its first committed line break, without more forward passes', async () => {
+  // canvas [BOS] M×10 [EOS]: slot 3 (pos 4) is a confident newline, the others unsure letters
+  const model = new ScriptedModel(V, at((pos) => (pos === 4 ? '\n' : 'abc'[pos - 1] ?? 'z'), (pos) => (pos === 4 ? 0.99 : 0.5)));
+  const r = await fakeEngine(model).infill({ pieces: ['', ''], gaps: [{ maxTokens: 10, singleLine: true }], sampler: { algorithm: 'threshold', threshold: 0.9, ...greedy } });
+  assert.equal(r.gaps[0].text, 'abc\n');
+  assert.equal(r.gaps[0].stopped, true);
+  assert.equal(r.stats.forwardPasses, 4); // newline, then a, b, c; the 6 slots after it cost nothing
+  assert.equal(r.stats.slotsFinalisedByStop, 6);
+  const multi = await fakeEngine(new ScriptedModel(V, at((pos) => (pos === 4 ? '\n' : 'abc'[pos - 1] ?? 'z'), (pos) => (pos === 4 ? 0.99 : 0.5)))).infill({ pieces: ['', ''], gaps: [{ maxTokens: 10 }], sampler: { algorithm: 'threshold', threshold: 0.9, ...greedy } });
+  assert.equal(multi.gaps[0].text, 'abc\nzzzzzz');
+});

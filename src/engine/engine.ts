@@ -71,6 +71,8 @@ export class InfillEngine {
         sampleable: tokenizer.size,
         contextLength: info.contextLength,
         stepsPerToken: this.parts.stepsPerToken,
+        singleLine: request.gaps.map((g) => g.singleLine === true),
+        isLineBreak: (id) => this.isLineBreak(id),
       },
       { signal: opts.signal, onStep },
     );
@@ -105,6 +107,18 @@ export class InfillEngine {
         rowsScored: stats.rowsScored,
       },
     };
+  }
+
+  private lineBreak: Int8Array | undefined;
+
+  /** Whether token `id` contains '\n' or '\r' (cached per id: 0 unknown, 1 yes, 2 no). */
+  private isLineBreak(id: number): boolean {
+    const cache = (this.lineBreak ??= new Int8Array(this.parts.model.vocabSize));
+    if (cache[id] === 0) {
+      const b = this.parts.tokenizer.bytesOf(id);
+      cache[id] = b.includes(0x0a) || b.includes(0x0d) ? 1 : 2;
+    }
+    return cache[id] === 1;
   }
 
   async dispose(): Promise<void> {

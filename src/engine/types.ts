@@ -29,6 +29,11 @@ export interface SamplerOptions {
 export interface InfillGap {
   /** Number of MASK tokens placed in the gap (the longest answer the gap can hold). */
   maxTokens: number;
+  /**
+   * Single-line completion (ghost text): the gap ends with its first committed token that contains a line break
+   * (kept in the text); the slots after it are finalised without more forward passes.
+   */
+  singleLine?: boolean;
 }
 
 export interface InfillRequest {

@@ -30,12 +30,17 @@ export interface DenoiseConfig {
   contextLength: number;
   /** Manifest hint used when sampler.steps is unset: steps = masks × stepsPerToken (default 1). */
   stepsPerToken?: number;
+  /** Per gap: end the gap after its first committed line break (single-line ghost text). */
+  singleLine?: readonly boolean[];
+  /** Whether a token's text contains a line break (needed with singleLine). */
+  isLineBreak?: (id: number) => boolean;
 }
 
 export interface GapState {
   start: number;
   length: number;
-  /** Slot of the first committed stop token, or `length` when none. */
+  /** The gap's text ends before this slot: a committed stop token's slot, the slot after a line break in a
+   *  single-line gap, or `length`. Masks at or after it are finalised without forward passes. */
   stopAt: number;
   /** Probability each committed slot had when it was chosen. */
   probs: number[];
@@ -195,10 +200,11 @@ export async function denoise(
       gs.probs[slotOf[j]] = prob[j];
       stats.tokensCommitted++;
       if (stop.has(tok[j])) gs.stopAt = slotOf[j];
+      else if (cfg.singleLine?.[gapOf[j]] && cfg.isLineBreak?.(tok[j])) gs.stopAt = slotOf[j] + 1;
       else if (tok[j] === cfg.expandId) expansions.push(j);
     }
     for (const gs of state.gaps) {
-      for (let slot = gs.stopAt + 1; slot < gs.length; slot++) {
+      for (let slot = gs.stopAt; slot < gs.length; slot++) {
         const p = gs.start + slot;
         if (state.ids[p] === cfg.maskId) {
           state.ids[p] = stopFill;
