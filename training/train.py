@@ -210,6 +210,12 @@ def train(a):
             "model": model.state_dict(), "optim": opt.state_dict(), "config": cfg.to_dict(), "step": step,
             "tokens_seen": tokens_seen, "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
 
+    import signal
+    stop = {"now": False}
+
+    def on_term(*_):  # `kill PID` ends the run cleanly at the next step, with a checkpoint
+        stop["now"] = True
+    signal.signal(signal.SIGTERM, on_term)
     t_start = last_ck = time.time()
     model.train()
     while progress(step, elapsed0 + time.time() - t_start, a) < 1.0:
@@ -238,6 +244,9 @@ def train(a):
             print(f"step {step} tok {tokens_seen} {el:.0f}s loss {float(loss):.3f} ce {float(ce):.3f}"
                   f" {tokens_seen / max(el, 1e-9):.0f} tok/s" + (f" | val loss {val[0]:.3f} ce {val[1]:.3f}"
                                                                   if val[0] != "" else ""), flush=True)
+        if stop["now"]:
+            print(f"SIGTERM: checkpoint at step {step} and stop", flush=True)
+            break
         if time.time() - last_ck > a.ckpt_minutes * 60:
             checkpoint()
             last_ck = time.time()

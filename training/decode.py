@@ -1,0 +1,42 @@
+"""Infill decoding over the PyTorch model, for evaluation (the product's sampler lives in the TypeScript engine).
+
+Canvas [BOS] prefix MASK*gap suffix [EOS]. Each step reads the shifted rows (row j-1 predicts position j) of the
+still-masked gap positions and commits, Fast-dLLM style, every position whose top probability is >= threshold (at
+least the single most confident one); threshold=1.0 is plain one-token-per-step confidence decoding. A committed
+end-of-text means "the answer ended": every mask after it in the gap becomes end-of-text too (Dream's
+pad-EOS-to-the-right), and the text is cut at the first end-of-text.
+"""
+import torch
+
+from training.common import BOS_ID, EOS_ID, MASK_ID
+
+
+@torch.no_grad()
+def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int = None):
+    """Returns (middle token ids, number of forward passes)."""
+    x = torch.tensor([[BOS_ID] + list(prefix) + [MASK_ID] * gap + list(suffix) + [EOS_ID]], dtype=torch.long)
+    start = 1 + len(prefix)
+    end = start + gap
+    forwards = 0
+    while True:
+        masked = (x[0, start:end] == MASK_ID).nonzero(as_tuple=True)[0] + start
+        if len(masked) == 0 or (max_steps is not None and forwards >= max_steps):
+            break
+        logits = model(x, masked - 1).float()
+        forwards += 1
+        logits[:, MASK_ID] = float("-inf")  # never "predict" a mask
+        logits[:, BOS_ID] = float("-inf")
+        p = torch.softmax(logits, dim=-1)
+        conf, tok = p.max(dim=-1)
+        take = conf >= threshold
+        take[conf.argmax()] = True
+        x[0, masked[take]] = tok[take]
+        eos = (x[0, start:end] == EOS_ID).nonzero(as_tuple=True)[0]
+        if len(eos):
+            first = start + int(eos[0])
+            tail = x[0, first:end]
+            tail[tail == MASK_ID] = EOS_ID
+    gap_ids = x[0, start:end].tolist()
+    if EOS_ID in gap_ids:
+        gap_ids = gap_ids[:gap_ids.index(EOS_ID)]
+    return [t for t in gap_ids if t != MASK_ID], forwards

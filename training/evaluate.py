@@ -1,0 +1,156 @@
+"""Infill evaluation on the held-out test files: single-line and multi-line gaps (a random line or block removed,
+fixed seed), exact match and edit similarity, for the model and two baselines (empty middle; a copy of the line(s)
+above). The model gets a fixed gap budget (24 tokens single-line, 64 multi-line), not the true length, and ends the
+answer with end-of-text, as the editor does.
+
+    /usr/bin/python3 training/evaluate.py --checkpoint training/runs/tiny/last.pt [--single 200 --multi 100]
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from training.common import DATA, Fatal, require, run_main, write_json_atomic  # noqa: E402
+
+
+def edit_similarity(a: str, b: str) -> float:
+    """1 - Levenshtein(a, b) / max(len): 1.0 for identical strings, 0.0 for nothing in common."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1.0 - prev[-1] / max(len(a), len(b))
+
+
+def make_cases(files, n_single: int, n_multi: int, seed: int):
+    """Each case: prefix (ends with the target's indentation), middle (the line(s) without that indentation and
+    without the final line break), suffix (starts at that line break), and the copy-above baseline."""
+    rng = random.Random(seed)
+    cases = []
+    for kind, n in (("single", n_single), ("multi", n_multi)):
+        tries = 0
+        while sum(c["kind"] == kind for c in cases) < n and tries < n * 200:
+            tries += 1
+            text = files[rng.randrange(len(files))]
+            lines = text.split("\n")
+            k = 1 if kind == "single" else rng.randint(2, 5)
+            if len(lines) < k + 3:
+                continue
+            i = rng.randrange(1, len(lines) - k)
+            block = lines[i:i + k]
+            if any(len(l.strip()) < 4 for l in block) or any("\r" in l for l in block):
+                continue
+            indent = block[0][:len(block[0]) - len(block[0].lstrip())]
+            above = [l for l in lines[:i] if l.strip()][-k:]
+            if len(above) < k:
+                continue
+            cases.append({
+                "kind": kind,
+                "prefix": "\n".join(lines[:i]) + "\n" + indent,
+                "middle": "\n".join(block)[len(indent):],
+                "suffix": "\n" + "\n".join(lines[i + k:]),
+                "copy_above": "\n".join(above).lstrip(),
+            })
+    return cases
+
+
+def score(preds, cases):
+    out = {}
+    for kind in ("single", "multi"):
+        idx = [i for i, c in enumerate(cases) if c["kind"] == kind]
+        if not idx:
+            continue
+        em = sum(preds[i].strip() == cases[i]["middle"].strip() for i in idx) / len(idx)
+        es = sum(edit_similarity(preds[i].strip(), cases[i]["middle"].strip()) for i in idx) / len(idx)
+        out[kind] = {"n": len(idx), "exact_match": round(100 * em, 1), "edit_similarity": round(100 * es, 1)}
+    return out
+
+
+def evaluate(model, enc, cases, threshold, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64)):
+    from training.decode import fill
+    preds, forwards, new_tokens = [], 0, 0
+    for c in cases:
+        pre = enc.encode(c["prefix"])[-prefix_tokens:]
+        suf = enc.encode(c["suffix"])[:suffix_tokens]
+        gap = budgets[0] if c["kind"] == "single" else budgets[1]
+        ids, f = fill(model, pre, suf, gap, threshold)
+        preds.append(enc.decode(ids))
+        forwards += f
+        new_tokens += len(ids)
+    return preds, {"forwards": forwards, "tokens": new_tokens}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--tokenizer", default=os.path.join(DATA, "tokenizer", "tokenizer.json"))
+    ap.add_argument("--test", default=os.path.join(DATA, "corpus", "test.jsonl"))
+    ap.add_argument("--single", type=int, default=200)
+    ap.add_argument("--multi", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--thresholds", default="0.9,1.0", help="comma list; 1.0 = one token per step")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", help="JSON results (default: next to the checkpoint)")
+    a = ap.parse_args(argv)
+    torch = require("torch", "python3-torch")
+    torch.set_num_threads(a.threads)
+    from training.model import DreamConfig, DreamLM, load_state_dict_checked
+    from training.tokenizer import load
+    from training.train import load_checkpoint
+    if not os.path.isfile(a.test):
+        raise Fatal(f"{a.test} not found (run training/corpus.py)")
+    with open(a.test, encoding="utf-8") as f:
+        files = [json.loads(l)["text"] for l in f]
+    if not files:
+        raise Fatal(f"{a.test} is empty")
+    cases = make_cases(files, a.single, a.multi, a.seed)
+    enc = load(a.tokenizer)
+    ck = load_checkpoint(a.checkpoint)
+    model = DreamLM(DreamConfig.from_dict(ck["config"]))
+    load_state_dict_checked(model, {k: v.float() for k, v in ck["model"].items()})
+    model.eval()
+    results = {"cases": len(cases), "seed": a.seed, "checkpoint": a.checkpoint, "step": ck.get("step"),
+               "rows": {}}
+    results["rows"]["baseline: empty middle"] = score([""] * len(cases), cases)
+    results["rows"]["baseline: copy line(s) above"] = score([c["copy_above"] for c in cases], cases)
+    examples = []
+    for th in [float(x) for x in a.thresholds.split(",")]:
+        t0 = time.time()
+        preds, st = evaluate(model, enc, cases, th)
+        name = f"model: threshold {th}" if th < 1 else "model: one token per step"
+        row = score(preds, cases)
+        row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
+        row["seconds"] = round(time.time() - t0, 1)
+        results["rows"][name] = row
+        print(name, json.dumps(row), flush=True)
+        if not examples:
+            examples = [{"kind": c["kind"], "want": c["middle"], "got": p} for c, p in zip(cases[:8], preds[:8])]
+    results["examples"] = examples
+    out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.checkpoint)), "eval.json")
+    write_json_atomic(out, results)
+    print(markdown_table(results))
+    return results
+
+
+def markdown_table(results) -> str:
+    lines = ["| system | single-line EM | single-line ES | multi-line EM | multi-line ES | tokens/forward |",
+             "|---|---|---|---|---|---|"]
+    for name, r in results["rows"].items():
+        s, m = r.get("single", {}), r.get("multi", {})
+        lines.append(f"| {name} | {s.get('exact_match', '-')} | {s.get('edit_similarity', '-')} | "
+                     f"{m.get('exact_match', '-')} | {m.get('edit_similarity', '-')} | "
+                     f"{r.get('tokens_per_forward', '-')} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    run_main(main)
