@@ -52,7 +52,9 @@ async function main(): Promise<number> {
     const narrow = measureRowCost(info.vocabSize);
     const wide = measureRowCost(152_064, quick ? 50 : 200);
     const share152k = results.map((r) => ({ name: r.name, share: projectShare(r.samplerMs, r.modelMs, r.rowsScored, narrow, wide) }));
-    const targets = checkTargets(results, cancel, share152k);
+    const rec = manifest.sampler ?? {};
+    const latencyConfig = rec.algorithm === 'threshold' && typeof rec.threshold === 'number' ? `threshold ${rec.threshold}` : 'threshold 0.9';
+    const targets = checkTargets(results, cancel, share152k, latencyConfig);
 
     say('');
     say(table(results));
