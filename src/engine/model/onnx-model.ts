@@ -23,8 +23,6 @@ export interface IoNames {
 }
 
 export class OnnxModel implements ForwardModel {
-  private idsBuf = new BigInt64Array(0);
-
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly vocabSize: number,
@@ -67,12 +65,14 @@ export class OnnxModel implements ForwardModel {
   }
 
   async forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array> {
-    if (this.idsBuf.length !== ids.length) this.idsBuf = new BigInt64Array(ids.length);
-    for (let i = 0; i < ids.length; i++) this.idsBuf[i] = BigInt(ids[i]);
+    // A fresh buffer per pass (a few KB): ONNX Runtime reads it on its own thread, and the engine may run
+    // requests concurrently in process, so a shared buffer could change under a running pass.
+    const idsBuf = new BigInt64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) idsBuf[i] = BigInt(ids[i]);
     const pos = new BigInt64Array(rows.length);
     for (let i = 0; i < rows.length; i++) pos[i] = BigInt(rows[i]);
     const feeds: Record<string, ort.Tensor> = {
-      [this.io.inputIds]: new ort.Tensor('int64', this.idsBuf, [1, ids.length]),
+      [this.io.inputIds]: new ort.Tensor('int64', idsBuf, [1, ids.length]),
       [this.io.positions]: new ort.Tensor('int64', pos, [rows.length]),
     };
     const out = await this.session.run(feeds, [this.io.logits]);
