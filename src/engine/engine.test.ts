@@ -162,3 +162,28 @@ test('a single-line gap ends at its first committed line break, without more for
   const multi = await fakeEngine(new ScriptedModel(V, at((pos) => (pos === 4 ? '\n' : 'abc'[pos - 1] ?? 'z'), (pos) => (pos === 4 ? 0.99 : 0.5)))).infill({ pieces: ['', ''], gaps: [{ maxTokens: 10 }], sampler: { algorithm: 'threshold', threshold: 0.9, ...greedy } });
   assert.equal(multi.gaps[0].text, 'abc\nzzzzzz');
 });
+
+test('origin reveals random positions and finishes within its steps; alg_temp samples positions', async () => {
+  const model = new ScriptedModel(V, at(() => 'o', 0.6));
+  const r = await fakeEngine(model).infill({ pieces: ['', ''], gaps: [{ maxTokens: 12 }], sampler: { algorithm: 'origin', steps: 5, ...greedy, seed: 3 } });
+  assert.equal(r.gaps[0].text, 'o'.repeat(12));
+  assert.ok(r.stats.forwardPasses <= 5);
+  const a = await fakeEngine(new ScriptedModel(V, at(() => 'g', (pos) => 0.3 + pos / 100))).infill({ pieces: ['', ''], gaps: [{ maxTokens: 12 }], sampler: { algorithm: 'maskgit_plus', steps: 4, algTemp: 0.5, ...greedy } });
+  assert.equal(a.gaps[0].text, 'g'.repeat(12));
+  assert.equal(a.stats.forwardPasses, 4);
+});
+
+test('block-wise Dream schedule gives each block its share of the steps', async () => {
+  const model = new ScriptedModel(V, at(() => 'q', (pos) => 0.5 + pos / 1000));
+  const counts: number[] = [];
+  let last = 0;
+  await fakeEngine(model).infill(
+    { pieces: ['', ''], gaps: [{ maxTokens: 16 }], sampler: { algorithm: 'entropy', steps: 4, blockSize: 8, ...greedy } },
+    { onProgress: (p) => { counts.push(p.committed - last); last = p.committed; } },
+  );
+  // two blocks of 8, two steps each: floor(8 * (1 - s/t)) then the rest
+  assert.equal(counts.length, 4);
+  assert.equal(counts[0] + counts[1], 8);
+  assert.equal(counts[2] + counts[3], 8);
+  assert.deepEqual(model.rowsSeen[0], [0, 1, 2, 3, 4, 5, 6, 7]);
+});
