@@ -41,9 +41,12 @@ cat > "$RUN/user/User/settings.json" <<'JSON'
 JSON
 # DIFFUCODE_TEST_MODEL: run the suites against another model folder (e.g. an exported DiffuCoder) instead
 # of the bundled one.
+# The setting is machine-scoped, and in a remote window (which the VS Code server is) machine settings come
+# from the server's Machine/settings.json, not from the user settings.
 if [ -n "${DIFFUCODE_TEST_MODEL:-}" ]; then
-  node -e 'const f=process.argv[1];const s=JSON.parse(require("fs").readFileSync(f,"utf8"));s["diffucode.modelPath"]=process.argv[2];require("fs").writeFileSync(f,JSON.stringify(s,null,2))' \
-    "$RUN/user/User/settings.json" "$DIFFUCODE_TEST_MODEL"
+  mkdir -p "$RUN/user/Machine"
+  node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ "diffucode.modelPath": process.argv[2] }, null, 2))' \
+    "$RUN/user/Machine/settings.json" "$DIFFUCODE_TEST_MODEL"
 fi
 PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 echo "editor tests: VS Code server on 127.0.0.1:$PORT, run folder $RUN"
@@ -52,7 +55,7 @@ XDG_CONFIG_HOME="$RUN/xdg-config" XDG_DATA_HOME="$RUN/xdg-data" XDG_CACHE_HOME="
   --user-data-dir "$RUN/user" --extensions-dir "$RUN/ext" --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override "$RUN/ws-suite" > "$OUT/server.log" 2>&1 &
 SERVER=$!
-stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$RUN"; }
 trap stop EXIT
 for _ in $(seq 1 120); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break

@@ -62,7 +62,7 @@ test('VS Code asks the provider for ghost text and shows the real model\'s filte
       await waitFor('VS Code to call the provider', () => calls.length > before, 180_000);
       const shown = calls[calls.length - 1].shown;
       const raw = raws[raws.length - 1];
-      log(`spot ${JSON.stringify(spot)}: model ${JSON.stringify(raw)} -> shown ${JSON.stringify(shown)}`);
+      log(`[${a.host.modelDir()}] spot ${JSON.stringify(spot)}: model ${JSON.stringify(raw)} -> shown ${JSON.stringify(shown)}`);
       // What VS Code got is exactly the model's text through the filters (nothing invented, nothing lost).
       const line = editor.document.lineAt(editor.selection.active.line).text;
       const col = editor.selection.active.character;
