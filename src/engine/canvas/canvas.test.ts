@@ -70,3 +70,10 @@ test('NUL bytes, lone surrogates, CRLF and tabs go through the tokenizer untouch
   const c = buildCanvas(spec({ pieces: [prefix, '\uDC00'] }));
   assert.equal(decode(c.ids.subarray(1, c.gaps[0].start)), prefix);
 });
+
+test('the character window grows until it holds the budget when tokens are long', () => {
+  // one token per 40 characters (think long runs of spaces)
+  const coarse = (t: string) => Array.from({ length: Math.ceil(t.length / 40) }, () => 50);
+  const c = buildCanvas(spec({ pieces: ['x'.repeat(100_000), ''], prefixTokens: 10, encode: coarse }));
+  assert.equal(c.gaps[0].start, 11); // BOS + the full budget of 10
+});

@@ -33,8 +33,9 @@ export interface Canvas {
   trimmedTokens: number;
 }
 
-/** Upper bound of characters per token we window by; a window this wide almost always holds the budget. */
-const CHARS_PER_TOKEN = 16;
+/** First guess of characters per token for the window cut before tokenizing (code averages 3 to 4); the window
+ *  grows 4x while it yields fewer tokens than the budget, so a long-token text still fills its budget. */
+const CHARS_PER_TOKEN = 6;
 
 export function validateShape(pieces: unknown, gaps: unknown, contextLength: number): void {
   if (!Array.isArray(gaps) || gaps.length === 0) throw new EngineError('request.gaps must be a non-empty array', 'BAD_REQUEST');
@@ -116,31 +117,30 @@ interface Window {
 
 /** The last `budget` tokens of `text`. */
 function tail(encode: (t: string) => number[], text: string, budget: number): Window {
-  if (budget <= 0 || text.length === 0) return { ids: [], dropped: text.length > 0 ? 1 : 0 };
-  const maxChars = budget * CHARS_PER_TOKEN + 64;
-  const cut = text.length > maxChars;
-  let ids = encode(cut ? text.slice(text.length - maxChars) : text);
-  // The first token of a cut window may be half of a real token: drop it.
-  let dropped = cut ? 1 : 0;
-  if (cut) ids = ids.slice(1);
-  if (ids.length > budget) {
-    dropped += ids.length - budget;
-    ids = ids.slice(ids.length - budget);
-  }
-  return { ids, dropped };
+  return windowed(encode, text, budget, (t, n) => t.slice(t.length - n), (ids) => ids.slice(1), (ids, b) => ids.slice(ids.length - b));
 }
 
 /** The first `budget` tokens of `text`. */
 function head(encode: (t: string) => number[], text: string, budget: number): Window {
+  return windowed(encode, text, budget, (t, n) => t.slice(0, n), (ids) => ids.slice(0, -1), (ids, b) => ids.slice(0, b));
+}
+
+function windowed(
+  encode: (t: string) => number[],
+  text: string,
+  budget: number,
+  cutText: (t: string, chars: number) => string,
+  dropCutToken: (ids: number[]) => number[],
+  keep: (ids: number[], budget: number) => number[],
+): Window {
   if (budget <= 0 || text.length === 0) return { ids: [], dropped: text.length > 0 ? 1 : 0 };
-  const maxChars = budget * CHARS_PER_TOKEN + 64;
-  const cut = text.length > maxChars;
-  let ids = encode(cut ? text.slice(0, maxChars) : text);
-  let dropped = cut ? 1 : 0;
-  if (cut) ids = ids.slice(0, -1);
-  if (ids.length > budget) {
-    dropped += ids.length - budget;
-    ids = ids.slice(0, budget);
+  for (let maxChars = budget * CHARS_PER_TOKEN + 64; ; maxChars *= 4) {
+    const cut = text.length > maxChars;
+    let ids = encode(cut ? cutText(text, maxChars) : text);
+    // The token at a cut edge may be half of a real token: drop it.
+    if (cut) ids = dropCutToken(ids);
+    if (cut && ids.length < budget && maxChars < budget * 256) continue;
+    const dropped = (cut ? 1 : 0) + Math.max(0, ids.length - budget);
+    return { ids: ids.length > budget ? keep(ids, budget) : ids, dropped };
   }
-  return { ids, dropped };
 }
