@@ -26,10 +26,8 @@ export interface ModelSettings {
 export function modelSettings(): ModelSettings {
   // inspect() rather than get(): a workspace-level value must never choose the model (it could point the
   // worker at an arbitrary file from a cloned repository). The manifest marks it machine-scoped as well.
-  const path = section().inspect<string>('modelPath');
-  const userPath = path?.globalValue ?? '';
   return {
-    modelPath: vscode.workspace.isTrusted ? userPath : '',
+    modelPath: vscode.workspace.isTrusted ? userModelPath() : '',
     executionProvider: read<string>('executionProvider'),
     threads: read<number>('threads'),
     idleUnloadMs: read<number>('idleUnloadMinutes') * 60_000,
@@ -37,8 +35,22 @@ export function modelSettings(): ModelSettings {
   };
 }
 
+export function ghostTextEnabled(): boolean {
+  return read<boolean>('ghostText.enabled');
+}
+
+/** Writes a user setting (machine-scoped ones land in the machine settings of a remote window). */
+export function writeUserSetting(key: string, value: unknown): Thenable<void> {
+  return section().update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** The user's own (not workspace) model folder setting, as written. */
+export function userModelPath(): string {
+  return section().inspect<string>('modelPath')?.globalValue ?? '';
+}
+
 export function ghostTextEnabledFor(languageId: string): boolean {
-  if (!read<boolean>('ghostText.enabled')) return false;
+  if (!ghostTextEnabled()) return false;
   const langs = read<Record<string, boolean>>('ghostText.languages') ?? {};
   return langs[languageId] ?? langs['*'] ?? true;
 }

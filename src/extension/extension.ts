@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { DiffuCodeApi } from './api';
+import { ghostTextEnabled, writeUserSetting } from './config';
 import { acceptRewrite, rewriteCommand, RewriteActionProvider } from './commands/rewrite';
 import { fillMaskedCommand } from './commands/fillMasked';
 import { refineCommand } from './commands/refine';
@@ -28,8 +29,7 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
   const inline = new DiffuCodeInlineProvider(host, live, log);
   const deps = { host, live, log, marks, preview };
   host.onDidChangeState((s) => status.update(s));
-  const ghostEnabled = () => vscode.workspace.getConfiguration('diffucode').get<boolean>('ghostText.enabled') as boolean;
-  status.setGhostText(ghostEnabled());
+  status.setGhostText(ghostTextEnabled());
 
   context.subscriptions.push(
     log,
@@ -57,10 +57,10 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host)),
     vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
     vscode.commands.registerCommand('diffucode.toggleGhostText', async () => {
-      await vscode.workspace.getConfiguration('diffucode').update('ghostText.enabled', !ghostEnabled(), vscode.ConfigurationTarget.Global);
+      await writeUserSetting('ghostText.enabled', !ghostTextEnabled());
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('diffucode.ghostText.enabled')) status.setGhostText(ghostEnabled());
+      if (e.affectsConfiguration('diffucode.ghostText.enabled')) status.setGhostText(ghostTextEnabled());
     }),
   );
   log.info(`DiffuCode activated (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { userModelPath, writeUserSetting } from '../config';
 import type { ModelHost } from '../model/modelHost';
 
 /**
@@ -6,8 +7,7 @@ import type { ModelHost } from '../model/modelHost';
  * only: the setting is machine-scoped, and a workspace must not choose which model files get loaded.
  */
 export async function selectModelCommand(host: ModelHost): Promise<void> {
-  const config = vscode.workspace.getConfiguration('diffucode');
-  const current = config.inspect<string>('modelPath')?.globalValue ?? '';
+  const current = userModelPath();
   const items: (vscode.QuickPickItem & { value?: string })[] = [
     { label: '$(package) Bundled model', description: 'diffucode-tiny', detail: current === '' ? 'in use' : undefined, value: '' },
     { label: '$(folder-opened) Choose a model folder…', description: 'manifest.json + model.onnx + tokenizer.json' },
@@ -21,7 +21,7 @@ export async function selectModelCommand(host: ModelHost): Promise<void> {
     if (!folder?.[0]) return;
     value = folder[0].fsPath;
   }
-  await config.update('modelPath', value, vscode.ConfigurationTarget.Global);
+  await writeUserSetting('modelPath', value);
   if (!vscode.workspace.isTrusted && value !== '') {
     void vscode.window.showWarningMessage('DiffuCode: this workspace is not trusted, so the bundled model stays in use here until you trust it.');
   }

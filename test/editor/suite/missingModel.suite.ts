@@ -6,6 +6,7 @@ import { api, log, openFile, setSetting, test, waitFor } from './harness';
 test('a missing model folder shows a clear error in the status bar and loses nothing', async () => {
   const a = await api();
   const missing = '/nonexistent/diffucode-model';
+  const previous = vscode.workspace.getConfiguration('diffucode').inspect<string>('modelPath')?.globalValue;
   await setSetting('modelPath', missing);
   try {
     await waitFor('the new model path to apply', () => a.host.modelDir() === missing, 30_000);
@@ -17,7 +18,7 @@ test('a missing model folder shows a clear error in the status bar and loses not
     assert.match(a.statusText(), /Model folder not found: \/nonexistent\/diffucode-model/);
     assert.equal(editor.document.getText(), 'x = <|mask:4|>\n', 'the document is untouched');
   } finally {
-    await setSetting('modelPath', undefined);
+    await setSetting('modelPath', previous);
   }
-  await waitFor('the bundled model to be chosen again', () => a.host.modelDir() !== missing, 30_000);
+  await waitFor('the previous model to be chosen again', () => a.host.modelDir() !== missing, 30_000);
 });
