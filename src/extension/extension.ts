@@ -38,7 +38,8 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     live,
     marks,
     preview,
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, inline),
+    // Every file on disk or remote, and untitled buffers (a '**' pattern alone does not match those).
+    vscode.languages.registerInlineCompletionItemProvider([{ pattern: '**' }, { scheme: 'untitled' }], inline),
     vscode.languages.registerCodeActionsProvider({ pattern: '**' }, new RewriteActionProvider(), {
       providedCodeActionKinds: RewriteActionProvider.kinds,
     }),
