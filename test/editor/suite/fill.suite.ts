@@ -6,9 +6,26 @@ import { api, log, openFile, test, waitFor } from './harness';
 const TWO_HOLES = 'def area(w, h):\n    return <|mask:8|>\n\n\ndef perimeter(w, h):\n    return <|mask:12|>\n';
 
 test('"Fill masked region" fills two holes in one edit, and one undo restores the document', async () => {
+  const a = await api();
   const editor = await openFile(TWO_HOLES);
   const versionBefore = editor.document.version;
-  const outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  // Watch the joint request: both gaps in one call, and per-step progress (what the live decoration draws).
+  const real = a.host.infill.bind(a.host);
+  const requests: number[] = [];
+  let steps = 0;
+  a.host.infill = (req, opts) => {
+    requests.push(req.gaps.length);
+    const onProgress = opts.onProgress;
+    return real(req, { ...opts, onProgress: onProgress && ((p) => (steps++, onProgress(p))) });
+  };
+  let outcome: FillOutcome | undefined;
+  try {
+    outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  } finally {
+    a.host.infill = real;
+  }
+  assert.deepEqual(requests, [2], 'one engine call holding both gaps');
+  assert.ok(steps > 0, 'denoising steps were reported while the fill ran');
   log(`fill outcome: ${outcome?.kind}; text: ${JSON.stringify(editor.document.getText())}`);
   assert.equal(outcome?.kind, 'applied');
   const text = editor.document.getText();
