@@ -52,8 +52,12 @@ export function checkTargets(rows: ConfigResult[], cancel: CancelResult, share15
       pass: good.length > 0,
     },
     { target: 'sampler overhead <= 10% (worst config)', measured: `${f(100 * worstOverhead)}%`, pass: worstOverhead <= 0.1 },
-    { target: 'sampler overhead <= 15% at 152k vocab (projected, worst config)', measured: `${f(100 * worst152k)}%`, pass: worst152k <= 0.15 },
-    { target: 'cancel within one forward pass', measured: `max ${cancel.maxForwardsAfterCancel} pass(es) after cancel, ${f(cancel.maxLatencyMs, 0)} ms (forward ≈ ${f(cancel.meanForwardMs, 0)} ms)`, pass: cancel.maxForwardsAfterCancel <= 1 },
+    { target: 'sampler overhead <= 15% at 152k vocab (random 152k logits through the engine, worst config)', measured: `${f(100 * worst152k)}%`, pass: worst152k <= 0.15 },
+    {
+      target: 'cancel within one forward pass (no pass started after the cancel reached the worker)',
+      measured: `max ${cancel.maxPassesStartedAfterCancel} started in the worker after the cancel; max ${cancel.maxForwardsAfterCancel} completed after abort() as seen by the client; latency max ${f(cancel.maxLatencyMs, 0)} ms (forward ≈ ${f(cancel.meanForwardMs, 0)} ms)`,
+      pass: cancel.maxPassesStartedAfterCancel === 0,
+    },
     { target: 'worker RSS <= 300 MB', measured: `${rss} MB`, pass: rss > 0 && rss <= 300 },
   ];
 }

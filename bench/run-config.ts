@@ -23,6 +23,7 @@ export interface ConfigResult {
   rowsScored: number;
   samplerMs: number;
   modelMs: number;
+  modelMsPerForward: number;
   peakRssMb: number;
   errors: number;
 }
@@ -73,6 +74,7 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
       rowsScored: sum(st.map((s) => s.rowsScored ?? 0)),
       samplerMs: sampler,
       modelMs: model,
+      modelMsPerForward: model / Math.max(1, fwd),
       peakRssMb: Math.max(0, ...st.map((s) => s.peakRssMb ?? 0)),
       errors: runs.length - ok.length,
     },

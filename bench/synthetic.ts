@@ -1,9 +1,15 @@
-// Sampler overhead with DiffuCoder's 152,064-token vocabulary, without a 7B model: time the per-row sampler work
-// on random logits of that width (greedy, and DiffuCoder's recommended T=0.2/top-p 0.95), then project it onto the
-// rows the real runs scored. Share = projected sampler time / (projected sampler time + the real ONNX time).
+// Sampler overhead with DiffuCoder's 152,064-token vocabulary, without a 7B model, measured two ways:
+// 1. samplerPerForward152k (the brief's method): the engine on a fake model returning random logits that wide;
+//    share = sampler ms per pass / (that + the real tiny model's ONNX ms per pass).
+// 2. projectShare (more pessimistic): the full-row greedy cost at 152k (no early stop) projected onto every row the
+//    real runs scored. Random logits are flat, which lets threshold decoding stop rows early in (1); (2) does not.
 
+import { InfillEngine } from '../src/engine/engine';
 import { Prng } from '../src/engine/sampling/prng';
 import { RowSampler, type RowSample } from '../src/engine/sampling/row-sampler';
+import { CharTokenizer, RandomLogitsModel } from '../src/engine/testing/fake-model';
+import type { BenchConfig } from './configs';
+import type { BenchTask } from './tasks';
 
 export interface RowCost {
   vocab: number;
@@ -34,4 +40,37 @@ export function measureRowCost(vocab: number, rows = 200): RowCost {
 export function projectShare(samplerMs: number, modelMs: number, rowsScored: number, narrow: RowCost, wide: RowCost): number {
   const projected = samplerMs + (rowsScored * (wide.greedyUsPerRow - narrow.greedyUsPerRow)) / 1000;
   return projected / (projected + modelMs);
+}
+
+/**
+ * The brief's synthetic measurement, literally: the engine runs the single-line tasks against a fake model that
+ * returns random logits 152,064 wide (DiffuCoder's vocabulary), and only the sampler's time is kept. Result per
+ * config: sampler milliseconds per forward pass, to set against the real model's milliseconds per pass.
+ */
+export async function samplerPerForward152k(
+  tasks: BenchTask[],
+  configs: BenchConfig[],
+  budget: { prefixTokens: number; suffixTokens: number },
+): Promise<{ name: string; samplerMsPerForward: number; rowsPerForward: number }[]> {
+  const V = 152_064;
+  const engine = InfillEngine.fromParts({
+    model: new RandomLogitsModel(V),
+    tokenizer: new CharTokenizer(151_665),
+    tokens: { bos: 2, eos: 0, pad: 0, mask: 1, expand: null, stop: [0] },
+    info: { name: 'synthetic-152k', vocabSize: V, contextLength: 1024, shiftedLogits: true, provider: 'fake', modelDir: '(memory)', sampler: {} },
+  });
+  const out = [];
+  for (const cfg of configs) {
+    let sampler = 0;
+    let passes = 0;
+    let rows = 0;
+    for (const t of tasks) {
+      const r = await engine.infill({ pieces: [t.prefix, t.suffix], gaps: [{ maxTokens: t.maxTokens, singleLine: true }], sampler: cfg.sampler(t.maxTokens), budget });
+      sampler += r.stats.samplerMs;
+      passes += r.stats.forwardPasses;
+      rows += r.stats.rowsScored ?? 0;
+    }
+    out.push({ name: cfg.name, samplerMsPerForward: sampler / Math.max(1, passes), rowsPerForward: rows / Math.max(1, passes) });
+  }
+  return out;
 }

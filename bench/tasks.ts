@@ -19,13 +19,15 @@ export interface BenchTask {
   maxTokens: number;
 }
 
-export function loadTasks(root: string, quick: boolean): BenchTask[] {
+/** `quick`: 16 single + 4 multi; `limit`: the first `limit` single-line and ceil(limit/4) multi-line tasks (smoke runs). */
+export function loadTasks(root: string, quick: boolean, limit?: number): BenchTask[] {
   const all: BenchTask[] = readFileSync(join(root, 'bench/tasks/tasks.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-  if (!quick) return all;
-  return [...all.filter((t) => t.kind === 'single').slice(0, 16), ...all.filter((t) => t.kind === 'multi').slice(0, 4)];
+  const single = limit ?? (quick ? 16 : Infinity);
+  const multi = limit !== undefined ? Math.ceil(limit / 4) : quick ? 4 : Infinity;
+  return [...all.filter((t) => t.kind === 'single').slice(0, single), ...all.filter((t) => t.kind === 'multi').slice(0, multi)];
 }
 
 /**

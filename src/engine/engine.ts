@@ -74,7 +74,7 @@ export class InfillEngine {
         singleLine: request.gaps.map((g) => g.singleLine === true),
         isLineBreak: (id) => this.isLineBreak(id),
       },
-      { signal: opts.signal, onStep },
+      { signal: opts.signal, onStep, onForward: opts.onForward },
     );
     const tr = performance.now();
     const gaps: GapResult[] = state.gaps.map((g) => {

@@ -104,6 +104,8 @@ export const MASK_PLACEHOLDER = '\u2591';
 export interface InfillCallOptions {
   signal?: AbortSignal;
   onProgress?: (p: StepProgress) => void;
+  /** Called right before each forward pass starts (passes started so far, this one included). */
+  onForward?: (passes: number) => void;
 }
 
 export interface ModelInfo {

@@ -22,6 +22,9 @@ export interface WireError {
   name: string;
   message: string;
   code?: string;
+  /** On a cancelled request: forward passes the worker STARTED after the cancel reached it (0 = only the pass
+   *  already running finished). */
+  passesStartedAfterCancel?: number;
 }
 
 export type WorkerState = 'idle' | 'loading' | 'ready' | 'busy' | 'error' | 'restarting';
@@ -41,8 +44,9 @@ export function toWire(e: unknown): WireError {
 }
 
 export function fromWire(w: WireError): Error {
-  const e = new Error(w.message) as Error & { code?: string };
+  const e = new Error(w.message) as Error & { code?: string; passesStartedAfterCancel?: number };
   e.name = w.name;
   if (w.code) e.code = w.code;
+  if (w.passesStartedAfterCancel !== undefined) e.passesStartedAfterCancel = w.passesStartedAfterCancel;
   return e;
 }

@@ -61,6 +61,9 @@ test('cancel stops the running request; a queued one is cancelled without runnin
     assert.equal(a?.type, 'error');
     if (a?.type === 'error') assert.equal(a.error.name, 'AbortError');
   }
+  const running = answer(sent, 1);
+  // the pass in flight when the cancel arrived finished; no pass started after it
+  if (running?.type === 'error') assert.equal(running.error.passesStartedAfterCancel, 0);
 });
 
 test('a new request with the same supersedeKey cancels the old one; other keys are untouched', async () => {

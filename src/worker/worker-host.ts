@@ -11,6 +11,8 @@ interface Job {
   id: number;
   msg: Extract<ToWorker, { type: 'infill' }>;
   ctrl: AbortController;
+  passes: number;
+  passesAtCancel?: number;
 }
 
 export class WorkerHost {
@@ -53,7 +55,7 @@ export class WorkerHost {
 
   private enqueue(msg: Extract<ToWorker, { type: 'infill' }>): void {
     if (msg.supersedeKey !== undefined) this.cancel((j) => j.msg.supersedeKey === msg.supersedeKey);
-    this.queue.push({ id: msg.id, msg, ctrl: new AbortController() });
+    this.queue.push({ id: msg.id, msg, ctrl: new AbortController(), passes: 0 });
     void this.pump();
   }
 
@@ -62,7 +64,10 @@ export class WorkerHost {
       this.queue.splice(this.queue.indexOf(j), 1);
       this.send({ type: 'error', id: j.id, error: toWire(abortError()) });
     }
-    if (this.running && match(this.running)) this.running.ctrl.abort();
+    if (this.running && match(this.running)) {
+      this.running.passesAtCancel ??= this.running.passes;
+      this.running.ctrl.abort();
+    }
   }
 
   private async pump(): Promise<void> {
@@ -78,11 +83,14 @@ export class WorkerHost {
       const result = await engine.infill(job.msg.request, {
         signal: job.ctrl.signal,
         onProgress: job.msg.progress ? (p) => this.send({ type: 'progress', id: job.id, progress: p }) : undefined,
+        onForward: (n) => (job.passes = n),
       });
       result.stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
       this.send({ type: 'result', id: job.id, result });
     } catch (err) {
-      this.send({ type: 'error', id: job.id, error: toWire(err) });
+      const wire = toWire(err);
+      if (wire.name === 'AbortError' && job.passesAtCancel !== undefined) wire.passesStartedAfterCancel = job.passes - job.passesAtCancel;
+      this.send({ type: 'error', id: job.id, error: wire });
     } finally {
       this.running = undefined;
       if (this.engine) this.send({ type: 'state', state: 'ready' });

@@ -78,8 +78,9 @@ describe('worker with the embedded model', () => {
         }
       },
     });
-    await assert.rejects(p, (e: Error) => e.name === 'AbortError');
-    assert.ok(steps - atAbort <= 1, `${steps - atAbort} passes after the cancel`);
+    await assert.rejects(p, (e: Error & { passesStartedAfterCancel?: number }) => e.name === 'AbortError' && e.passesStartedAfterCancel === 0);
+    // seen from here, IPC adds latency: allow the pass in flight plus one that started before the cancel arrived
+    assert.ok(steps - atAbort <= 2, `${steps - atAbort} passes after the cancel`);
     const r = await client.infill(twoGaps(3));
     assert.equal(r.gaps.length, 2);
   });

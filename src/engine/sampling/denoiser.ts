@@ -69,6 +69,8 @@ export interface DenoiseStats {
 export interface DenoiseHooks {
   signal?: AbortSignal;
   onStep?: (state: DenoiseState) => void;
+  /** Called right before each forward pass starts, with the number of passes started so far (this one included). */
+  onForward?: (passes: number) => void;
 }
 
 const CONFIDENCE: Record<SamplerOptions['algorithm'], ConfidenceKind> = {
@@ -156,6 +158,7 @@ export async function denoise(
     if (hooks.signal?.aborted) throw abortError();
 
     // 2. one forward pass over the canvas, logits only for the rows we need
+    hooks.onForward?.(stats.forwardPasses + 1);
     const tm = performance.now();
     const logits = await model.forward(state.ids, rows.subarray(0, n));
     stats.modelMs += performance.now() - tm;
