@@ -124,6 +124,26 @@ test('typing what was suggested reuses the cached suggestion instead of asking t
   }
 });
 
+test('the gap size follows the context: rest of a line, or a block on an empty line inside a block', async () => {
+  const a = await api();
+  const real = a.host.infill.bind(a.host);
+  const sizes: number[] = [];
+  a.host.infill = (req, opts) => {
+    sizes.push(req.gaps[0].maxTokens);
+    return real(req, opts);
+  };
+  const settings = vscode.workspace.getConfiguration('diffucode');
+  try {
+    for (const spot of ['def f(xs):\n    total = |\n', 'def f(xs):\n    total = 0\n    |\n']) {
+      const editor = await openAtCursor(spot);
+      await a.inline.provideInlineCompletionItems(editor.document, editor.selection.active, invoke, neverCancelled);
+    }
+  } finally {
+    a.host.infill = real;
+  }
+  assert.deepEqual(sizes, [settings.get<number>('ghostText.lineTokens'), settings.get<number>('ghostText.blockTokens')]);
+});
+
 test('a cancelled request is stopped and shows nothing', async () => {
   const a = await api();
   const editor = await openFile('def sub(a, b):\n    return \n');
