@@ -51,6 +51,10 @@ export class RowSampler {
     const { temperature, topP, topK, sampleable } = this.cfg;
     const n = Math.min(sampleable, row.length);
     const invT = temperature > 0 ? 1 / temperature : 1;
+    if (temperature === 0 && zBound === Infinity && !(topP < 1 || (topK > 0 && topK < n))) {
+      this.onlineGreedy(row, n, out);
+      return;
+    }
     let m = -Infinity;
     let m2 = -Infinity; // second largest, for the margin
     let argmax = 0;
@@ -134,6 +138,58 @@ export class RowSampler {
         break;
       case 'margin':
         out.confidence = (1 - (m2 === -Infinity ? 0 : Math.exp((m2 - m) * invT))) / z;
+        break;
+      case 'entropy':
+        out.confidence = sAcc / z - Math.log(z);
+        break;
+    }
+  }
+
+  /**
+   * Greedy, unfiltered: one pass over the row computing the max, the second max, the normaliser z and the entropy
+   * sum together (online softmax: when the max rises from m to v, earlier terms are rescaled by exp(m - v)).
+   */
+  private onlineGreedy(row: Float32Array, n: number, out: RowSample): void {
+    const wantS = this.cfg.confidence === 'entropy';
+    let m = -Infinity;
+    let m2 = -Infinity;
+    let argmax = 0;
+    let z = 0;
+    let sAcc = 0; // sum of e_i (l_i - m), for sum q log q = sAcc/z - log z
+    for (let i = 0; i < n; i++) {
+      const v = row[i];
+      if (v > m) {
+        if (m === -Infinity) z = 1;
+        else {
+          const d = m - v;
+          const c = Math.exp(d); // rare (the max rises O(log n) times): keep it exact
+          sAcc = c * (sAcc + z * d);
+          z = z * c + 1;
+        }
+        m2 = m;
+        m = v;
+        argmax = i;
+      } else {
+        if (v > m2) m2 = v;
+        const d = v - m;
+        const x = expNonPos(d);
+        z += x;
+        if (wantS && x > 0) sAcc += x * d;
+      }
+    }
+    out.token = argmax;
+    if (m === -Infinity) {
+      out.prob = 0;
+      out.confidence = wantS ? -Infinity : 0;
+      return;
+    }
+    out.prob = 1 / z;
+    switch (this.cfg.confidence) {
+      case 'probability':
+        out.confidence = out.prob;
+        break;
+      case 'margin':
+        out.confidence = (1 - (m2 === -Infinity ? 0 : Math.exp(m2 - m))) / z;
         break;
       case 'entropy':
         out.confidence = sAcc / z - Math.log(z);
