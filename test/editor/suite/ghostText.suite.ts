@@ -19,6 +19,9 @@ const SPOTS = [
   'import os\nimport sys\nimport |\n',
   'for i in range(10):\n    print(|)\n',
   'if __name__ == |:\n    main()\n',
+  'def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + |\n',
+  'import os\n\n\ndef read(path):\n    with open(path) as f:\n        return f.|\n',
+  'function add(a, b) {\n  return |\n}\n',
 ];
 
 function texts(items: vscode.InlineCompletionItem[] | undefined): string[] {
