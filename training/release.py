@@ -1,0 +1,173 @@
+"""Releases a trained run as the embedded model: loss plot, weights-only checkpoint for later sessions, model card
+(from the corpus manifest, the checkpoint, loss.csv and eval.json), then the validated export.
+
+    /usr/bin/python3 training/release.py --run tiny [--out models/diffucode-tiny]
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from training.common import DATA, ROOT, TRAINING, Fatal, require, run_main  # noqa: E402
+
+HARDWARE = "2-core x86-64 CPU (shared with other work), no GPU, PyTorch 1.13 bf16 autocast"
+
+
+def data_table(manifest):
+    rows = ["| source | licence | files (train/valid/test) | tokens (train) |", "|---|---|---|---|"]
+    npm_small = {"files": 0, "tokens": 0, "licences": set()}
+    for s in manifest["sources"]:
+        f = s["files"]
+        tok = (s.get("tokens") or {}).get("train", 0)
+        if sum(f.values()) < 20 and s["name"].startswith("npm:"):
+            npm_small["files"] += sum(f.values())
+            npm_small["tokens"] += tok
+            npm_small["licences"].add(s["licence"])
+            continue
+        ver = f" {s['version']}" if s.get("version") else ""
+        rows.append(f"| {s['name']}{ver} | {s['licence']} | {f['train']}/{f['valid']}/{f['test']} | {tok:,} |")
+    if npm_small["files"]:
+        rows.append(f"| {len([s for s in manifest['sources'] if s['name'].startswith('npm:')])} smaller npm packages "
+                    f"(dependencies of the above) | {', '.join(sorted(npm_small['licences']))} | "
+                    f"{npm_small['files']} in all | {npm_small['tokens']:,} |")
+    return "\n".join(rows)
+
+
+def eval_table(ev):
+    from training.evaluate import markdown_table
+    return markdown_table(ev)
+
+
+def render_card(ck, manifest, rows, ev, params, nonemb):
+    cfg, args = ck["config"], ck.get("args", {})
+    val = [r for r in rows if r.get("val_masked_ce")]
+    last_val = val[-1] if val else {}
+    hours = ck.get("elapsed", 0) / 3600
+    ex = "\n".join(f"- {e['kind']}: want `{e['want'][:70]!r}` got `{e['got'][:70]!r}`" for e in ev.get("examples", [])[:6])
+    return f"""# diffucode-tiny
+
+A small masked-diffusion code model of the Dream / DiffuCoder architecture, trained from scratch by this project's
+pipeline (`training/`) so that DiffuCode works offline out of the box. It fills gaps (`[BOS] prefix MASK*n suffix
+[EOS]`) in parallel; it is a demo-grade model, far weaker than DiffuCoder-7B.
+
+## Architecture
+
+Qwen2 blocks with bidirectional attention and Dream's shifted logits (raw row i predicts token i+1):
+hidden {cfg['hidden_size']}, {cfg['num_hidden_layers']} layers, {cfg['num_attention_heads']} query heads /
+{cfg['num_key_value_heads']} key-value heads (grouped-query, biased q/k/v, bias-free o_proj), SwiGLU
+{cfg['intermediate_size']}, RMSNorm eps {cfg['rms_norm_eps']}, RoPE theta {cfg['rope_theta']:g}, tied embeddings,
+vocabulary {cfg['vocab_size']} (byte-level BPE). **{params / 1e6:.2f}M parameters** ({nonemb / 1e6:.2f}M outside the
+embedding). Trained on canvases of {args.get('seq', '?')} tokens: keep canvases at or below that (`contextLength`).
+
+Graph (`model.onnx`, fp32, opset 17): `input_ids` int64 [1, seq], `positions` int64 [n] -> `logits` float32
+[n, {cfg['vocab_size']}]; rows are gathered before the final norm and the vocabulary projection.
+Tokens: 0 `<|endoftext|>` (eos, pad, stop), 1 `<|mask|>`, 2 `<|beginoftext|>`; no expand token.
+Decode with `clean_up_tokenization_spaces: false` (`tokenizer_config.json`).
+
+## Training data
+
+{manifest['files']:,} files, {manifest['bytes'] / 1e6:.1f} MB of Python, TypeScript and JavaScript
+({manifest['files_by_lang']}); {manifest['tokens']['train']:,} train tokens. Deduplicated (whitespace-insensitive
+hash), minified / generated / >200 KB files dropped, split by a hash of the path (96/2/2). Only permissive licences
+(each npm package's licence field checked):
+
+{data_table(manifest)}
+
+## Training
+
+Masked diffusion: t ~ U(0.001, 1) per example, tokens masked with probability t, cross-entropy on masked tokens
+weighted 1/t (t floored at the realised masked share). 80 % infill examples (prefix / middle padded with 0-64
+end-of-text tokens / suffix; middles are the rest of a line, a line, or 2-8 lines), 20 % plain sequences.
+AdamW (betas 0.9/0.95, weight decay {args.get('weight_decay')}), peak lr {args.get('lr')}, {args.get('warmup')} warmup steps,
+cosine to 10 % over a {args.get('minutes')}-minute wall-clock budget, batch {args.get('batch')} x {args.get('seq')} tokens,
+gradient clipping 1.0.
+
+- Steps: {ck['step']:,}; training tokens: **{ck['tokens_seen']:,}** (canvas tokens, padding included)
+- Wall time: {hours:.2f} h on {HARDWARE}
+- Validation masked-token cross-entropy: **{float(last_val.get('val_masked_ce', 'nan')):.3f} nats**
+  (1/t-weighted masked-diffusion loss {float(last_val.get('val_loss', 'nan')):.3f}), on a fixed set of
+  {args.get('eval_batches')} x {args.get('batch')} validation canvases
+- Curves: `training/checkpoints/loss.png` (data: `training/checkpoints/loss.csv`)
+
+## Evaluation
+
+Held-out test files ({ev['cases']} cases, seed {ev['seed']}): a random line (single-line) or block of 2-5 lines
+(multi-line) removed; the prefix keeps the target's indentation. The model gets a fixed gap of 24 (single) / 64
+(multi) masks, not the true length, and ends with end-of-text; context is the nearest 256 prefix and 64 suffix
+tokens. Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
+Threshold = commit every mask whose top probability is at least the threshold (at least one per step).
+
+{eval_table(ev)}
+
+Examples (first cases, threshold {min([float(k.split()[-1]) for k in ev['rows'] if 'threshold' in k] or [0])}):
+
+{ex}
+
+## Reproduce
+
+```bash
+/usr/bin/python3 training/corpus.py --max-mb 48
+/usr/bin/python3 training/tokenizer.py
+/usr/bin/python3 training/train.py --run tiny --steps 100000 --minutes {args.get('minutes')} --warmup {args.get('warmup')} \\
+    --lr {args.get('lr')} --seq {args.get('seq')} --batch {args.get('batch')} --threads 2
+/usr/bin/python3 training/evaluate.py --checkpoint training/runs/tiny/last.pt
+/usr/bin/python3 training/release.py --run tiny
+```
+
+## Limitations
+
+- Tiny and briefly trained on a shared 2-core CPU: it completes common idioms, closing brackets, returns and
+  repeated patterns; it does not understand programs. Expect wrong or empty fills often.
+- Languages: Python, TypeScript, JavaScript only; trained on library code (standard library, npm packages), not
+  applications.
+- Canvases longer than {args.get('seq')} tokens were never seen in training (RoPE positions beyond it are
+  untrained): the engine must trim context to `contextLength`.
+- The end-of-text padding teaches it to stop early; with much larger gaps than 64 it was not trained.
+
+Licence: MIT for the weights; the training data's licences are listed above.
+"""
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="tiny")
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "diffucode-tiny"))
+    ap.add_argument("--corpus-manifest", default=os.path.join(DATA, "corpus", "manifest.json"))
+    a = ap.parse_args(argv)
+    torch = require("torch", "python3-torch")
+    from training import export, plot
+    from training.train import load_checkpoint, save_checkpoint
+    run = os.path.join(TRAINING, "runs", a.run)
+    ck_path = os.path.join(run, "last.pt")
+    ev_path = os.path.join(run, "eval.json")
+    for p in (ck_path, ev_path, a.corpus_manifest):
+        if not os.path.isfile(p):
+            raise Fatal(f"{p} not found (train, then evaluate, before releasing)")
+    ck = load_checkpoint(ck_path)
+    with open(ev_path, encoding="utf-8") as f:
+        ev = json.load(f)
+    with open(a.corpus_manifest, encoding="utf-8") as f:
+        manifest = json.load(f)
+    keep = os.path.join(TRAINING, "checkpoints")
+    os.makedirs(keep, exist_ok=True)
+    plot.main([os.path.join(run, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
+    rows = plot.read_rows(os.path.join(run, "loss.csv"))
+    with open(os.path.join(keep, "loss.csv"), "w", encoding="utf-8") as f:  # cleaned: one row per step
+        cols = list(rows[0].keys())
+        f.write(",".join(cols) + "\n" + "\n".join(",".join(r[c] or "" for c in cols) for r in rows) + "\n")
+    weights = {k: v.to(torch.bfloat16) for k, v in ck["model"].items() if k != "lm_head.weight"}
+    slim = {k: ck[k] for k in ("config", "step", "tokens_seen", "elapsed", "args")}
+    slim["model"] = weights
+    save_checkpoint(os.path.join(keep, "diffucode-tiny.pt"), slim)
+    params = sum(v.numel() for v in weights.values())
+    nonemb = params - weights["model.embed_tokens.weight"].numel()
+    card_path = os.path.join(run, "MODEL_CARD.md")
+    with open(card_path, "w", encoding="utf-8") as f:
+        f.write(render_card(ck, manifest, rows, ev, params, nonemb))
+    export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
+                 "--context-length", str(ck["args"]["seq"])])
+
+
+if __name__ == "__main__":
+    run_main(main)

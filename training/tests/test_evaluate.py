@@ -1,0 +1,63 @@
+"""Evaluation pieces: edit similarity, case construction, and threshold decoding's rules over a scripted model."""
+import unittest
+
+import torch
+
+from training.common import BOS_ID, EOS_ID, MASK_ID
+from training.decode import fill
+from training.evaluate import edit_similarity, make_cases, score
+
+FILE = "import os\n\n\ndef main():\n    value = compute(1)\n    print(value)\n    return value\n\n\nmain()\n"
+
+
+class Scripted(torch.nn.Module):
+    """Logits from a script: row i predicts `answer` at gap offset i - start + 1 (shifted), with confidence that
+    falls along the gap, so threshold decoding must take several steps."""
+
+    def __init__(self, start, answer, vocab=16):
+        super().__init__()
+        self.start, self.answer, self.vocab = start, answer, vocab
+        self.calls = []
+
+    def forward(self, ids, positions):
+        self.calls.append(positions.tolist())
+        out = torch.zeros(len(positions), self.vocab)
+        for r, p in enumerate(positions.tolist()):
+            j = p + 1 - self.start  # shifted: row p predicts canvas position p + 1
+            tok = self.answer[j] if j < len(self.answer) else EOS_ID
+            out[r, tok] = 10.0 - 3.0 * j
+        return out
+
+
+class EvaluateTest(unittest.TestCase):
+    def test_edit_similarity(self):
+        self.assertEqual(edit_similarity("abc", "abc"), 1.0)
+        self.assertEqual(edit_similarity("", "abc"), 0.0)
+        self.assertAlmostEqual(edit_similarity("kitten", "sitting"), 1 - 3 / 7)
+
+    def test_cases_reassemble_the_file(self):
+        cases = make_cases([FILE], 5, 2, seed=1)
+        self.assertEqual(sum(c["kind"] == "single" for c in cases), 5)
+        self.assertEqual(sum(c["kind"] == "multi" for c in cases), 2)
+        for c in cases:
+            self.assertEqual(c["prefix"] + c["middle"] + c["suffix"], FILE)
+            self.assertFalse(c["middle"].startswith(" "))
+        perfect = score([c["middle"] for c in cases], cases)
+        self.assertEqual(perfect["single"]["exact_match"], 100.0)
+        self.assertEqual(score([""] * len(cases), cases)["multi"]["edit_similarity"], 0.0)
+
+    def test_threshold_decoding_commits_in_steps_and_stops_at_eos(self):
+        prefix, answer = [5, 6], [7, 8, 9]
+        m = Scripted(start=1 + len(prefix), answer=answer)
+        ids, forwards = fill(m, prefix, [10], gap=6, threshold=0.99)
+        self.assertEqual(ids, answer)  # the spare slots became end-of-text and were cut
+        self.assertGreater(forwards, 1)
+        self.assertEqual(m.calls[0], [2, 3, 4, 5, 6, 7])  # rows j-1 of the masked gap positions 3..8
+        m1 = Scripted(start=3, answer=answer)
+        ids1, f1 = fill(m1, prefix, [10], gap=6, threshold=1.0)  # one token per step
+        self.assertEqual(ids1, answer)
+        self.assertGreaterEqual(f1, forwards)
+
+
+if __name__ == "__main__":
+    unittest.main()
