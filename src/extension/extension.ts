@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
       preview.take();
       await preview.close();
     }),
-    vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host)),
+    vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host, context)),
     vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
     vscode.commands.registerCommand('diffucode.toggleGhostText', async () => {
       await writeUserSetting('ghostText.enabled', !ghostTextEnabled());

@@ -1,28 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+// The manifest reader is plain Node (fs/path, no onnxruntime), so the extension bundle can validate a folder
+// with exactly the rules the worker will load it by.
+import { readManifest, type ManifestFiles } from '../../engine/model/manifest';
 import { userModelPath, writeUserSetting } from '../config';
 import type { ModelHost } from '../model/modelHost';
+import { listRecent, modelSummary, RECENT_MODELS_KEY, rememberModel } from '../model/recentModels';
+
+/** Same folder as BUNDLED_MODEL in modelHost.ts (the model shipped inside the extension). */
+const BUNDLED_MODEL = path.join('models', 'diffucode-tiny');
+
+/** `folder`: '' = the bundled model; absent = "choose a folder". */
+type ModelItem = vscode.QuickPickItem & { folder?: string };
+
+/** What the command needs from the ExtensionContext: recents live in globalState, never in settings. */
+export type SelectModelContext = Pick<vscode.ExtensionContext, 'globalState' | 'extensionPath'>;
 
 /**
- * Picks the model folder: the bundled model or a folder on disk. Written to the user (global) settings
- * only: the setting is machine-scoped, and a workspace must not choose which model files get loaded.
+ * Picks the model folder: the bundled model, a recently used one or a folder on disk. The folder is
+ * validated before anything is saved, then its card is shown. Written to the user (global) settings only:
+ * the setting is machine-scoped, and a workspace must not choose which model files get loaded.
+ * Returns the value written to `diffucode.modelPath` ('' = bundled), or undefined when nothing changed.
  */
-export async function selectModelCommand(host: ModelHost): Promise<void> {
+export async function selectModelCommand(host: ModelHost, context: SelectModelContext): Promise<string | undefined> {
   const current = userModelPath();
-  const items: (vscode.QuickPickItem & { value?: string })[] = [
-    { label: '$(package) Bundled model', description: 'diffucode-tiny', detail: current === '' ? 'in use' : undefined, value: '' },
-    { label: '$(folder-opened) Choose a model folder…', description: 'manifest.json + model.onnx + tokenizer.json' },
+  const bundledDir = path.join(context.extensionPath, BUNDLED_MODEL);
+  const items: ModelItem[] = [
+    { label: '$(package) Bundled model', description: current === '' ? 'in use' : 'diffucode-tiny', detail: detailOf(bundledDir), folder: '' },
   ];
-  if (current !== '') items.push({ label: `$(check) ${current}`, description: 'in use', value: current });
-  const pick = await vscode.window.showQuickPick(items, { title: 'DiffuCode: select model', placeHolder: `Current: ${host.modelDir()}` });
-  if (!pick) return;
-  let value = pick.value;
+  if (current !== '') items.push({ label: `$(check) ${current}`, description: 'in use', detail: detailOf(current), folder: current });
+  const recent = listRecent(context.globalState.get<unknown>(RECENT_MODELS_KEY), isFolder, [current]);
+  if (recent.length > 0) {
+    items.push({ label: 'Recently used', kind: vscode.QuickPickItemKind.Separator });
+    for (const f of recent) items.push({ label: `$(history) ${f}`, detail: detailOf(f), folder: f });
+  }
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: '$(folder-opened) Choose a model folder…', description: 'manifest.json + model.onnx + tokenizer.json' });
+
+  const pick = await vscode.window.showQuickPick(items, { title: 'DiffuCode: select model', placeHolder: `Current: ${host.modelDir()}`, matchOnDetail: true });
+  if (!pick) return undefined;
+  let value = pick.folder;
   if (value === undefined) {
     const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model' });
-    if (!folder?.[0]) return;
+    if (!folder?.[0]) return undefined;
     value = folder[0].fsPath;
   }
+
+  // Validate before saving: a broken folder must not replace a working setting.
+  let files: ManifestFiles;
+  try {
+    files = readManifest(value === '' ? bundledDir : value);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`DiffuCode: ${(e as Error).message}. The model setting was not changed.`);
+    return undefined;
+  }
+
   await writeUserSetting('modelPath', value);
+  if (value !== '') await context.globalState.update(RECENT_MODELS_KEY, rememberModel(context.globalState.get<unknown>(RECENT_MODELS_KEY), value));
   if (!vscode.workspace.isTrusted && value !== '') {
     void vscode.window.showWarningMessage('DiffuCode: this workspace is not trusted, so the bundled model stays in use here until you trust it.');
+  }
+  const summary = modelSummary(files.manifest, files.weightsBytes);
+  if (files.cardPath) await showCard(files.cardPath);
+  else void vscode.window.showInformationMessage(`DiffuCode: model ${summary} (it has no model card).`);
+  return value;
+}
+
+/** The quick pick's detail line: the model's summary, or why the folder cannot be used. */
+function detailOf(folder: string): string {
+  try {
+    const f = readManifest(folder);
+    return modelSummary(f.manifest, f.weightsBytes);
+  } catch (e) {
+    return `$(warning) ${(e as Error).message}`;
+  }
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The card rendered by the built-in Markdown preview; as plain text where that extension is disabled. */
+async function showCard(cardPath: string): Promise<void> {
+  const uri = vscode.Uri.file(cardPath);
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(uri, { preview: true });
   }
 }
