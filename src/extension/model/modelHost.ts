@@ -103,7 +103,7 @@ export class ModelHost implements vscode.Disposable {
       // The extension host is Electron (or code-server's Node): run the worker as plain Node, out of process,
       // so a native ONNX Runtime crash cannot take the editor down.
       execPath: process.execPath,
-      env: { ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } as Record<string, string>,
       idleUnloadMs: settings.idleUnloadMs,
       requestTimeoutMs: settings.requestTimeoutMs,
       executionProvider: settings.executionProvider,

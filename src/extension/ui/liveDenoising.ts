@@ -1,13 +1,6 @@
 import * as vscode from 'vscode';
 import { MASK_PLACEHOLDER } from '../model/engineApi';
-
-const MAX_SHOWN = 120;
-
-/** One line of preview text: newlines shown as ⏎ so a block still fits after the cursor. */
-export function previewText(gapText: string): string {
-  const flat = gapText.replace(/\r?\n/g, ' \u23ce ');
-  return flat.length > MAX_SHOWN ? flat.slice(0, MAX_SHOWN - 1) + '\u2026' : flat;
-}
+import { previewText } from './previewText';
 
 /**
  * Shows a gap resolving live while the worker denoises it: after each step the decoration after the gap's
