@@ -13,6 +13,7 @@ import { ConfidenceMarks } from './ui/confidenceMarks';
 import { LiveDenoising } from './ui/liveDenoising';
 import { RewritePreview } from './ui/rewritePreview';
 import { StatusBar } from './ui/statusBar';
+import { showStatusMenu } from './ui/statusMenu';
 
 
 /**
@@ -57,6 +58,8 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     }),
     vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host, context)),
     vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
+    // The status bar item's click target (not in the palette: the commands it offers are).
+    vscode.commands.registerCommand('diffucode.statusMenu', () => showStatusMenu(host.state, host.modelDir(), ghostTextEnabled())),
     vscode.commands.registerCommand('diffucode.toggleGhostText', async () => {
       await writeUserSetting('ghostText.enabled', !ghostTextEnabled());
     }),

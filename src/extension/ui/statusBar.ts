@@ -49,7 +49,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = error
       ? `${this.state.message ?? 'The model failed.'} (click to show the log)`
       : (this.state.message ?? look.label);
-    this.item.command = error ? 'diffucode.showLog' : 'diffucode.toggleGhostText';
+    this.item.command = error ? 'diffucode.showLog' : 'diffucode.statusMenu';
     this.item.backgroundColor = error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 }
