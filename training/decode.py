@@ -12,8 +12,10 @@ from training.common import BOS_ID, EOS_ID, MASK_ID
 
 
 @torch.no_grad()
-def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int = None):
-    """Returns (middle token ids, number of forward passes)."""
+def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int = None, block: int = 0):
+    """Returns (middle token ids, number of forward passes). block > 0: Fast-dLLM block-wise (semi-autoregressive)
+    decoding, the gap is decoded in fixed segments of `block` positions from left to right, all positions
+    still being predicted at every step (so later segments' masks are context, not guesses)."""
     x = torch.tensor([[BOS_ID] + list(prefix) + [MASK_ID] * gap + list(suffix) + [EOS_ID]], dtype=torch.long)
     start = 1 + len(prefix)
     end = start + gap
@@ -28,6 +30,10 @@ def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int
         logits[:, BOS_ID] = float("-inf")
         p = torch.softmax(logits, dim=-1)
         conf, tok = p.max(dim=-1)
+        if block > 0:  # only the leftmost unfinished segment may commit
+            seg = (int(masked[0]) - start) // block
+            in_seg = (masked - start) // block == seg
+            conf = torch.where(in_seg, conf, torch.full_like(conf, -1.0))
         take = conf >= threshold
         take[conf.argmax()] = True
         x[0, masked[take]] = tok[take]

@@ -75,15 +75,19 @@ def score(preds, cases):
     return out
 
 
-def evaluate(model, enc, cases, threshold, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64)):
+def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64)):
     from training.decode import fill
     preds, forwards, new_tokens = [], 0, 0
     for c in cases:
         pre = enc.encode(c["prefix"])[-prefix_tokens:]
         suf = enc.encode(c["suffix"])[:suffix_tokens]
         gap = budgets[0] if c["kind"] == "single" else budgets[1]
-        ids, f = fill(model, pre, suf, gap, threshold)
-        preds.append(enc.decode(ids))
+        ids, f = fill(model, pre, suf, gap, threshold, block=block)
+        text = enc.decode(ids)
+        if c["kind"] == "single":
+            # A single-line request keeps the first line only, as ghost text for the rest of a line does.
+            text = text.split("\n", 1)[0]
+        preds.append(text)
         forwards += f
         new_tokens += len(ids)
     return preds, {"forwards": forwards, "tokens": new_tokens}
@@ -97,7 +101,9 @@ def main(argv=None):
     ap.add_argument("--single", type=int, default=200)
     ap.add_argument("--multi", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--thresholds", default="0.9,1.0", help="comma list; 1.0 = one token per step")
+    ap.add_argument("--decoders", default="0.9,0.9/4,1.0/1",
+                    help="comma list of THRESHOLD[/BLOCK]: 1.0 = one token per step, /B = block-wise decoding in "
+                         "segments of B positions from the left (/1 = left to right)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="JSON results (default: next to the checkpoint)")
     a = ap.parse_args(argv)
@@ -122,19 +128,28 @@ def main(argv=None):
                "rows": {}}
     results["rows"]["baseline: empty middle"] = score([""] * len(cases), cases)
     results["rows"]["baseline: copy line(s) above"] = score([c["copy_above"] for c in cases], cases)
-    examples = []
-    for th in [float(x) for x in a.thresholds.split(",")]:
+    all_preds = {}
+    for spec in a.decoders.split(","):
+        th, _, bl = spec.partition("/")
+        th, bl = float(th), int(bl or 0)
         t0 = time.time()
-        preds, st = evaluate(model, enc, cases, th)
+        preds, st = evaluate(model, enc, cases, th, bl)
         name = f"model: threshold {th}" if th < 1 else "model: one token per step"
+        name += f", blocks of {bl}" if bl > 1 else (", left to right" if bl == 1 else ", whole gap")
         row = score(preds, cases)
         row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
         row["seconds"] = round(time.time() - t0, 1)
         results["rows"][name] = row
         print(name, json.dumps(row), flush=True)
-        if not examples:
-            examples = [{"kind": c["kind"], "want": c["middle"], "got": p} for c, p in zip(cases[:8], preds[:8])]
+        all_preds[name] = preds
+    # Examples from the best decoder (by mean edit similarity), a mix of single- and multi-line cases.
+    best = max(all_preds, key=lambda n: sum(r["edit_similarity"] for k, r in results["rows"][n].items()
+                                            if isinstance(r, dict)))
+    pick = [i for i, c in enumerate(cases) if c["kind"] == "single"][:5] + \
+        [i for i, c in enumerate(cases) if c["kind"] == "multi"][:3]
+    examples = [{"kind": cases[i]["kind"], "want": cases[i]["middle"], "got": all_preds[best][i]} for i in pick]
     results["examples"] = examples
+    results["examples_decoder"] = best
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.checkpoint)), "eval.json")
     write_json_atomic(out, results)
     print(markdown_table(results))

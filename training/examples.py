@@ -76,6 +76,14 @@ def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
         pre_lines, suf_start = (a, ln), end
         pre_tail = np.zeros(0, dtype=np.int64)
         suf_head = np.zeros(0, dtype=np.int64)
+        first = enc.decode(line)
+        indent = first[:len(first) - len(first.lstrip(" \t"))]
+        if indent and rng.random() < 0.6:
+            # The editor auto-indents: the cursor usually sits after the indentation, so the prefix ends with it
+            # (encoded on its own, as the engine encodes a prefix) and the middle starts at the code.
+            pre_tail = np.asarray(enc.encode(indent), dtype=np.int64)
+            middle = np.concatenate([np.asarray(enc.encode(first[len(indent):]), dtype=np.int64),
+                                     corpus.span(ln + 1, end)])
         tail = _newline_tail(middle, enc)
         if tail and rng.random() < 0.5:
             # The editor often leaves the line break after the cursor: then it belongs to the suffix.

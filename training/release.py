@@ -96,11 +96,14 @@ Held-out test files ({ev['cases']} cases, seed {ev['seed']}): a random line (sin
 (multi-line) removed; the prefix keeps the target's indentation. The model gets a fixed gap of 24 (single) / 64
 (multi) masks, not the true length, and ends with end-of-text; context is the nearest 256 prefix and 64 suffix
 tokens. Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
-Threshold = commit every mask whose top probability is at least the threshold (at least one per step).
+Threshold = commit every mask whose top probability is at least the threshold (at least one per step); "whole
+gap" lets any masked position commit, "blocks of B" is Fast-dLLM block-wise decoding (segments of B positions
+from the left), "left to right" commits the leftmost mask each step. Single-line answers are cut at their first line
+break (as ghost text for the rest of a line is).
 
 {eval_table(ev)}
 
-Examples (first cases, threshold {min([float(k.split()[-1]) for k in ev['rows'] if 'threshold' in k] or [0])}):
+Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 
 {ex}
 
