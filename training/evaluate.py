@@ -139,12 +139,12 @@ def main(argv=None):
         row = score(preds, cases)
         row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
         row["seconds"] = round(time.time() - t0, 1)
+        row["decoder"] = {"threshold": th, "block": bl}
         results["rows"][name] = row
         print(name, json.dumps(row), flush=True)
         all_preds[name] = preds
     # Examples from the best decoder (by mean edit similarity), a mix of single- and multi-line cases.
-    best = max(all_preds, key=lambda n: sum(r["edit_similarity"] for k, r in results["rows"][n].items()
-                                            if isinstance(r, dict)))
+    best = max(all_preds, key=lambda n: mean_es(results["rows"][n]))
     pick = [i for i, c in enumerate(cases) if c["kind"] == "single"][:5] + \
         [i for i, c in enumerate(cases) if c["kind"] == "multi"][:3]
     examples = [{"kind": cases[i]["kind"], "want": cases[i]["middle"], "got": all_preds[best][i]} for i in pick]
@@ -154,6 +154,17 @@ def main(argv=None):
     write_json_atomic(out, results)
     print(markdown_table(results))
     return results
+
+
+def mean_es(row) -> float:
+    """Mean of the single- and multi-line edit similarities: how the decoders are ranked."""
+    parts = [row[k]["edit_similarity"] for k in ("single", "multi") if k in row]
+    return sum(parts) / max(1, len(parts))
+
+
+def best_model_row(results):
+    rows = {k: r for k, r in results["rows"].items() if "decoder" in r}
+    return max(rows.items(), key=lambda kv: mean_es(kv[1])) if rows else (None, None)
 
 
 def markdown_table(results) -> str:

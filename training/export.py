@@ -194,6 +194,7 @@ def main(argv=None):
                                       "TypeScript lib*.d.ts (Apache-2.0), MIT/Apache/BSD/ISC npm packages; "
                                       "see training/README.md")
     ap.add_argument("--max-mb", type=float, default=40.0)
+    ap.add_argument("--sampler", help="JSON object merged into the manifest's recommended sampler settings")
     a = ap.parse_args(argv)
     require("torch", "python3-torch")
     from training.model import DreamConfig, DreamLM, load_state_dict_checked
@@ -210,6 +211,11 @@ def main(argv=None):
             "wallTimeSeconds": round(float(ck.get("elapsed", 0.0))), "hardware": a.hardware,
             "parameters": model.num_parameters()}
     man = build_manifest(cfg, a.name, a.context_length, prov)
+    if a.sampler:
+        try:
+            man["sampler"].update(json.loads(a.sampler))
+        except (ValueError, TypeError, AttributeError):
+            raise Fatal(f"--sampler must be a JSON object, got {a.sampler!r}")
     card = None
     if a.card:
         with open(a.card, encoding="utf-8") as f:

@@ -34,6 +34,11 @@ def data_table(manifest):
     return "\n".join(rows)
 
 
+def best_decoder(ev):
+    from training.evaluate import best_model_row
+    return best_model_row(ev)[0] or "none evaluated"
+
+
 def eval_table(ev):
     from training.evaluate import markdown_table
     return markdown_table(ev)
@@ -103,6 +108,9 @@ break (as ghost text for the rest of a line is).
 
 {eval_table(ev)}
 
+The manifest recommends the best decoder of this table ({best_decoder(ev)}); with this small model, decoding
+the whole gap at once tends to commit the confident end-of-text padding first and return short or empty answers.
+
 Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 
 {ex}
@@ -168,8 +176,18 @@ def main(argv=None):
     card_path = os.path.join(run, "MODEL_CARD.md")
     with open(card_path, "w", encoding="utf-8") as f:
         f.write(render_card(ck, manifest, rows, ev, params, nonemb))
+    # Recommend the decoder that scored best on the held-out infill cases.
+    from training.evaluate import best_model_row
+    name, row = best_model_row(ev)
+    sampler = {"algorithm": "threshold", "threshold": 0.9}
+    if row:
+        d = row["decoder"]
+        sampler = {"algorithm": "threshold", "threshold": d["threshold"]}
+        if d["block"] > 0:
+            sampler["blockSize"] = d["block"]
+        print(f"recommended sampler (best in evaluation: {name}): {sampler}")
     export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
-                 "--context-length", str(ck["args"]["seq"])])
+                 "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler)])
 
 
 if __name__ == "__main__":
