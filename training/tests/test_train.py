@@ -58,6 +58,13 @@ class TrainTest(unittest.TestCase):
         self.assertEqual([int(r["step"]) for r in self.rows("r")], [1, 2, 3, 4])  # appended, not restarted
         moved = max(float((ck2["model"][k] - before[k]).abs().max()) for k in before)
         self.assertGreater(moved, 0.0)
+        # A later session continues from the committed slim weights (bf16, tied head omitted) with --init.
+        slim = {k: ck2[k] for k in ("config", "step", "tokens_seen", "elapsed", "args")}
+        slim["model"] = {k: v.to(torch.bfloat16) for k, v in ck2["model"].items() if k != "lm_head.weight"}
+        path = os.path.join(self.tmp.name, "slim.pt")
+        torch.save(slim, path)
+        train_main(self.args("from-slim", 1, "--init", path))
+        self.assertEqual(torch.load(os.path.join(self.runs, "from-slim", "last.pt"))["step"], 1)
 
     def run_cli(self, *argv):
         return subprocess.run([sys.executable, os.path.join(ROOT, "training", "train.py"), *argv],
