@@ -11,6 +11,8 @@ const LONG = 180_000;
 
 /** [code already in the file, what the user then types]: places where ghost text is expected. */
 const GHOST_SPOTS: [string, string][] = [
+  ['numbers = [1, 2, 3]\n', 'total = sum('], // VS Code closes the bracket: the cursor sits before ')'
+  ['values = [1, 2, 3]\n', 'print('],
   ['import os\nimport sys\n\n\ndef add(a, b):\n    ', 'return '],
   ['def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    ', 'return '],
   ['class Point:\n    def __init__(self, x, y):\n        self.x = x\n        ', 'self.y = '],
@@ -62,7 +64,7 @@ export async function runUiFlow(base: string, folder: string, extensionPath: str
       await page.keyboard.insertText(context); // no key events: no auto-indent, no completion yet
       await page.keyboard.type(typed); // real keystrokes: VS Code asks for ghost text
       try {
-        await page.waitForSelector(ghostSelector, { timeout: 45_000 });
+        await page.waitForSelector(ghostSelector, { timeout: 30_000 });
       } catch {
         log(`[ui] no ghost text after typing ${JSON.stringify(typed)}`);
         continue;

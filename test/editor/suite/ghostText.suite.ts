@@ -22,6 +22,10 @@ const SPOTS = [
   'def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + |\n',
   'import os\n\n\ndef read(path):\n    with open(path) as f:\n        return f.|\n',
   'function add(a, b) {\n  return |\n}\n',
+  'numbers = [1, 2, 3]\ntotal = sum(|)\n',
+  'values = [1, 2, 3]\nprint(|)\n',
+  'const x = [1, 2, 3];\nconst y = x.map(|);\n',
+  'with open(|) as f:\n',
 ];
 
 function texts(items: vscode.InlineCompletionItem[] | undefined): string[] {

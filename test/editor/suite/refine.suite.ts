@@ -4,6 +4,7 @@ import type { FillOutcome } from '../../../src/extension/commands/holeFill';
 import { api, log, openFile, setSetting, test } from './harness';
 
 const DOCS = [
+  'numbers = [1, 2, 3]\ntotal = sum(<|mask:8|>)\nprint(<|mask:8|>)\n',
   'def area(w, h):\n    return <|mask:8|>\n\n\ndef perimeter(w, h):\n    return <|mask:12|>\n',
   'def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + <|mask:8|>\n',
   'def square(x):\n    return <|mask:6|>\n\nprint(square(3))\n',
