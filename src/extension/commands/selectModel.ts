@@ -5,11 +5,8 @@ import * as vscode from 'vscode';
 // with exactly the rules the worker will load it by.
 import { readManifest, type ManifestFiles } from '../../engine/model/manifest';
 import { userModelPath, writeUserSetting } from '../config';
-import type { ModelHost } from '../model/modelHost';
+import { BUNDLED_MODEL, type ModelHost } from '../model/modelHost';
 import { listRecent, modelSummary, RECENT_MODELS_KEY, rememberModel } from '../model/recentModels';
-
-/** Same folder as BUNDLED_MODEL in modelHost.ts (the model shipped inside the extension). */
-const BUNDLED_MODEL = path.join('models', 'diffucode-tiny');
 
 /** `folder`: '' = the bundled model; absent = "choose a folder". */
 type ModelItem = vscode.QuickPickItem & { folder?: string };

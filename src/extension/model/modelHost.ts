@@ -6,7 +6,8 @@ import type { ClientFactory, InfillOptions, InfillRequest, InfillResult, ModelCl
 
 export type HostState = { state: WorkerState; message?: string };
 
-const BUNDLED_MODEL = path.join('models', 'diffucode-tiny');
+/** The model shipped inside the extension, relative to its folder. */
+export const BUNDLED_MODEL = path.join('models', 'diffucode-tiny');
 
 /**
  * Owns the worker: created on the first request (activation stays cheap), recreated when a model setting
