@@ -7,7 +7,7 @@ import numpy as np
 
 from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT
 from training.export import validate_folder
-from training.tests.fixtures import node
+from training.hf.node_tools import run_onnx
 from training.tokenizer import load
 
 MODEL_DIR = os.path.join(ROOT, "models", "diffucode-tiny")
@@ -45,10 +45,10 @@ class ShippedModelTest(unittest.TestCase):
         prefix, suffix = enc.encode("def add(a, b):\n    return "), enc.encode("\n\nprint(add(1, 2))\n")
         ids = [BOS_ID] + prefix + [MASK_ID] * 6 + suffix + [EOS_ID]
         gap = list(range(1 + len(prefix), 1 + len(prefix) + 6))
-        out = node("node_onnx.mjs", {"model": os.path.join(MODEL_DIR, "model.onnx"), "inputIds": ids,
-                                     "positions": [j - 1 for j in gap]})  # shifted: row j-1 predicts token j
+        # shifted: row j-1 predicts token j
+        out = run_onnx(os.path.join(MODEL_DIR, "model.onnx"), ids, [j - 1 for j in gap])
         self.assertEqual(out["dims"], [6, 8192])
-        logits = np.asarray(out["logits"]).reshape(out["dims"])
+        logits = out["logits"]
         self.assertTrue(np.isfinite(logits).all())
         self.assertGreater(float(logits.std()), 0.0)
 
