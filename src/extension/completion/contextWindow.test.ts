@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contextWindow } from './contextWindow';
+import { contextWindow, windowSpan } from './contextWindow';
 
 test('small documents are sent whole', () => {
   const text = 'a = 1\nb = |\nc = 3\n';
@@ -22,4 +22,15 @@ test('large documents are cut at whole lines around the cursor', () => {
 
 test('zero suffix budget sends no suffix', () => {
   assert.deepEqual(contextWindow('ab\ncd', 2, { prefixTokens: 10, suffixTokens: 0 }), { prefix: 'ab', suffix: '' });
+});
+
+test('the window computed on windowSpan\'s slice equals the one computed on the whole text', () => {
+  const text = Array.from({ length: 400 }, (_, i) => `line ${i} ${'x'.repeat(i % 37)}`).join('\n');
+  const budgets = [{ prefixTokens: 10, suffixTokens: 5 }, { prefixTokens: 0, suffixTokens: 0 }, { prefixTokens: 2000, suffixTokens: 2000 }];
+  for (const budget of budgets) {
+    for (const offset of [0, 1, 59, 60, 61, 777, text.indexOf('\n', 5000), text.length - 31, text.length - 1, text.length]) {
+      const span = windowSpan(offset, text.length, budget);
+      assert.deepEqual(contextWindow(text.slice(span.start, span.end), offset - span.start, budget), contextWindow(text, offset, budget), `offset ${offset}`);
+    }
+  }
 });

@@ -21,3 +21,20 @@ export function contextWindow(
   }
   return { prefix: text.slice(start, offset), suffix: text.slice(offset, end) };
 }
+
+/**
+ * The characters contextWindow can look at, as document offsets: one more on each side than it keeps, so that
+ * calling it on just this slice gives the same result as on the whole text (the editor reads only this much on
+ * every keystroke instead of copying the whole document).
+ */
+export function windowSpan(
+  offset: number,
+  length: number,
+  budget: { prefixTokens: number; suffixTokens: number },
+  charsPerToken = 6,
+): { start: number; end: number } {
+  return {
+    start: Math.max(0, offset - budget.prefixTokens * charsPerToken - 1),
+    end: Math.min(length, offset + budget.suffixTokens * charsPerToken + 1),
+  };
+}

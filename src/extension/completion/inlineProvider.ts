@@ -3,9 +3,9 @@ import { contextBudget, ghostTextEnabledFor, ghostTextSettings, maxDocumentSize,
 import { errorText, isAbort, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
 import { abortSignalFor } from './abortBridge';
-import { contextWindow } from './contextWindow';
+import { contextWindow, windowSpan } from './contextWindow';
 import { debounce } from './debounce';
-import { skipReason } from './documentGuard';
+import { SNIFF_CHARS, skipReason } from './documentGuard';
 import { postProcess } from './filters/pipeline';
 import type { FilterContext } from './filters/types';
 import { chooseGap } from './gapSizing';
@@ -33,15 +33,19 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (!ghostTextEnabledFor(document.languageId)) return undefined;
-    const text = document.getText();
-    const skip = skipReason(text, maxDocumentSize());
+    // This runs on every keystroke: read the document's size, its head and the window around the cursor,
+    // never a copy of the whole document.
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    const textIn = (start: number, end: number) => document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
+    const skip = skipReason(textIn(0, SNIFF_CHARS), maxDocumentSize(), length);
     if (skip) {
       vscode.window.setStatusBarMessage(`DiffuCode: skipped (${skip})`, 5000);
       return undefined;
     }
     const settings = ghostTextSettings();
     const offset = document.offsetAt(position);
-    const { prefix, suffix } = contextWindow(text, offset, contextBudget());
+    const span = windowSpan(offset, length, contextBudget());
+    const { prefix, suffix } = contextWindow(textIn(span.start, span.end), offset - span.start, contextBudget());
     const line = document.lineAt(position.line).text;
     const linePrefix = line.slice(0, position.character);
     const lineSuffix = line.slice(position.character);
