@@ -3,9 +3,12 @@
 // chosen token's probability, the top-1/top-2 margin or the negative entropy of the filtered distribution.
 // Hot path: no allocation per row. Full-vocabulary work is a max pass and one exp pass into a scratch buffer that
 // lives as long as the sampler; top-p/top-k only sort the few candidates near the maximum (partial selection).
+// Those full-vocabulary passes run in the WebAssembly SIMD kernel (row-kernel.ts) when the runtime has it; the
+// JavaScript loops below are the fallback and the reference the kernel is tested against.
 
 import { expNonPos } from './fast-exp';
 import type { Prng } from './prng';
+import { RowKernel, type RowMax } from './row-kernel';
 
 export type ConfidenceKind = 'probability' | 'margin' | 'entropy';
 
@@ -24,16 +27,30 @@ export interface RowSample {
   confidence: number;
 }
 
+export interface RowSamplerOptions {
+  /** The SIMD kernel to run the full-vocabulary passes on; null forces the JavaScript loops. Default: the shared one. */
+  kernel?: RowKernel | null;
+}
+
 export class RowSampler {
   private scratch: Float32Array;
-  private candIdx = new Int32Array(256);
+  private candIdx: Int32Array = new Int32Array(256);
   private candCount = 0;
+  private readonly kernel: RowKernel | null;
+  private readonly rowMax: RowMax = { max: 0, second: 0, argmax: 0 };
 
   constructor(
     private readonly cfg: RowSamplerConfig,
     vocab: number,
+    opts: RowSamplerOptions = {},
   ) {
-    this.scratch = new Float32Array(vocab);
+    this.kernel = opts.kernel === undefined ? RowKernel.shared() : opts.kernel;
+    this.scratch = this.kernel ? new Float32Array(0) : new Float32Array(vocab);
+  }
+
+  /** Whether the WebAssembly kernel does the full-vocabulary work. */
+  get usesKernel(): boolean {
+    return this.kernel !== null;
   }
 
   /** True when `sample` can stop early at a `zBound` (greedy, unfiltered, probability confidence). */
@@ -51,6 +68,10 @@ export class RowSampler {
     const { temperature, topP, topK, sampleable } = this.cfg;
     const n = Math.min(sampleable, row.length);
     const invT = temperature > 0 ? 1 / temperature : 1;
+    if (this.kernel) {
+      this.sampleWithKernel(this.kernel, row, n, invT, rng, out, zBound);
+      return;
+    }
     if (temperature === 0 && zBound === Infinity && !(topP < 1 || (topK > 0 && topK < n))) {
       this.onlineGreedy(row, n, out);
       return;
@@ -114,7 +135,12 @@ export class RowSampler {
       this.fromFiltered(e, n, z, argmax, rng, out);
       return;
     }
-    // Unfiltered softmax: p(token) = e_token / z; margin = (1 - e_second) / z; sum q log q = s/z - log z.
+    this.fromSoftmax(e, n, z, sAcc, m, m2, argmax, invT, rng, out);
+  }
+
+  /** Unfiltered softmax: p(token) = e_token / z; margin = (1 - e_second) / z; sum q log q = s/z - log z. */
+  private fromSoftmax(e: Float32Array, n: number, z: number, sAcc: number, m: number, m2: number, argmax: number, invT: number, rng: Prng, out: RowSample): void {
+    const { temperature } = this.cfg;
     let token = argmax;
     let eTok = 1;
     if (temperature > 0) {
@@ -143,6 +169,36 @@ export class RowSampler {
         out.confidence = sAcc / z - Math.log(z);
         break;
     }
+  }
+
+  /** `sample` with the full-vocabulary passes in the SIMD kernel: same decisions, same order, same outputs. */
+  private sampleWithKernel(k: RowKernel, row: Float32Array, n: number, invT: number, rng: Prng, out: RowSample, zBound: number): void {
+    const { temperature, topP, topK, confidence } = this.cfg;
+    k.load(row, n);
+    const mx = this.rowMax;
+    k.max(n, mx);
+    const m = mx.max;
+    if (m === -Infinity) {
+      out.token = mx.argmax;
+      out.prob = 0;
+      out.confidence = confidence === 'entropy' ? -Infinity : 0;
+      return;
+    }
+    if (zBound !== Infinity && this.supportsBound) {
+      out.token = mx.argmax;
+      const z = k.sumExpBounded(n, m, zBound);
+      out.prob = out.confidence = z > zBound ? 0 : 1 / z;
+      return;
+    }
+    const filtering = topP < 1 || (topK > 0 && topK < n);
+    const keepE = filtering || temperature > 0;
+    const { z, s } = k.sumExp(n, m, invT, keepE, !filtering && confidence === 'entropy');
+    const e = keepE ? k.expView(n) : this.scratch;
+    if (filtering) {
+      this.fromFiltered(e, n, z, mx.argmax, rng, out, k);
+      return;
+    }
+    this.fromSoftmax(e, n, z, s, m, mx.second, mx.argmax, invT, rng, out);
   }
 
   /**
@@ -214,14 +270,18 @@ export class RowSampler {
     out.confidence = out.prob;
   }
 
-  private fromFiltered(e: Float32Array, n: number, z: number, argmax: number, rng: Prng, out: RowSample): void {
+  private fromFiltered(e: Float32Array, n: number, z: number, argmax: number, rng: Prng, out: RowSample, k: RowKernel | null = null): void {
     const { topP, topK } = this.cfg;
     const wantK = topK > 0 ? Math.min(topK, n) : n;
     // Collect the ids with e >= floor, lowering the floor until the set surely contains the nucleus and the top-k.
     let floor = Math.exp(-8);
     let keep = 0;
     for (;;) {
-      this.collect(e, n, floor);
+      if (k) {
+        const got = k.collect(n, floor, this.candIdx);
+        this.candIdx = got.idx;
+        this.candCount = got.count;
+      } else this.collect(e, n, floor);
       const c = this.candCount;
       const idx = this.candIdx;
       const sorted = idx.subarray(0, c).sort((a, b) => e[b] - e[a] || a - b);
