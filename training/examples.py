@@ -45,16 +45,17 @@ def _newline_tail(tokens, enc):
     return 0
 
 
-def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
-    """Returns (ids[L], maskable[L] bool) for one infill example, or None when the file is unsuitable."""
-    f = corpus.files[rng.choice(len(corpus.files), p=corpus.p)]
-    a, b = corpus.file_lines[f]
-    if b - a < 2:
-        return None
-    kind = rng.random()
-    ln = int(rng.integers(a, b))
+def _cut_gap(rng, corpus: TokenCorpus, enc, ln: int, b: int):
+    """Cuts one gap that starts at line ln of a file ending before line b.
+
+    Returns (pre_tail, middle, suf_head, next_line) or None: the gap's answer is `middle`; `pre_tail` ends the prefix
+    (the typed head of a line, or its indentation), `suf_head` starts the suffix (the rest of a line break), and the
+    suffix goes on at line `next_line`.
+    """
     line = corpus.line(ln)
     nl = _newline_tail(line, enc)
+    empty = np.zeros(0, dtype=np.int64)
+    kind = rng.random()
     if kind < 0.35:
         # Rest of a line: cut at a character position (often just after the indentation, where a user starts typing).
         text = enc.decode(line[:len(line) - nl])
@@ -62,44 +63,65 @@ def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
             return None
         indent = len(text) - len(text.lstrip())
         c = indent if rng.random() < 0.3 else int(rng.integers(indent, len(text)))
-        head = enc.encode(text[:c])
-        middle = enc.encode(text[c:])
-        pre_lines, suf_start = (a, ln), ln + 1
-        pre_tail = np.asarray(head, dtype=np.int64)
-        suf_head = line[len(line) - nl:]
-    else:
-        n = 1 if kind < 0.65 else int(rng.integers(2, 9))
-        end = min(b, ln + n)
-        middle = corpus.span(ln, end)
-        if len(enc.decode(middle).strip()) == 0:
-            return None
-        pre_lines, suf_start = (a, ln), end
-        pre_tail = np.zeros(0, dtype=np.int64)
-        suf_head = np.zeros(0, dtype=np.int64)
-        first = enc.decode(line)
-        indent = first[:len(first) - len(first.lstrip(" \t"))]
-        if indent and rng.random() < 0.6:
-            # The editor auto-indents: the cursor usually sits after the indentation, so the prefix ends with it
-            # (encoded on its own, as the engine encodes a prefix) and the middle starts at the code.
-            pre_tail = np.asarray(enc.encode(indent), dtype=np.int64)
-            middle = np.concatenate([np.asarray(enc.encode(first[len(indent):]), dtype=np.int64),
-                                     corpus.span(ln + 1, end)])
-        tail = _newline_tail(middle, enc)
-        if tail and rng.random() < 0.5:
-            # The editor often leaves the line break after the cursor: then it belongs to the suffix.
-            suf_head = middle[len(middle) - tail:]
-            middle = middle[:len(middle) - tail]
-    middle = np.asarray(middle, dtype=np.int64)
+        pre_tail = np.asarray(enc.encode(text[:c]), dtype=np.int64)
+        middle = np.asarray(enc.encode(text[c:]), dtype=np.int64)
+        return pre_tail, middle, line[len(line) - nl:], ln + 1
+    n = 1 if kind < 0.65 else int(rng.integers(2, 9))
+    end = min(b, ln + n)
+    middle = corpus.span(ln, end)
+    if len(enc.decode(middle).strip()) == 0:
+        return None
+    pre_tail, suf_head = empty, empty
+    first = enc.decode(line)
+    indent = first[:len(first) - len(first.lstrip(" \t"))]
+    if indent and rng.random() < 0.6:
+        # The editor auto-indents: the cursor usually sits after the indentation, so the prefix ends with it
+        # (encoded on its own, as the engine encodes a prefix) and the middle starts at the code.
+        pre_tail = np.asarray(enc.encode(indent), dtype=np.int64)
+        middle = np.concatenate([np.asarray(enc.encode(first[len(indent):]), dtype=np.int64),
+                                 corpus.span(ln + 1, end)])
+    tail = _newline_tail(middle, enc)
+    if tail and rng.random() < 0.5:
+        # The editor often leaves the line break after the cursor: then it belongs to the suffix.
+        suf_head = middle[len(middle) - tail:]
+        middle = middle[:len(middle) - tail]
+    return pre_tail, np.asarray(middle, dtype=np.int64), suf_head, end
+
+
+def _pad_gap(rng, middle):
+    """Gap = answer + spare end-of-text slots; the spare sizes cover the engine's fixed budgets (24 single-line, 64
+    multi-line), so the model learns to end an answer early in a gap that is too long."""
+    spare = int(rng.integers(0, int(rng.choice([4, 16, 32, 64])) + 1))
+    return np.concatenate([middle, np.full(spare, EOS_ID, dtype=np.int64)])
+
+
+def _finish(ids, maskable, L):
+    pad = L - len(ids)
+    if pad > 0:  # short files: trailing end-of-text padding, never masked
+        ids = np.concatenate([ids, np.full(pad, EOS_ID, dtype=np.int64)])
+        maskable = np.concatenate([maskable, np.zeros(pad, dtype=bool)])
+    return ids[:L], maskable[:L]
+
+
+def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
+    """Returns (ids[L], maskable[L] bool) for one infill example, or None when the file is unsuitable."""
+    f = corpus.files[rng.choice(len(corpus.files), p=corpus.p)]
+    a, b = corpus.file_lines[f]
+    if b - a < 2:
+        return None
+    ln = int(rng.integers(a, b))
+    cut = _cut_gap(rng, corpus, enc, ln, b)
+    if cut is None:
+        return None
+    pre_tail, middle, suf_head, suf_start = cut
     if len(middle) == 0 or len(middle) > max_middle:
         return None
-    # Gap = answer + spare slots; the spare sizes cover the engine's fixed budgets (24 single-line, 64 multi-line).
-    spare = int(rng.integers(0, int(rng.choice([4, 16, 32, 64])) + 1))
-    gap = np.concatenate([middle, np.full(spare, EOS_ID, dtype=np.int64)])
+    gap = _pad_gap(rng, middle)
     room = L - 2 - len(gap)
     if room < 16:
         gap = gap[:L - 18]
         room = 16
-    prefix_all = np.concatenate([corpus.span(*pre_lines), pre_tail])
+    prefix_all = np.concatenate([corpus.span(a, ln), pre_tail])
     suffix_all = np.concatenate([suf_head, corpus.span(suf_start, b)])
     # Split the context budget between prefix and suffix, nearest-to-the-gap first (as the engine trims).
     want_pre = int(room * rng.uniform(0.4, 0.9))
@@ -110,11 +132,66 @@ def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
     ids = np.concatenate([[BOS_ID], prefix, gap, suffix, [EOS_ID]])
     maskable = np.zeros(len(ids), dtype=bool)
     maskable[1 + len(prefix):1 + len(prefix) + len(gap)] = True
-    pad = L - len(ids)
-    if pad > 0:  # short files: trailing end-of-text padding, never masked
-        ids = np.concatenate([ids, np.full(pad, EOS_ID, dtype=np.int64)])
-        maskable = np.concatenate([maskable, np.zeros(pad, dtype=bool)])
-    return ids[:L], maskable[:L]
+    return _finish(ids, maskable, L)
+
+
+def make_multi_infill(rng, corpus: TokenCorpus, enc, L: int, max_gaps: int = 8, max_middle: int = 64):
+    """Several gaps in one window of a file: [BOS] ctx gap ctx gap ... ctx [EOS], as the fill command sends them.
+
+    A one-gap canvas supervises only the few tokens of its gap; cutting 3..max_gaps gaps from one window gives the
+    same forward pass several times the masked tokens to learn from, with the context between them left intact.
+    """
+    f = corpus.files[rng.choice(len(corpus.files), p=corpus.p)]
+    a, b = corpus.file_lines[f]
+    if b - a < 6:
+        return None
+    ln = int(rng.integers(a, max(a + 1, b - 4)))
+    want = int(rng.integers(3, max_gaps + 1))
+    # Gap starts spread over the window: on average one every few lines, at least one context line between gaps.
+    every = int(rng.integers(2, 7))
+    parts, mask_parts, used, gaps = [np.asarray([BOS_ID])], [np.zeros(1, dtype=bool)], 1, 0
+    # Some leading context before the first gap.
+    lead = corpus.span(max(a, ln - int(rng.integers(0, 20))), ln)
+    lead = lead[max(0, len(lead) - (L // 3)):]
+    parts.append(lead)
+    mask_parts.append(np.zeros(len(lead), dtype=bool))
+    used += len(lead)
+    budget = L - 1  # room for the closing EOS
+    while ln < b and used < budget:
+        cut = _cut_gap(rng, corpus, enc, ln, b) if gaps < want and rng.random() < 1.0 / every else None
+        if cut is not None and 0 < len(cut[1]) <= max_middle:
+            pre_tail, middle, suf_head, nxt = cut
+            gap = _pad_gap(rng, middle)
+            piece = [pre_tail, gap, suf_head]
+            n = sum(len(p) for p in piece)
+            if used + n + 1 > budget:  # keep every gap whole (and at least one token of suffix after it)
+                break
+            for p, m in zip(piece, (False, True, False)):
+                parts.append(p)
+                mask_parts.append(np.full(len(p), m, dtype=bool))
+            used += n
+            gaps += 1
+            ln = nxt
+            # at least one context line after a gap, so two gaps never touch
+            if ln < b:
+                ctx = corpus.line(ln)
+                parts.append(ctx)
+                mask_parts.append(np.zeros(len(ctx), dtype=bool))
+                used += len(ctx)
+                ln += 1
+            continue
+        ctx = corpus.line(ln)
+        parts.append(ctx)
+        mask_parts.append(np.zeros(len(ctx), dtype=bool))
+        used += len(ctx)
+        ln += 1
+    if gaps == 0:
+        return None
+    ids = np.concatenate(parts)[:budget]
+    maskable = np.concatenate(mask_parts)[:budget]
+    ids = np.concatenate([ids, [EOS_ID]])
+    maskable = np.concatenate([maskable, [False]])
+    return _finish(ids, maskable, L)
 
 
 def make_plain(rng, corpus: TokenCorpus, L: int):
@@ -134,13 +211,22 @@ def make_plain(rng, corpus: TokenCorpus, L: int):
     return ids, maskable
 
 
-def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float = 0.2, eps: float = 1e-3):
-    """Returns input ids with masks applied, the clean targets, the mask, per-example t and maskable counts."""
+def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float = 0.2, eps: float = 1e-3,
+               multi_frac: float = 0.0):
+    """Returns input ids with masks applied, the clean targets, the mask, per-example t and maskable counts.
+
+    Each example is plain with probability plain_frac, several gaps with probability multi_frac, else one gap."""
     ids = np.zeros((B, L), dtype=np.int64)
     maskable = np.zeros((B, L), dtype=bool)
     i = 0
     while i < B:
-        ex = make_plain(rng, corpus, L) if rng.random() < plain_frac else make_infill(rng, corpus, enc, L)
+        u = rng.random()
+        if u < plain_frac:
+            ex = make_plain(rng, corpus, L)
+        elif u < plain_frac + multi_frac:
+            ex = make_multi_infill(rng, corpus, enc, L)
+        else:
+            ex = make_infill(rng, corpus, enc, L)
         if ex is None:
             continue
         ids[i], maskable[i] = ex

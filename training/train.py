@@ -46,6 +46,9 @@ def parse_args(argv=None):
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--plain-frac", type=float, default=0.2, help="share of plain full-sequence examples")
+    ap.add_argument("--multi-frac", type=float, default=0.0,
+                    help="share of canvases with several gaps (more masked tokens per forward pass); validation "
+                         "always uses one-gap canvases so runs stay comparable")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -226,7 +229,7 @@ def train(a):
         lr = lr_at(step, a, progress(step, elapsed0 + time.time() - t_start, a) if a.minutes > 0 else None)
         for g in opt.param_groups:
             g["lr"] = lr
-        batch = make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac)
+        batch = make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac, multi_frac=a.multi_frac)
         loss, ce, _ = masked_loss(model, batch, device, autocast)
         if not torch.isfinite(loss):
             raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
@@ -264,6 +267,8 @@ def main(argv=None):
     a = parse_args(argv)
     if a.batch < 1 or a.seq < 32 or a.steps < 1:
         raise Fatal("--batch must be >= 1, --seq >= 32 and --steps >= 1")
+    if not (0 <= a.plain_frac and 0 <= a.multi_frac and a.plain_frac + a.multi_frac <= 1):
+        raise Fatal("--plain-frac and --multi-frac must be >= 0 and add up to at most 1")
     return train(a)
 
 

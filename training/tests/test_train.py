@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT, Fatal
-from training.examples import TokenCorpus, make_batch, make_infill
+from training.examples import TokenCorpus, make_batch, make_infill, make_multi_infill
 from training.tests.fixtures import make_tokenizer, make_tokens
 from training.train import main as train_main
 
@@ -124,6 +124,38 @@ class TrainTest(unittest.TestCase):
         self.assertFalse(mask[:, 0].any(), "BOS is never masked (shifted logits read row j-1)")
         self.assertTrue(np.all((t > 0) & (t <= 1)))
         self.assertTrue(np.all(n_maskable >= mask.sum(1)))
+
+    def test_multi_gap_examples(self):
+        corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
+        rng = np.random.default_rng(1)
+        made, multi = 0, 0
+        for _ in range(400):
+            ex = make_multi_infill(rng, corpus, self.enc, 160)
+            if ex is None:
+                continue
+            ids, maskable = ex
+            made += 1
+            self.assertEqual(len(ids), 160)
+            self.assertEqual(ids[0], BOS_ID)
+            self.assertNotIn(MASK_ID, ids.tolist())
+            self.assertFalse(maskable[0])
+            # gaps are separate spans (maskable runs), with unmasked context between them
+            edges = np.diff(np.concatenate([[0], maskable.astype(int), [0]]))
+            starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+            self.assertGreaterEqual(len(starts), 1)
+            multi += len(starts) > 1
+            for a, b in zip(starts, ends):
+                g = ids[a:b]
+                # within a gap, end-of-text padding only at its end
+                if (g == EOS_ID).any():
+                    first = int(np.argmax(g == EOS_ID))
+                    self.assertTrue(np.all(g[first:] == EOS_ID))
+                    self.assertGreater(first, 0, "every gap has an answer before its padding")
+        self.assertGreater(made, 100)
+        self.assertGreater(multi, made // 3, "most canvases carry several gaps")
+        noisy, clean, mask, t, n_maskable = make_batch(rng, corpus, self.enc, 8, 160, multi_frac=0.5)
+        self.assertTrue(mask.any(1).all())
+        self.assertTrue(np.all(noisy[mask] == MASK_ID) and np.all(noisy[~mask] == clean[~mask]))
 
 
 if __name__ == "__main__":
