@@ -76,7 +76,9 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
       const at = new vscode.Range(position, position);
       const started = Date.now();
       const result = await this.host.infill(
-        { pieces: [prefix, suffix], gaps: [{ maxTokens: gap.maxTokens }], sampler: samplerOverrides(), budget: contextBudget() },
+        // A line-mode gap ends at its first line break (trimToLine would cut there anyway): the engine then stops
+        // spending forward passes on masks past it.
+        { pieces: [prefix, suffix], gaps: [{ maxTokens: gap.maxTokens, singleLine: gap.mode === 'line' }], sampler: samplerOverrides(), budget: contextBudget() },
         {
           signal: bridge.signal,
           supersedeKey: key,
