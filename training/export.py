@@ -195,6 +195,7 @@ def main(argv=None):
                                       "see training/README.md")
     ap.add_argument("--max-mb", type=float, default=40.0)
     ap.add_argument("--sampler", help="JSON object merged into the manifest's recommended sampler settings")
+    ap.add_argument("--history", help="JSON list of training stages (release.py passes it for continued runs)")
     a = ap.parse_args(argv)
     require("torch", "python3-torch")
     from training.model import DreamConfig, DreamLM, load_state_dict_checked
@@ -210,6 +211,10 @@ def main(argv=None):
             "tokens": int(ck.get("tokens_seen", 0)), "steps": int(ck.get("step", 0)),
             "wallTimeSeconds": round(float(ck.get("elapsed", 0.0))), "hardware": a.hardware,
             "parameters": model.num_parameters()}
+    history = ck.get("history") or json.loads(a.history or "null")
+    if history:  # a run continued from earlier releases: count every stage
+        prov.update(tokens=sum(int(st["tokens"]) for st in history), steps=sum(int(st["steps"]) for st in history),
+                    wallTimeSeconds=sum(int(st["seconds"]) for st in history), stages=len(history))
     man = build_manifest(cfg, a.name, a.context_length, prov)
     if a.sampler:
         try:

@@ -2,6 +2,10 @@
 (from the corpus manifest, the checkpoint, loss.csv and eval.json), then the validated export.
 
     /usr/bin/python3 training/release.py --run tiny [--out models/diffucode-tiny]
+
+A run started with `train.py --init training/checkpoints/diffucode-tiny.pt` continues an earlier release: pass
+`--continues training/checkpoints/diffucode-tiny.pt` so the card and the curves count every stage (the earlier
+stages' loss rows come from training/checkpoints/loss.csv, read before it is rewritten).
 """
 import argparse
 import json
@@ -44,11 +48,61 @@ def eval_table(ev):
     return markdown_table(ev)
 
 
-def render_card(ck, manifest, rows, ev, params, nonemb):
+def stage_of(ck):
+    """What one training stage did, as recorded in the release's history."""
+    a = ck.get("args", {})
+    return {"steps": ck["step"], "tokens": ck["tokens_seen"], "seconds": round(ck.get("elapsed", 0)),
+            "lr": a.get("lr"), "warmup": a.get("warmup"), "minutes": a.get("minutes"), "batch": a.get("batch"), "seq": a.get("seq"),
+            "plain_frac": a.get("plain_frac", 0.2), "multi_frac": a.get("multi_frac", 0.0)}
+
+
+def mixture(st):
+    single = 1 - st["plain_frac"] - st["multi_frac"]
+    parts = [f"{100 * single:.0f} % one-gap infill canvases"]
+    if st["multi_frac"]:
+        parts.append(f"{100 * st['multi_frac']:.0f} % multi-gap canvases (3-8 gaps cut from one window)")
+    parts.append(f"{100 * st['plain_frac']:.0f} % plain sequences")
+    return ", ".join(parts)
+
+
+def stages_text(history):
+    if len(history) < 2:
+        return ""
+    lines = ["", "Stages (each continues from the previous one's weights with a fresh optimizer and its own warm-up "
+             "and cosine schedule):", ""]
+    for i, st in enumerate(history, 1):
+        lines.append(f"{i}. {st['steps']:,} steps, {st['tokens']:,} tokens, {st['seconds'] / 60:.0f} min, peak lr "
+                     f"{st['lr']}; {mixture(st)}.")
+    return "\n".join(lines) + "\n"
+
+
+def reproduce(history):
+    """The train / evaluate / release commands of every stage, in order."""
+    out = []
+    for i, st in enumerate(history):
+        run = "tiny" if i == 0 else f"tiny{i + 1}"
+        init = " --init training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
+        mix = f" --plain-frac {st['plain_frac']} --multi-frac {st['multi_frac']}" if st["multi_frac"] else ""
+        out.append(f"/usr/bin/python3 training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
+                   f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']} --threads 2{mix}")
+        out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")
+        cont = " --continues training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
+        out.append(f"/usr/bin/python3 training/release.py --run {run}{cont}")
+    return "\n".join(out)
+
+
+def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None):
     cfg, args = ck["config"], ck.get("args", {})
+    history = history or [stage_of(ck)]
     val = [r for r in rows if r.get("val_masked_ce")]
     last_val = val[-1] if val else {}
-    hours = ck.get("elapsed", 0) / 3600
+    hours = sum(st["seconds"] for st in history) / 3600
+    total_steps = sum(st["steps"] for st in history)
+    total_tokens = sum(st["tokens"] for st in history)
+    prev_line = ""
+    if prev_val is not None:
+        prev_line = (f"\n- The previous stage's weights on the same validation canvases: masked-token cross-entropy "
+                     f"{prev_val[1]:.3f} nats (loss {prev_val[0]:.3f})")
     ex = "\n".join(f"- {e['kind']}: want `{e['want'][:70]!r}` got `{e['got'][:70]!r}`" for e in ev.get("examples", [])[:6])
     return f"""# diffucode-tiny
 
@@ -82,18 +136,21 @@ hash), minified / generated / >200 KB files dropped, split by a hash of the path
 ## Training
 
 Masked diffusion: t ~ U(0.001, 1) per example, tokens masked with probability t, cross-entropy on masked tokens
-weighted 1/t (t floored at the realised masked share). 80 % infill examples (prefix / middle padded with 0-64
-end-of-text tokens / suffix; middles are the rest of a line, a line, or 2-8 lines), 20 % plain sequences.
-AdamW (betas 0.9/0.95, weight decay {args.get('weight_decay')}), peak lr {args.get('lr')}, {args.get('warmup')} warmup steps,
+weighted 1/t (t floored at the realised masked share). Infill canvases are prefix / middle padded with 0-64
+end-of-text tokens / suffix, middles being the rest of a line, a line, or 2-8 lines; the last stage's mix:
+{mixture(history[-1])}. Validation always uses one-gap canvases (plus the plain share).
+{stages_text(history)}
+Last stage: AdamW (betas 0.9/0.95, weight decay {args.get('weight_decay')}), peak lr {args.get('lr')}, {args.get('warmup')} warmup steps,
 cosine to 10 % over a {args.get('minutes')}-minute wall-clock budget, batch {args.get('batch')} x {args.get('seq')} tokens,
 gradient clipping 1.0.
 
-- Steps: {ck['step']:,}; training tokens: **{ck['tokens_seen']:,}** (canvas tokens, padding included)
+- Steps: {total_steps:,}; training tokens: **{total_tokens:,}** (canvas tokens, padding included), all stages
 - Wall time: {hours:.2f} h on {HARDWARE}
 - Validation masked-token cross-entropy: **{float(last_val.get('val_masked_ce', 'nan')):.3f} nats**
   (1/t-weighted masked-diffusion loss {float(last_val.get('val_loss', 'nan')):.3f}), on a fixed set of
-  {args.get('eval_batches')} x {args.get('batch')} validation canvases
-- Curves: `training/checkpoints/loss.png` (data: `training/checkpoints/loss.csv`)
+  {args.get('eval_batches')} x {args.get('batch')} validation canvases{prev_line}
+- Curves: `training/checkpoints/loss.png` (data: `training/checkpoints/loss.csv`; stages follow each other, and the
+  validation set was redrawn between stages, so the validation curve steps at a stage boundary)
 
 ## Evaluation
 
@@ -120,10 +177,7 @@ Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 ```bash
 /usr/bin/python3 training/corpus.py --max-mb 48
 /usr/bin/python3 training/tokenizer.py
-/usr/bin/python3 training/train.py --run tiny --steps 100000 --minutes {args.get('minutes')} --warmup {args.get('warmup')} \\
-    --lr {args.get('lr')} --seq {args.get('seq')} --batch {args.get('batch')} --threads 2
-/usr/bin/python3 training/evaluate.py --checkpoint training/runs/tiny/last.pt
-/usr/bin/python3 training/release.py --run tiny
+{reproduce(history)}
 ```
 
 ## Limitations
@@ -140,16 +194,49 @@ Licence: MIT for the weights; the training data's licences are listed above.
 """
 
 
+def validation_of(prev, ck):
+    """The earlier stage's weights on this run's validation canvases: (1/t-weighted loss, masked-token CE)."""
+    import contextlib
+
+    import numpy as np
+    import torch
+
+    from training.examples import TokenCorpus, make_batch
+    from training.model import DreamConfig, DreamLM, load_state_dict_checked
+    from training.tokenizer import load as load_tokenizer
+    from training.train import masked_loss
+    a = ck["args"]
+    valid = TokenCorpus(os.path.join(a["tokens"], "valid.npz"))
+    enc = load_tokenizer(a["tokenizer"])
+    model = DreamLM(DreamConfig.from_dict(prev["config"]))
+    load_state_dict_checked(model, {k: v.float() for k, v in prev["model"].items()})
+    model.eval()
+    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext
+    tot, ce_sum, n = 0.0, 0.0, 0
+    with torch.no_grad():
+        for i in range(a["eval_batches"]):  # the same canvases train.py validates on (same seeds, same shares)
+            vb = make_batch(np.random.default_rng(10_000 + i), valid, enc, a["batch"], a["seq"], a["plain_frac"])
+            l, ce, k = masked_loss(model, vb, "cpu", autocast)
+            tot += float(l)
+            ce_sum += float(ce) * k
+            n += k
+    return tot / a["eval_batches"], ce_sum / max(1, n)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="tiny")
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "diffucode-tiny"))
     ap.add_argument("--corpus-manifest", default=os.path.join(DATA, "corpus", "manifest.json"))
+    ap.add_argument("--runs-dir", default=os.path.join(TRAINING, "runs"))
+    ap.add_argument("--keep", default=os.path.join(TRAINING, "checkpoints"),
+                    help="where the weights-only checkpoint, loss.csv and loss.png of the release go")
+    ap.add_argument("--continues", help="the released checkpoint this run was initialised from (train.py --init)")
     a = ap.parse_args(argv)
     torch = require("torch", "python3-torch")
     from training import export, plot
     from training.train import load_checkpoint, save_checkpoint
-    run = os.path.join(TRAINING, "runs", a.run)
+    run = os.path.join(a.runs_dir, a.run)
     ck_path = os.path.join(run, "last.pt")
     ev_path = os.path.join(run, "eval.json")
     for p in (ck_path, ev_path, a.corpus_manifest):
@@ -160,22 +247,42 @@ def main(argv=None):
         ev = json.load(f)
     with open(a.corpus_manifest, encoding="utf-8") as f:
         manifest = json.load(f)
-    keep = os.path.join(TRAINING, "checkpoints")
+    keep = a.keep
     os.makedirs(keep, exist_ok=True)
-    plot.main([os.path.join(run, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
+    history, prev_rows, prev_val = [], [], None
+    if a.continues:
+        prev = load_checkpoint(a.continues)
+        if prev["config"] != ck["config"]:
+            raise Fatal(f"--continues {a.continues}: its model config differs from the run's")
+        history = prev.get("history") or [stage_of(prev)]
+        prev_csv = os.path.join(keep, "loss.csv")
+        if os.path.isfile(prev_csv):
+            prev_rows = plot.read_rows(prev_csv)
+        prev_val = validation_of(prev, ck)
+    history = history + [stage_of(ck)]
     rows = plot.read_rows(os.path.join(run, "loss.csv"))
+    if prev_rows:  # one curve over all stages: this run's steps, tokens and seconds continue the earlier ones
+        last = prev_rows[-1]
+        off = {k: float(last[k]) for k in ("step", "tokens", "elapsed_s")}
+        for r in rows:
+            r["step"] = str(int(float(r["step"]) + off["step"]))
+            r["tokens"] = str(int(float(r["tokens"]) + off["tokens"]))
+            r["elapsed_s"] = f"{float(r['elapsed_s']) + off['elapsed_s']:.1f}"
+    all_rows = prev_rows + rows
+    cols = list(rows[0].keys())
     with open(os.path.join(keep, "loss.csv"), "w", encoding="utf-8") as f:  # cleaned: one row per step
-        cols = list(rows[0].keys())
-        f.write(",".join(cols) + "\n" + "\n".join(",".join(r[c] or "" for c in cols) for r in rows) + "\n")
+        f.write(",".join(cols) + "\n" + "\n".join(",".join(r.get(c) or "" for c in cols) for r in all_rows) + "\n")
+    plot.main([os.path.join(keep, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
     weights = {k: v.to(torch.bfloat16) for k, v in ck["model"].items() if k != "lm_head.weight"}
     slim = {k: ck[k] for k in ("config", "step", "tokens_seen", "elapsed", "args")}
+    slim["history"] = history
     slim["model"] = weights
     save_checkpoint(os.path.join(keep, "diffucode-tiny.pt"), slim)
     params = sum(v.numel() for v in weights.values())
     nonemb = params - weights["model.embed_tokens.weight"].numel()
     card_path = os.path.join(run, "MODEL_CARD.md")
     with open(card_path, "w", encoding="utf-8") as f:
-        f.write(render_card(ck, manifest, rows, ev, params, nonemb))
+        f.write(render_card(ck, manifest, rows, ev, params, nonemb, history, prev_val))
     # Recommend the decoder that scored best on the held-out infill cases.
     from training.evaluate import best_model_row
     name, row = best_model_row(ev)
@@ -187,7 +294,8 @@ def main(argv=None):
             sampler["blockSize"] = d["block"]
         print(f"recommended sampler (best in evaluation: {name}): {sampler}")
     export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
-                 "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler)])
+                 "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),
+                 "--history", json.dumps(history)])
 
 
 if __name__ == "__main__":
