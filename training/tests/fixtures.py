@@ -1,7 +1,6 @@
 """Tiny synthetic corpus, tokenizer and token files for the training tests (fast; no real corpus needed)."""
 import json
 import os
-import subprocess
 from collections import Counter
 
 from training import bpe
@@ -54,10 +53,3 @@ def make_tokens(corpus_dir: str, tokens_dir: str, enc, repeat: int = 6):
         encode_split(enc, corpus_dir, split, os.path.join(tokens_dir, f"{split}.npz"))
 
 
-def node(script: str, payload: dict, timeout: float = 60.0):
-    """Runs one of the node helper scripts in this folder with a JSON request on stdin; returns its JSON reply."""
-    r = subprocess.run(["node", os.path.join(ROOT, "training", "tests", script)], input=json.dumps(payload),
-                       capture_output=True, text=True, cwd=ROOT, timeout=timeout)
-    if r.returncode != 0:
-        raise AssertionError(f"node {script} failed ({r.returncode}):\n{r.stderr[-3000:]}")
-    return json.loads(r.stdout)

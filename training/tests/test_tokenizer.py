@@ -4,7 +4,8 @@ import tempfile
 import unittest
 
 from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT
-from training.tests.fixtures import SNIPPETS, TRICKY_TEXTS, make_tokenizer, node
+from training.hf.node_tools import run_tokenizer
+from training.tests.fixtures import SNIPPETS, TRICKY_TEXTS, make_tokenizer
 from training.tokenizer import load, split_lines
 
 SHIPPED = os.path.join(ROOT, "models", "diffucode-tiny", "tokenizer.json")
@@ -46,8 +47,11 @@ class TokenizerTest(unittest.TestCase):
 
     def _check_js(self, tokenizer_path, enc):
         texts = TRICKY_TEXTS + SNIPPETS
-        cfg = os.path.join(os.path.dirname(tokenizer_path), "tokenizer_config.json")
-        out = node("node_tokenize.mjs", {"tokenizer": tokenizer_path, "config": cfg, "texts": texts})
+        folder = os.path.dirname(tokenizer_path)
+        # The engine loads tokenizer.json with the folder's tokenizer_config.json (clean_up_tokenization_spaces off):
+        # the runner does the same, so the config must be there for this to test what the engine sees.
+        self.assertTrue(os.path.isfile(os.path.join(folder, "tokenizer_config.json")))
+        out = run_tokenizer(folder, texts)
         for t, js in zip(texts, out):
             self.assertEqual(js["ids"], enc.encode(t), f"JS and Python ids differ for {t[:60]!r}")
             self.assertEqual(js["decoded"], t, f"JS decode does not round-trip {t[:60]!r}")
