@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { defaultModelDir, packageRoot, workerScript } from '../src/cli/paths';
 import { WorkerClient } from '../src/worker/client';
 import { measureCancel } from './cancel';
-import { CONFIGS } from './configs';
+import { CONFIGS, editorDefault } from './configs';
 import { checkTargets, table } from './report';
 import { runConfig, type ConfigResult } from './run-config';
 import { measureRowCost, projectShare, samplerPerForward152k } from './synthetic';
@@ -42,7 +42,9 @@ async function main(): Promise<number> {
     for (const t of tasks.slice(0, 3)) await client.infill({ pieces: [t.prefix, t.suffix], gaps: [{ maxTokens: t.maxTokens }], budget: BUDGET });
     const results: ConfigResult[] = [];
     const samples: Record<string, { id: string; middle: string; fill: string }[]> = {};
-    for (const cfg of CONFIGS) {
+    const editor = editorDefault(manifest.sampler);
+    const configs = [...CONFIGS, editor];
+    for (const cfg of configs) {
       const t0 = performance.now();
       const { summary, runs } = await runConfig(client, cfg, tasks, BUDGET);
       results.push(summary);
@@ -54,15 +56,13 @@ async function main(): Promise<number> {
     const narrow = measureRowCost(info.vocabSize);
     const wide = measureRowCost(152_064, quick ? 50 : 200);
     const projected152k = results.map((r) => ({ name: r.name, share: projectShare(r.samplerMs, r.modelMs, r.rowsScored, narrow, wide) }));
-    const synth = await samplerPerForward152k(tasks.filter((t) => t.kind === 'single').slice(0, quick ? 4 : 8), CONFIGS, BUDGET);
+    const synth = await samplerPerForward152k(tasks.filter((t) => t.kind === 'single').slice(0, quick ? 4 : 8), configs, BUDGET);
     const share152k = results.map((r, i) => {
       const modelPerForward = r.modelMsPerForward;
       const s = synth[i].samplerMsPerForward;
       return { name: r.name, share: s / (s + modelPerForward), samplerMsPerForward: s, modelMsPerForward: modelPerForward };
     });
-    const rec = manifest.sampler ?? {};
-    const latencyConfig = rec.algorithm === 'threshold' && typeof rec.threshold === 'number' ? `threshold ${rec.threshold}` : 'threshold 0.9';
-    const targets = checkTargets(results, cancel, share152k, latencyConfig);
+    const targets = checkTargets(results, cancel, share152k, editor.name, new Set(configs.filter((c) => c.parallel).map((c) => c.name)));
 
     say('');
     say(table(results));

@@ -35,10 +35,10 @@ export function table(rows: ConfigResult[]): string {
 }
 
 /** `latencyConfig`: the config the editor runs by default (the manifest's recommendation), judged for latency. */
-export function checkTargets(rows: ConfigResult[], cancel: CancelResult, share152k: { name: string; share: number }[], latencyConfig: string): TargetCheck[] {
+export function checkTargets(rows: ConfigResult[], cancel: CancelResult, share152k: { name: string; share: number }[], latencyConfig: string, parallelNames: Set<string>): TargetCheck[] {
   const base = rows.find((r) => r.name.startsWith('one-per-step'))!;
   const latencyRow = rows.find((r) => r.name === latencyConfig) ?? rows.find((r) => r.name === 'threshold 0.9') ?? rows[rows.length - 1];
-  const parallel = rows.filter((r) => r.name.startsWith('threshold') || r.name.startsWith('block'));
+  const parallel = rows.filter((r) => parallelNames.has(r.name));
   const good = parallel.filter((r) => r.tokensPerForward >= 3 && base.exactMatch - r.exactMatch <= 1);
   const worstOverhead = Math.max(...rows.map((r) => r.samplerShare));
   const worst152k = Math.max(...share152k.map((s) => s.share));

@@ -13,12 +13,14 @@ from training.common import BOS_ID, EOS_ID, MASK_ID
 
 @torch.no_grad()
 def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int = None, block: int = 0,
-         eos_after_text: bool = False):
+         eos_after_text: bool = False, eos_penalty: float = 0.0):
     """Returns (middle token ids, number of forward passes). block > 0: Fast-dLLM block-wise (semi-autoregressive)
     decoding, the gap is decoded in fixed segments of `block` positions from left to right, all positions
     still being predicted at every step (so later segments' masks are context, not guesses).
     eos_after_text: end-of-text may only be committed right after committed text (or at the gap's first slot), so a
-    weak model cannot end the answer at slot 2 while slot 1 is still undecided."""
+    weak model cannot end the answer at slot 2 while slot 1 is still undecided.
+    eos_penalty: subtracted from the end-of-text logit (a length prior: the gaps' end-of-text padding makes it the
+    most frequent training target, so an unsure model ends answers too early)."""
     x = torch.tensor([[BOS_ID] + list(prefix) + [MASK_ID] * gap + list(suffix) + [EOS_ID]], dtype=torch.long)
     start = 1 + len(prefix)
     end = start + gap
@@ -31,6 +33,8 @@ def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int
         forwards += 1
         logits[:, MASK_ID] = float("-inf")  # never "predict" a mask
         logits[:, BOS_ID] = float("-inf")
+        if eos_penalty:
+            logits[:, EOS_ID] -= eos_penalty
         if eos_after_text:
             left_open = (x[0, masked - 1] == MASK_ID) & (masked > start)
             logits[left_open, EOS_ID] = float("-inf")

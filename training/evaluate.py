@@ -76,7 +76,7 @@ def score(preds, cases):
 
 
 def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64),
-             eos_after_text=False):
+             eos_after_text=False, eos_penalty=0.0):
     import torch
     from training.decode import fill
     preds, forwards, new_tokens = [], 0, 0
@@ -93,7 +93,8 @@ def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=256, suffix_to
         gap = budgets[0] if c["kind"] == "single" else budgets[1]
         # bf16 autocast: this torch build's fp32 matmuls use a generic BLAS and are ~8x slower than oneDNN's bf16.
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            ids, f = fill(model, pre, suf, gap, threshold, block=block, eos_after_text=eos_after_text)
+            ids, f = fill(model, pre, suf, gap, threshold, block=block, eos_after_text=eos_after_text,
+                          eos_penalty=eos_penalty)
         text = enc.decode(ids)
         if c["kind"] == "single":
             # A single-line request keeps the first line only, as ghost text for the rest of a line does.

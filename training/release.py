@@ -165,8 +165,10 @@ break (as ghost text for the rest of a line is).
 
 {eval_table(ev)}
 
-The manifest recommends the best decoder of this table ({best_decoder(ev)}); with this small model, decoding
-the whole gap at once tends to commit the confident end-of-text padding first and return short or empty answers.
+The manifest recommends the best decoder of this table ({best_decoder(ev)}). "End-of-text only after text" lets a
+slot end the answer only once the slot before it holds text: end-of-text is the most frequent target in the padded
+training gaps, so without that rule a small model decoding the whole gap at once commits it first and returns short
+or empty answers.
 
 Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 
@@ -292,6 +294,8 @@ def main(argv=None):
         sampler = {"algorithm": "threshold", "threshold": d["threshold"]}
         if d["block"] > 0:
             sampler["blockSize"] = d["block"]
+        if d.get("eosAfterText"):
+            sampler["eosAfterText"] = True
         print(f"recommended sampler (best in evaluation: {name}): {sampler}")
     export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
                  "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),

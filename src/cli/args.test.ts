@@ -27,3 +27,10 @@ test('help and version win over everything', () => {
   assert.equal(parseCli(['fill', '-h']).command, 'help');
   assert.equal(parseCli(['--version']).command, 'version');
 });
+
+test('--eos-after-text and --no-eos-after-text set the flag; both at once is an error', () => {
+  assert.equal(parseCli(['fill', 'x', '--eos-after-text']).sampler.eosAfterText, true);
+  assert.equal(parseCli(['fill', 'x', '--no-eos-after-text']).sampler.eosAfterText, false);
+  assert.equal('eosAfterText' in parseCli(['fill', 'x']).sampler, false, 'unset: the manifest decides');
+  assert.throws(() => parseCli(['fill', 'x', '--eos-after-text', '--no-eos-after-text']), /not both/);
+});

@@ -44,6 +44,8 @@ const OPTIONS = {
   'top-p': { type: 'string' },
   'top-k': { type: 'string' },
   'alg-temp': { type: 'string' },
+  'eos-after-text': { type: 'boolean' },
+  'no-eos-after-text': { type: 'boolean' },
   eps: { type: 'string' },
   seed: { type: 'string' },
   'prefix-tokens': { type: 'string' },
@@ -96,7 +98,9 @@ export function parseCli(argv: string[]): CliArgs {
     algTemp: num('alg-temp', v['alg-temp'], { min: 0 }),
     eps: num('eps', v.eps, { min: 0, max: 1 }),
     seed: num('seed', v.seed, { int: true }),
+    eosAfterText: v['eos-after-text'] ? true : v['no-eos-after-text'] ? false : undefined,
   };
+  if (v['eos-after-text'] && v['no-eos-after-text']) throw new UsageError('give --eos-after-text or --no-eos-after-text, not both');
   for (const k of Object.keys(sampler) as (keyof SamplerOptions)[]) if (sampler[k] === undefined) delete sampler[k];
   return {
     command,
@@ -143,6 +147,7 @@ Sampler (defaults: the model manifest's recommendation):
       --top-p P            nucleus filter (1 = off)
       --top-k K            keep the K most likely tokens (0 = off)
       --alg-temp T         sample positions by confidence instead of taking the best
+      --[no-]eos-after-text  end-of-text only right after committed text (default: the manifest's)
       --eps E              end time of the Dream schedule (default 0.001)
       --seed N             PRNG seed (same seed, same output)
 Context and runtime:

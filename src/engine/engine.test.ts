@@ -82,6 +82,24 @@ test('a stop token ends its gap: text after it is dropped and the rest is finali
   assert.equal(r.stats.forwardPasses, 3); // EOS, then 'a', then 'b' — not 20 passes
 });
 
+test('eosAfterText: end-of-text waits for the text before it, so an unsure start does not end the answer', async () => {
+  // Gap of 4 at positions 1..4. A slot whose left neighbour is still a mask predicts EOS (0.95); once the
+  // neighbour holds text it predicts the next letter, and EOS only after 'abc'.
+  const script: Script = (ids, pos) => {
+    if (pos === 1) return { token: id('a'), p: 0.6 };
+    if (ids[pos - 1] === 1) return { token: 0, p: 0.95 };
+    return pos <= 3 ? { token: id('abc'[pos - 1]), p: 0.99 } : { token: 0, p: 0.99 };
+  };
+  const run = (eosAfterText: boolean) =>
+    fakeEngine(new ScriptedModel(V, script)).infill({ pieces: ['', '\n'], gaps: [{ maxTokens: 4 }], sampler: { algorithm: 'threshold', threshold: 0.9, eosAfterText, ...greedy } });
+  const plain = await run(false);
+  assert.equal(plain.gaps[0].text, 'a', 'without the rule the confident EOS at slot 1 ends the answer first');
+  const guarded = await run(true);
+  assert.equal(guarded.gaps[0].text, 'abc');
+  assert.equal(guarded.gaps[0].stopped, true);
+  assert.equal(guarded.stats.forwardPasses, 4);
+});
+
 test('several gaps are filled jointly in one canvas', async () => {
   // [BOS] M M = M [EOS]: gap0 at 1,2; '=' at 3; gap1 at 4
   const model = new ScriptedModel(V, at((pos) => ({ 1: 'x', 2: ' ', 4: '1' })[pos] ?? 0));

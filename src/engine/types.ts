@@ -24,6 +24,12 @@ export interface SamplerOptions {
   eps: number;
   /** Seed of the request's PRNG; the same seed and request give the same result. */
   seed: number;
+  /**
+   * A stop token may only be committed right after committed text (or in a gap's first slot): an unsure model
+   * then cannot end an answer at slot 2 while slot 1 is undecided. End-of-text is the most frequent target in
+   * padded training gaps, so small models otherwise return empty or one-token answers.
+   */
+  eosAfterText?: boolean;
 }
 
 export interface InfillGap {

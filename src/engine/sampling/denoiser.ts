@@ -173,6 +173,8 @@ export async function denoise(
     for (let j = 0; j < n; j++) {
       const row = logits.subarray(j * V, (j + 1) * V);
       for (const b of cfg.bannedIds) if (b < V) row[b] = -Infinity;
+      // eosAfterText: this slot may end the answer only once the slot before it holds text.
+      if (s.eosAfterText && slotOf[j] > 0 && state.ids[pos[j] - 1] === cfg.maskId) for (const b of cfg.stopIds) if (b < V) row[b] = -Infinity;
       if (cfg.expandId !== null) {
         const gs = state.gaps[gapOf[j]];
         if (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength) row[cfg.expandId] = -Infinity;

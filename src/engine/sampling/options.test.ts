@@ -16,4 +16,5 @@ test('bad values are clear errors', () => {
   assert.throws(() => resolveSampler(undefined, { topP: 0 }), /sampler.topP/);
   assert.throws(() => resolveSampler(undefined, { temperature: NaN }), /sampler.temperature/);
   assert.throws(() => resolveSampler(undefined, { blockSize: 2.5 }), /sampler.blockSize/);
+  assert.throws(() => resolveSampler(undefined, { eosAfterText: 'yes' as never }), /sampler.eosAfterText must be true or false/);
 });

@@ -42,4 +42,5 @@ function validate(o: SamplerOptions): void {
   if (o.blockSize !== undefined && (!Number.isInteger(o.blockSize) || o.blockSize < 1)) bad('blockSize', 'must be a positive integer');
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) bad('topK', 'must be an integer >= 0');
   if (o.algTemp !== undefined && (!num('algTemp') || o.algTemp < 0)) bad('algTemp', 'must be a number >= 0');
+  if (o.eosAfterText !== undefined && typeof o.eosAfterText !== 'boolean') bad('eosAfterText', 'must be true or false');
 }
