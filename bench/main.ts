@@ -68,7 +68,8 @@ async function main(): Promise<number> {
     say(table(results));
     say('');
     say(`cancel: ${cancel.trials} trials, max ${cancel.maxPassesStartedAfterCancel} pass(es) started in the worker after the cancel reached it, max ${cancel.maxForwardsAfterCancel} completed after abort() (client view), latency mean ${cancel.meanLatencyMs.toFixed(0)} ms / max ${cancel.maxLatencyMs.toFixed(0)} ms (one forward ≈ ${cancel.meanForwardMs.toFixed(0)} ms)`);
-    say(`sampler per row: vocab ${narrow.vocab}: ${narrow.greedyUsPerRow.toFixed(0)} µs greedy, ${narrow.nucleusUsPerRow.toFixed(0)} µs T=0.2/top-p 0.95; vocab 152064: ${wide.greedyUsPerRow.toFixed(0)} µs / ${wide.nucleusUsPerRow.toFixed(0)} µs`);
+    say(`sampler per row${wide.kernel ? ' (WebAssembly SIMD kernel)' : ' (JavaScript loops: no WebAssembly SIMD here)'}: vocab ${narrow.vocab}: ${narrow.greedyUsPerRow.toFixed(0)} µs greedy, ${narrow.nucleusUsPerRow.toFixed(0)} µs T=0.2/top-p 0.95; vocab 152064: ${wide.greedyUsPerRow.toFixed(0)} µs / ${wide.nucleusUsPerRow.toFixed(0)} µs`);
+    say(`greedy row, JavaScript loops vs kernel, same run: vocab ${narrow.vocab} ${narrow.jsGreedyUsPerRow.toFixed(0)} vs ${narrow.greedyUsPerRow.toFixed(0)} µs (${(narrow.jsGreedyUsPerRow / narrow.greedyUsPerRow).toFixed(1)}x); vocab 152064 ${wide.jsGreedyUsPerRow.toFixed(0)} vs ${wide.greedyUsPerRow.toFixed(0)} µs (${(wide.jsGreedyUsPerRow / wide.greedyUsPerRow).toFixed(1)}x)`);
     say(`sampler share at 152k (engine on random 152k logits, per pass vs the real ONNX pass): ${share152k.map((s) => `${s.name} ${(100 * s.share).toFixed(1)}%`).join(', ')}`);
     say(`sampler share at 152k (pessimistic projection, full rows): ${projected152k.map((s) => `${s.name} ${(100 * s.share).toFixed(1)}%`).join(', ')}`);
     say('');

@@ -6,6 +6,7 @@
 
 import { InfillEngine } from '../src/engine/engine';
 import { Prng } from '../src/engine/sampling/prng';
+import { RowKernel } from '../src/engine/sampling/row-kernel';
 import { RowSampler, type RowSample } from '../src/engine/sampling/row-sampler';
 import { CharTokenizer, RandomLogitsModel } from '../src/engine/testing/fake-model';
 import type { BenchConfig } from './configs';
@@ -13,26 +14,33 @@ import type { BenchTask } from './tasks';
 
 export interface RowCost {
   vocab: number;
+  /** With the WebAssembly SIMD kernel (what the engine uses where it loads). */
   greedyUsPerRow: number;
   nucleusUsPerRow: number;
+  /** The same rows through the JavaScript loops, timed in the same run, for the kernel's speed-up. */
+  jsGreedyUsPerRow: number;
+  kernel: boolean;
 }
 
 export function measureRowCost(vocab: number, rows = 200): RowCost {
   const rng = new Prng(1);
   const logits = new Float32Array(vocab * 8);
   for (let i = 0; i < logits.length; i++) logits[i] = rng.next() * 12 - 6 + (i % vocab === 17 ? 8 : 0);
-  const time = (cfg: ConstructorParameters<typeof RowSampler>[0]) => {
-    const s = new RowSampler(cfg, vocab);
+  const time = (cfg: ConstructorParameters<typeof RowSampler>[0], js = false) => {
+    const s = new RowSampler(cfg, vocab, js ? { kernel: null } : {});
     const out: RowSample = { token: 0, prob: 0, confidence: 0 };
     for (let i = 0; i < 20; i++) s.sample(logits.subarray((i % 8) * vocab, (i % 8 + 1) * vocab), rng, out); // warm-up (JIT)
     const t0 = performance.now();
     for (let i = 0; i < rows; i++) s.sample(logits.subarray((i % 8) * vocab, (i % 8 + 1) * vocab), rng, out);
     return ((performance.now() - t0) * 1000) / rows;
   };
+  const greedy = { temperature: 0, topP: 1, topK: 0, confidence: 'probability', sampleable: vocab } as const;
   return {
     vocab,
-    greedyUsPerRow: time({ temperature: 0, topP: 1, topK: 0, confidence: 'probability', sampleable: vocab }),
+    greedyUsPerRow: time(greedy),
     nucleusUsPerRow: time({ temperature: 0.2, topP: 0.95, topK: 0, confidence: 'entropy', sampleable: vocab }),
+    jsGreedyUsPerRow: time(greedy, true),
+    kernel: RowKernel.shared() !== null,
   };
 }
 

@@ -86,6 +86,10 @@ export function samplerOverrides(): Partial<SamplerOptions> {
   if (threshold !== null && threshold !== undefined) out.threshold = threshold;
   const temperature = read<number | null>('sampler.temperature');
   if (temperature !== null && temperature !== undefined) out.temperature = temperature;
+  const blockSize = read<number | null>('sampler.blockSize');
+  if (blockSize !== null && blockSize !== undefined) out.blockSize = blockSize;
+  const eosAfterText = read<string>('sampler.eosAfterText');
+  if (eosAfterText === 'on' || eosAfterText === 'off') out.eosAfterText = eosAfterText === 'on';
   return out;
 }
 
