@@ -76,7 +76,7 @@ def score(preds, cases):
 
 
 def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64),
-             eos_after_text=False, eos_penalty=0.0):
+             eos_after_text=False, eos_penalty=0.0, cache=False):
     import torch
     from training.decode import fill
     preds, forwards, new_tokens = [], 0, 0
@@ -94,7 +94,7 @@ def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=256, suffix_to
         # bf16 autocast: this torch build's fp32 matmuls use a generic BLAS and are ~8x slower than oneDNN's bf16.
         with torch.autocast("cpu", dtype=torch.bfloat16):
             ids, f = fill(model, pre, suf, gap, threshold, block=block, eos_after_text=eos_after_text,
-                          eos_penalty=eos_penalty)
+                          eos_penalty=eos_penalty, cache=cache)
         text = enc.decode(ids)
         if c["kind"] == "single":
             # A single-line request keeps the first line only, as ghost text for the rest of a line does.
@@ -114,9 +114,9 @@ def main(argv=None):
     ap.add_argument("--multi", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--decoders", default="0.9,0.9/4,1.0/1",
-                    help="comma list of THRESHOLD[/BLOCK][e]: 1.0 = one token per step, /B = block-wise decoding in "
-                         "segments of B positions from the left (/1 = left to right); a trailing e = end-of-text "
-                         "only right after committed text")
+                    help="comma list of THRESHOLD[/BLOCK][e][c]: 1.0 = one token per step, /B = block-wise decoding "
+                         "in segments of B positions from the left (/1 = left to right); e = end-of-text only right "
+                         "after committed text; c = Fast-dLLM dual cache (window passes inside a block)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="JSON results (default: next to the checkpoint)")
     a = ap.parse_args(argv)
@@ -143,18 +143,20 @@ def main(argv=None):
     results["rows"]["baseline: copy line(s) above"] = score([c["copy_above"] for c in cases], cases)
     all_preds = {}
     for spec in a.decoders.split(","):
-        guard = spec.endswith("e")
-        th, _, bl = spec.rstrip("e").partition("/")
+        flags = spec[len(spec.rstrip("ec")):]
+        guard, cached = "e" in flags, "c" in flags
+        th, _, bl = spec.rstrip("ec").partition("/")
         th, bl = float(th), int(bl or 0)
         t0 = time.time()
-        preds, st = evaluate(model, enc, cases, th, bl, eos_after_text=guard)
+        preds, st = evaluate(model, enc, cases, th, bl, eos_after_text=guard, cache=cached)
         name = f"model: threshold {th}" if th < 1 else "model: one token per step"
         name += f", blocks of {bl}" if bl > 1 else (", left to right" if bl == 1 else ", whole gap")
         name += ", end-of-text only after text" if guard else ""
+        name += ", dual cache" if cached else ""
         row = score(preds, cases)
         row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
         row["seconds"] = round(time.time() - t0, 1)
-        row["decoder"] = {"threshold": th, "block": bl, "eosAfterText": guard}
+        row["decoder"] = {"threshold": th, "block": bl, "eosAfterText": guard, "cache": "dual" if cached else "none"}
         results["rows"][name] = row
         print(name, json.dumps(row), flush=True)
         all_preds[name] = preds

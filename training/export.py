@@ -41,7 +41,7 @@ def export_onnx(model, path: str, opset: int = OPSET) -> None:
         dedupe_tied_head(path)
 
 
-def dedupe_tied_head(path: str) -> None:
+def dedupe_tied_head(path: str, embedding: str = "model.embed_tokens.weight") -> None:
     """Constant folding stores the tied lm_head as a transposed copy of the embedding (+8 MB for the tiny model).
     Replace MatMul(h, E^T) by Gemm(h, E, transB=1) so the file holds the matrix once."""
     onnx = require("onnx", "python3-onnx")
@@ -49,7 +49,7 @@ def dedupe_tied_head(path: str) -> None:
     import numpy as np
     m = onnx.load(path)
     inits = {i.name: i for i in m.graph.initializer}
-    emb = inits.get("model.embed_tokens.weight")
+    emb = inits.get(embedding)
     if emb is None:
         return
     e = numpy_helper.to_array(emb)
@@ -136,6 +136,9 @@ def validate_folder(d: str, max_mb: float = None) -> dict:
     if man["shiftedLogits"] is not True:
         raise Fatal("a Dream-family model must declare shiftedLogits: true")
     check_onnx(os.path.join(d, man["graph"]), man["vocabSize"])
+    if man.get("windowGraph"):
+        from training.export_window import check_window_onnx
+        check_window_onnx(os.path.join(d, man["windowGraph"]), man["vocabSize"])
     if max_mb is not None:
         size = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
         if size > max_mb * 1e6:
@@ -150,13 +153,20 @@ def default_card(man: dict) -> str:
             f"Data: {p.get('data')}. Training tokens: {p.get('tokens')}. Hardware: {p.get('hardware')}.\n")
 
 
-def write_folder(model, tokenizer_dir: str, out: str, manifest: dict, card_text: str = None, max_mb: float = None):
-    """Assembles the folder next to `out`, validates it, then swaps it into place."""
+def write_folder(model, tokenizer_dir: str, out: str, manifest: dict, card_text: str = None, max_mb: float = None,
+                 window: bool = True):
+    """Assembles the folder next to `out`, validates it, then swaps it into place. window: also the cached-window
+    graph (training/export_window.py), sharing one weights file with model.onnx."""
     parent = os.path.dirname(os.path.abspath(out))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
         export_onnx(model, os.path.join(tmp, "model.onnx"))
+        if window:
+            from training.export_window import WINDOW_GRAPH, export_window_onnx, share_weights
+            export_window_onnx(model, os.path.join(tmp, WINDOW_GRAPH), OPSET)
+            share_weights(os.path.join(tmp, "model.onnx"), os.path.join(tmp, WINDOW_GRAPH))
+            manifest = dict(manifest, windowGraph=WINDOW_GRAPH)
         for f in ("tokenizer.json", "tokenizer_config.json"):
             src = os.path.join(tokenizer_dir, f)
             if not os.path.isfile(src):
@@ -195,6 +205,7 @@ def main(argv=None):
                                       "see training/README.md")
     ap.add_argument("--max-mb", type=float, default=40.0)
     ap.add_argument("--sampler", help="JSON object merged into the manifest's recommended sampler settings")
+    ap.add_argument("--no-window", action="store_true", help="skip the cached-window graph (window.onnx)")
     ap.add_argument("--history", help="JSON list of training stages (release.py passes it for continued runs)")
     a = ap.parse_args(argv)
     require("torch", "python3-torch")
@@ -225,7 +236,7 @@ def main(argv=None):
     if a.card:
         with open(a.card, encoding="utf-8") as f:
             card = f.read()
-    write_folder(model, a.tokenizer_dir, a.out, man, card, a.max_mb)
+    write_folder(model, a.tokenizer_dir, a.out, man, card, a.max_mb, window=not a.no_window)
     size = sum(os.path.getsize(os.path.join(a.out, f)) for f in os.listdir(a.out))
     print(f"exported {a.checkpoint} -> {a.out} ({size / 1e6:.1f} MB, {model.num_parameters() / 1e6:.2f}M params)")
 

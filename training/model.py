@@ -82,6 +82,10 @@ class Rotary(nn.Module):
 
     def forward(self, seq_len_like: torch.Tensor):
         pos = torch.arange(seq_len_like.shape[1], device=seq_len_like.device, dtype=torch.float32)
+        return self.at(pos)
+
+    def at(self, pos: torch.Tensor):
+        """cos/sin for explicit (float) positions: a window of the canvas starting anywhere."""
         freqs = pos[:, None] * self.inv_freq[None, :]
         emb = torch.cat((freqs, freqs), dim=-1)
         return emb.cos(), emb.sin()
@@ -97,18 +101,37 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(c.hidden_size, self.kv * self.d, bias=True)
         self.o_proj = nn.Linear(self.h * self.d, c.hidden_size, bias=False)
 
-    def forward(self, x, cos, sin):
+    def qkv(self, x, cos, sin):
+        """Queries, keys and values of x [b, n, H], with RoPE applied: q [b, h, n, d], k and v [b, kv, n, d]."""
         b, n, _ = x.shape
         q = self.q_proj(x).view(b, n, self.h, self.d).transpose(1, 2)
         k = self.k_proj(x).view(b, n, self.kv, self.d).transpose(1, 2)
         v = self.v_proj(x).view(b, n, self.kv, self.d).transpose(1, 2)
         cos, sin = cos.to(q.dtype), sin.to(q.dtype)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
+        return q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin, v
+
+    def forward(self, x, cos, sin):
+        q, k, v = self.qkv(x, cos, sin)
+        return self.attend(q, k, v)
+
+    def window(self, x, cos, sin, past_k, past_v, idx):
+        """Fast-dLLM's dual cache: x is a window of the canvas at canvas positions idx; its fresh keys/values replace
+        those slots of the cached ones (past_k/past_v [1, kv, S, d], computed on an earlier canvas) and the window
+        attends over the whole merged canvas. Returns (output, merged keys, merged values)."""
+        q, k, v = self.qkv(x, cos, sin)
+        # scatter (not index_put): exports with the window and canvas lengths left dynamic
+        where = idx.view(1, 1, -1, 1).expand_as(k)
+        k_all = past_k.scatter(2, where, k.to(past_k.dtype))
+        v_all = past_v.scatter(2, where, v.to(past_v.dtype))
+        return self.attend(q, k_all, v_all), k_all, v_all
+
+    def attend(self, q, k, v):
+        b, n = q.shape[0], q.shape[2]
+        s = k.shape[2]
         if self.kv != self.h:  # grouped-query attention: each kv head serves h/kv query heads (Qwen2's repeat_kv)
             rep = self.h // self.kv
-            k = k[:, :, None].expand(b, self.kv, rep, n, self.d).reshape(b, self.h, n, self.d)
-            v = v[:, :, None].expand(b, self.kv, rep, n, self.d).reshape(b, self.h, n, self.d)
+            k = k[:, :, None].expand(b, self.kv, rep, s, self.d).reshape(b, self.h, s, self.d)
+            v = v[:, :, None].expand(b, self.kv, rep, s, self.d).reshape(b, self.h, s, self.d)
         # Bidirectional: no causal mask (batch 1 without padding at inference, fixed-length canvases in training).
         att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.d))
         att = torch.softmax(att.float(), dim=-1).to(v.dtype)
@@ -139,6 +162,11 @@ class DecoderLayer(nn.Module):
         x = x + self.self_attn(self.input_layernorm(x), cos, sin)
         return x + self.mlp(self.post_attention_layernorm(x))
 
+    def window(self, x, cos, sin, past_k, past_v, idx):
+        a, k, v = self.self_attn.window(self.input_layernorm(x), cos, sin, past_k, past_v, idx)
+        x = x + a
+        return x + self.mlp(self.post_attention_layernorm(x)), k, v
+
 
 class DreamBackbone(nn.Module):
     """`model.*` in a Dream checkpoint."""
@@ -156,6 +184,20 @@ class DreamBackbone(nn.Module):
         for layer in self.layers:
             x = layer(x, cos, sin)
         return x  # before the final norm: callers gather rows first, then norm + lm_head only where needed
+
+    def window(self, input_ids, start, past_keys, past_values):
+        """Hidden states of a window input_ids [1, W] starting at canvas position start ([1] int64), attending over
+        cached keys/values past_* [layers, kv, S, d] of the whole canvas with the window's slots refreshed.
+        Returns (hidden [1, W, H], present keys, present values), the latter in the past_* layout."""
+        idx = start + torch.arange(input_ids.shape[1], device=input_ids.device, dtype=torch.long)
+        x = self.embed_tokens(input_ids)
+        cos, sin = self.rotary.at(idx.to(torch.float32))
+        ks, vs = [], []
+        for i, layer in enumerate(self.layers):
+            x, k, v = layer.window(x, cos, sin, past_keys[i:i + 1], past_values[i:i + 1], idx)
+            ks.append(k)
+            vs.append(v)
+        return x, torch.cat(ks, 0), torch.cat(vs, 0)
 
 
 class DreamLM(nn.Module):
@@ -187,6 +229,18 @@ class DreamLM(nn.Module):
         rows `positions` (shifted: row i predicts token i+1)."""
         h = self.hidden(input_ids)[0]
         return self.head(h.index_select(0, positions))
+
+    def window_forward(self, input_ids, start, past_keys, past_values, positions):
+        """The cached signature (window.onnx): a window of the canvas, its start, the cached keys/values of the whole
+        canvas [layers, kv, S, head_dim] and raw rows `positions` relative to the window -> (logits [n, vocab],
+        present keys, present values). The window = the whole canvas with any past gives the exact forward pass
+        and fresh keys/values for later windows (a prefill)."""
+        h, k, v = self.model.window(input_ids, start, past_keys, past_values)
+        return self.head(h[0].index_select(0, positions)), k, v
+
+    def cache_shape(self, seq: int):
+        c = self.config
+        return (c.num_hidden_layers, c.num_key_value_heads, seq, c.hidden_size // c.num_attention_heads)
 
     def full_logits(self, input_ids):
         """All raw rows [B, L, vocab]; for tests and small evaluations only."""

@@ -296,6 +296,8 @@ def main(argv=None):
             sampler["blockSize"] = d["block"]
         if d.get("eosAfterText"):
             sampler["eosAfterText"] = True
+        if d.get("cache") == "dual":
+            sampler["cache"] = "dual"
         print(f"recommended sampler (best in evaluation: {name}): {sampler}")
     export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
                  "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),

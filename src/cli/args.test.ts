@@ -34,3 +34,11 @@ test('--eos-after-text and --no-eos-after-text set the flag; both at once is an 
   assert.equal('eosAfterText' in parseCli(['fill', 'x']).sampler, false, 'unset: the manifest decides');
   assert.throws(() => parseCli(['fill', 'x', '--eos-after-text', '--no-eos-after-text']), /not both/);
 });
+
+test('--cache and --cache-refresh', () => {
+  const a = parseCli(['fill', 'x', '--cache', 'dual', '--cache-refresh', '3']);
+  assert.equal(a.sampler.cache, 'dual');
+  assert.equal(a.sampler.cacheRefresh, 3);
+  assert.throws(() => parseCli(['fill', 'x', '--cache', 'sometimes']), /--cache must be none or dual/);
+  assert.throws(() => parseCli(['fill', 'x', '--cache-refresh=-1']), /--cache-refresh expects an integer >= 0/);
+});

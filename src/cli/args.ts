@@ -46,6 +46,8 @@ const OPTIONS = {
   'alg-temp': { type: 'string' },
   'eos-after-text': { type: 'boolean' },
   'no-eos-after-text': { type: 'boolean' },
+  cache: { type: 'string' },
+  'cache-refresh': { type: 'string' },
   eps: { type: 'string' },
   seed: { type: 'string' },
   'prefix-tokens': { type: 'string' },
@@ -99,7 +101,10 @@ export function parseCli(argv: string[]): CliArgs {
     eps: num('eps', v.eps, { min: 0, max: 1 }),
     seed: num('seed', v.seed, { int: true }),
     eosAfterText: v['eos-after-text'] ? true : v['no-eos-after-text'] ? false : undefined,
+    cache: v.cache as SamplerOptions['cache'],
+    cacheRefresh: num('cache-refresh', v['cache-refresh'], { int: true, min: 0 }),
   };
+  if (v.cache !== undefined && v.cache !== 'none' && v.cache !== 'dual') throw new UsageError(`--cache must be none or dual, got "${v.cache}"`);
   if (v['eos-after-text'] && v['no-eos-after-text']) throw new UsageError('give --eos-after-text or --no-eos-after-text, not both');
   for (const k of Object.keys(sampler) as (keyof SamplerOptions)[]) if (sampler[k] === undefined) delete sampler[k];
   return {
@@ -148,6 +153,9 @@ Sampler (defaults: the model manifest's recommendation):
       --top-k K            keep the K most likely tokens (0 = off)
       --alg-temp T         sample positions by confidence instead of taking the best
       --[no-]eos-after-text  end-of-text only right after committed text (default: the manifest's)
+      --cache none|dual    dual: Fast-dLLM dual cache (models with a window graph): full pass per block,
+                           window passes inside it (default: the manifest's)
+      --cache-refresh N    with --cache dual, also refresh after N window passes (0 = block starts only)
       --eps E              end time of the Dream schedule (default 0.001)
       --seed N             PRNG seed (same seed, same output)
 Context and runtime:

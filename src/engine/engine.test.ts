@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CharTokenizer, ScriptedModel, type Script } from './testing/fake-model';
+import { CharTokenizer, ScriptedModel, ScriptedWindowModel, type Script } from './testing/fake-model';
 import { fakeEngine } from './testing/fake-engine';
 import { MASK_PLACEHOLDER, type StepProgress } from './types';
 
@@ -98,6 +98,33 @@ test('eosAfterText: end-of-text waits for the text before it, so an unsure start
   assert.equal(guarded.gaps[0].text, 'abc');
   assert.equal(guarded.gaps[0].stopped, true);
   assert.equal(guarded.stats.forwardPasses, 4);
+});
+
+test('dual cache: a full pass at each block start, then windows over the block (and the row before it)', async () => {
+  // canvas [BOS] x M*8 y [EOS]: gap at positions 2..9; one token per pass (p 0.5 < threshold), blocks of 4
+  const script = at((pos) => 'abcdefgh'[pos - 2] ?? 'q', 0.5);
+  const sampler = { algorithm: 'threshold' as const, threshold: 0.9, blockSize: 4, ...greedy };
+  const plain = await fakeEngine(new ScriptedModel(V, script)).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 8 }], sampler });
+  const model = new ScriptedWindowModel(V, script);
+  const cached = await fakeEngine(model).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 8 }], sampler: { ...sampler, cache: 'dual' } });
+  assert.equal(cached.gaps[0].text, plain.gaps[0].text);
+  assert.equal(cached.gaps[0].text, 'abcdefgh');
+  assert.deepEqual(model.passes.map((p) => p.kind), ['prefill', 'window', 'window', 'window', 'prefill', 'window', 'window', 'window']);
+  // block 0 = slots 0..3 = positions 2..5, plus row 1 (shifted logits); block 1 = positions 6..9, plus row 5
+  assert.deepEqual(model.passes.filter((p) => p.kind === 'window').map((p) => [p.lo, p.hi]), [[1, 6], [1, 6], [1, 6], [5, 10], [5, 10], [5, 10]]);
+  assert.equal(cached.stats.windowPasses, 6);
+  assert.equal(cached.stats.forwardPasses, 8);
+  // cacheRefresh 2: a full pass again after two window passes
+  const m2 = new ScriptedWindowModel(V, script);
+  await fakeEngine(m2).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 8 }], sampler: { ...sampler, cache: 'dual', cacheRefresh: 2 } });
+  assert.deepEqual(m2.passes.map((p) => p.kind[0]).join(''), 'pwwppwwp');
+});
+
+test('dual cache on a model without a window graph is a clear error', async () => {
+  await assert.rejects(
+    fakeEngine(new ScriptedModel(V, at(() => 'a'))).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 2 }], sampler: { cache: 'dual', ...greedy } }),
+    /needs a model with a window graph/,
+  );
 });
 
 test('several gaps are filled jointly in one canvas', async () => {

@@ -105,6 +105,7 @@ export class InfillEngine {
         trimmedTokens: canvas.trimmedTokens,
         algorithm: sampler.algorithm,
         rowsScored: stats.rowsScored,
+        windowPasses: stats.windowPasses,
       },
     };
   }

@@ -30,6 +30,14 @@ export interface SamplerOptions {
    * padded training gaps, so small models otherwise return empty or one-token answers.
    */
   eosAfterText?: boolean;
+  /**
+   * 'dual': Fast-dLLM's dual cache (models with a window graph): a full pass at each block start caches every
+   * layer's keys/values; the block's other steps recompute only the block and reuse the cache for the context.
+   * 'none' (default): every step is a full pass.
+   */
+  cache?: 'none' | 'dual';
+  /** With the dual cache: also refresh it after this many window passes inside a block (0 = only at block starts). */
+  cacheRefresh?: number;
 }
 
 export interface InfillGap {
@@ -87,6 +95,8 @@ export interface InfillStats {
   algorithm: Algorithm;
   /** Logit rows the sampler scored (sum over forward passes of the rows asked for); drives sampler cost. */
   rowsScored?: number;
+  /** Forward passes that ran only a window of the canvas over the dual cache (included in forwardPasses). */
+  windowPasses?: number;
   /** Peak resident set size of the process that ran the request, when known (MB). */
   peakRssMb?: number;
 }

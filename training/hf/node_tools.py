@@ -35,5 +35,18 @@ def run_onnx(model_path: str, input_ids: Sequence[int], positions: Sequence[int]
     return out
 
 
+def run_window(model_path: str, input_ids: Sequence[int], start: int, past_keys: np.ndarray, past_values: np.ndarray,
+               positions: Sequence[int]) -> dict:
+    """A cached-window graph (window.onnx): logits [n, vocab] plus present_keys / present_values as arrays."""
+    out = _node("run_onnx.mjs", [model_path], {
+        "input_ids": [list(map(int, input_ids))], "positions": list(map(int, positions)), "start": int(start),
+        "past_keys": past_keys.astype(np.float32).ravel().tolist(),
+        "past_values": past_values.astype(np.float32).ravel().tolist(), "past_dims": list(past_keys.shape)})
+    out["logits"] = np.asarray(out["logits"], dtype=np.float32).reshape(out["dims"])
+    for k in ("present_keys", "present_values"):
+        out[k] = np.asarray(out[k], dtype=np.float32).reshape(out["present_dims"])
+    return out
+
+
 def run_tokenizer(model_dir: str, texts: List[str]) -> List[dict]:
     return _node("run_tokenizer.mjs", [model_dir], texts)

@@ -58,6 +58,30 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual(ids1, answer)
         self.assertGreaterEqual(f1, forwards)
 
+    def test_dual_cache_decoding(self):
+        from training.model import DreamConfig, DreamLM
+        torch.manual_seed(0)
+        m = DreamLM(DreamConfig(vocab_size=40, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                num_attention_heads=4, num_key_value_heads=2)).eval()
+        prefix, suffix = [5, 6, 7, 8], [9, 10, 11]
+        # threshold 0: a block commits all its slots in its first (full) pass, so the cache is never read
+        a, fa = fill(m, prefix, suffix, gap=6, threshold=0.0, block=2)
+        b, fb = fill(m, prefix, suffix, gap=6, threshold=0.0, block=2, cache=True)
+        self.assertEqual((a, fa), (b, fb))
+        # one token per step: window passes over the stale cache still fill every slot, one per pass
+        calls = []
+        real = m.window_forward
+
+        def spy(ids, start, pk, pv, pos):
+            calls.append((ids.shape[1], int(start)))
+            return real(ids, start, pk, pv, pos)
+        m.window_forward = spy
+        c, fc = fill(m, prefix, suffix, gap=6, threshold=1.0, block=3, cache=True)
+        self.assertEqual(fc, 6)
+        full = 1 + len(prefix) + 6 + len(suffix) + 1
+        # block 0: a full pass, then windows of the row before the block + 3 slots starting at row 4; block 1 too
+        self.assertEqual(calls, [(full, 0), (4, 4), (4, 4), (full, 0), (4, 7), (4, 7)])
+
 
 if __name__ == "__main__":
     unittest.main()

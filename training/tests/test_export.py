@@ -11,7 +11,7 @@ import torch
 from training.common import Fatal
 from training.export import build_manifest, validate_folder, write_folder
 from training.model import DreamConfig, DreamLM
-from training.hf.node_tools import run_onnx
+from training.hf.node_tools import run_onnx, run_window
 from training.tests.fixtures import make_tokenizer
 
 
@@ -77,10 +77,53 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(man["tokens"], {"bos": 2, "eos": 0, "pad": 0, "mask": 1, "expand": None, "stop": [0]})
         self.assertTrue(man["shiftedLogits"])
         self.assertEqual(man["vocabSize"], self.vocab)
-        self.assertEqual(sorted(os.listdir(out)), ["MODEL_CARD.md", "manifest.json", "model.onnx", "tokenizer.json",
-                                                   "tokenizer_config.json"])
+        self.assertEqual(sorted(os.listdir(out)), ["MODEL_CARD.md", "manifest.json", "model.onnx", "model.onnx.data",
+                                                   "tokenizer.json", "tokenizer_config.json", "window.onnx"])
+        self.assertEqual(man["windowGraph"], "window.onnx")
+        # one copy of the weights: every tensor over 1 KB of both graphs points into model.onnx.data
+        import onnx
+        for graph in ("model.onnx", "window.onnx"):
+            m = onnx.load(os.path.join(out, graph), load_external_data=False)
+            inline = [t.name for t in m.graph.initializer
+                      if t.data_location != onnx.TensorProto.EXTERNAL and len(t.raw_data) > 1024]
+            self.assertEqual(inline, [], f"{graph} embeds its own copy of {inline}")
         with open(os.path.join(out, "tokenizer_config.json")) as f:
             self.assertIs(json.load(f)["clean_up_tokenization_spaces"], False)
+
+    def test_window_graph_parity(self):
+        """window.onnx: the whole canvas as the window is the exact forward pass and returns the cache; a later
+        window over that (fresh) cache gives the full pass's logits for its rows."""
+        model = tiny_model(self.vocab, seed=3)
+        out = self.export(model, "window")
+        L = 30
+        g = torch.Generator().manual_seed(5)
+        ids = torch.randint(3, self.vocab, (1, L), generator=g)
+        ids[0, 0] = model.config.bos_token_id
+        ids[0, 10:18] = model.config.mask_token_id
+        zeros = np.zeros(model.cache_shape(L), dtype=np.float32)
+        with torch.no_grad():
+            full = model.full_logits(ids)[0].numpy()
+            _, k_ref, v_ref = model.window_forward(ids, torch.tensor([0]), torch.zeros(model.cache_shape(L)),
+                                                   torch.zeros(model.cache_shape(L)), torch.arange(L))
+        rows = [0, 9, 17, 29]
+        pre = run_window(os.path.join(out, "window.onnx"), ids[0].tolist(), 0, zeros, zeros, rows)
+        self.assertLessEqual(np.abs(pre["logits"] - full[rows]).max(), 1e-4)
+        self.assertEqual(list(pre["present_keys"].shape), list(model.cache_shape(L)))
+        self.assertLessEqual(np.abs(pre["present_keys"] - k_ref.numpy()).max(), 1e-4)
+        self.assertLessEqual(np.abs(pre["present_values"] - v_ref.numpy()).max(), 1e-4)
+        # a window over positions 9..18 (the row before a block, and the block) reusing that cache
+        win = run_window(os.path.join(out, "window.onnx"), ids[0, 9:19].tolist(), 9, pre["present_keys"],
+                         pre["present_values"], [0, 4, 9])
+        self.assertLessEqual(np.abs(win["logits"] - full[[9, 13, 18]]).max(), 1e-4)
+        # and it matches torch's window pass on a stale cache (the dual-cache approximation itself)
+        ids2 = ids.clone()
+        ids2[0, 10:12] = torch.tensor([5, 6])
+        with torch.no_grad():
+            ref2, _, _ = model.window_forward(ids2[:, 9:19], torch.tensor([9]), torch.from_numpy(pre["present_keys"]),
+                                              torch.from_numpy(pre["present_values"]), torch.tensor([0, 4, 9]))
+        win2 = run_window(os.path.join(out, "window.onnx"), ids2[0, 9:19].tolist(), 9, pre["present_keys"],
+                          pre["present_values"], [0, 4, 9])
+        self.assertLessEqual(np.abs(win2["logits"] - ref2.numpy()).max(), 1e-4)
 
     def test_refuses_broken_folder_and_keeps_the_old_one(self):
         out = self.export(tiny_model(self.vocab), "keep")

@@ -7,6 +7,7 @@ import { EngineError, type ModelInfo } from '../types';
 import { readManifest } from './manifest';
 import { checkMemory, estimateMemory } from './memory';
 import { OnnxModel, type SessionOptions } from './onnx-model';
+import { OnnxWindowModel } from './window-model';
 import { loadTokenizer } from './tokenizer';
 
 export interface LoadOptions extends SessionOptions {
@@ -30,6 +31,21 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     if (id !== null && id >= tokenizer.size)
       throw new EngineError(`tokens.${k} = ${id} is not in the tokenizer (it has ${tokenizer.size} tokens)`, 'BAD_TOKEN_ID');
   const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts);
+  if (files.windowGraphPath) {
+    const a = (m as unknown as { architecture?: Record<string, unknown> }).architecture ?? {};
+    const n = (k: string) => (Number.isInteger(a[k]) && (a[k] as number) > 0 ? (a[k] as number) : NaN);
+    const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: n('hidden_size') / n('num_attention_heads') };
+    if (!Object.values(shape).every((v) => Number.isInteger(v) && v > 0)) {
+      await model.dispose();
+      throw new EngineError('manifest windowGraph needs architecture.num_hidden_layers, num_key_value_heads, hidden_size and num_attention_heads (the cache shape)', 'BAD_MANIFEST');
+    }
+    try {
+      model.attachWindow(await OnnxWindowModel.create(files.windowGraphPath, m.vocabSize, shape, opts));
+    } catch (e) {
+      await model.dispose();
+      throw e;
+    }
+  }
   const { stepsPerToken, ...sampler } = m.sampler ?? {};
   const info: ModelInfo = {
     name: m.name,

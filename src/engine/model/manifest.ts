@@ -22,11 +22,14 @@ export interface Manifest {
   license?: string;
   provenance?: Record<string, unknown>;
   card?: string;
+  /** Optional cached-window graph (Fast-dLLM dual cache), see docs/model-contract.md. */
+  windowGraph?: string;
 }
 
 export interface ManifestFiles {
   manifest: Manifest;
   graphPath: string;
+  windowGraphPath?: string;
   /** graph + external data, bytes (drives the memory estimate). */
   weightsBytes: number;
   tokenizerPath: string;
@@ -92,10 +95,16 @@ export function readManifest(modelDir: string): ManifestFiles {
   if (!existsSync(tokenizerPath)) fail(`the tokenizer ${m.tokenizer} is missing`, 'MISSING_FILE');
   let weightsBytes = statSync(graphPath).size;
   for (const extra of [graphPath + '.data', graphPath + '_data']) if (existsSync(extra)) weightsBytes += statSync(extra).size;
+  let windowGraphPath: string | undefined;
+  if (m.windowGraph !== undefined) {
+    str(m.windowGraph, 'windowGraph');
+    windowGraphPath = inside(m.windowGraph, 'windowGraph');
+    if (!existsSync(windowGraphPath)) fail(`the window graph ${m.windowGraph} is missing`, 'MISSING_FILE');
+  }
   let cardPath: string | undefined;
   if (typeof m.card === 'string' && m.card.length > 0) {
     const p = inside(m.card, 'card');
     if (existsSync(p)) cardPath = p;
   }
-  return { manifest: m, graphPath, weightsBytes, tokenizerPath, cardPath };
+  return { manifest: m, graphPath, windowGraphPath, weightsBytes, tokenizerPath, cardPath };
 }

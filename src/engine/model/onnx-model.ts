@@ -3,7 +3,7 @@
 // projection and returns logits [n, vocab]. GPU providers are tried first when asked and fall back to the CPU.
 
 import * as ort from 'onnxruntime-node';
-import type { ForwardModel } from '../sampling/denoiser';
+import type { ForwardModel, WindowForward } from '../sampling/denoiser';
 import { EngineError } from '../types';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'tensorrt';
@@ -32,36 +32,7 @@ export class OnnxModel implements ForwardModel {
   ) {}
 
   static async create(graphPath: string, vocabSize: number, io: IoNames, opts: SessionOptions = {}): Promise<OnnxModel> {
-    const wanted = (opts.executionProvider ?? 'cpu').toLowerCase();
-    if (!EXECUTION_PROVIDERS.includes(wanted as ExecutionProvider))
-      throw new EngineError(`unknown execution provider "${wanted}" (one of ${EXECUTION_PROVIDERS.join(', ')})`, 'BAD_OPTION');
-    // No spin-waiting in the intra-op thread pool: on a busy 2-core machine (an editor, a build, a training run)
-    // spinning threads steal the cores the pass needs; measured here: median pass 105 ms spinning vs 57 ms without.
-    const base: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    };
-    if (opts.threads && opts.threads > 0) base.intraOpNumThreads = opts.threads;
-    let session: ort.InferenceSession | undefined;
-    let provider = 'cpu';
-    let message: string | undefined;
-    if (wanted !== 'cpu') {
-      try {
-        session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: [wanted] });
-        provider = wanted;
-      } catch (e) {
-        message = `execution provider "${wanted}" is not available here (${firstLine(e)}); running on the CPU`;
-        opts.log?.(message);
-      }
-    }
-    if (!session) {
-      try {
-        session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: ['cpu'] });
-      } catch (e) {
-        throw new EngineError(`ONNX Runtime could not load ${graphPath}: ${firstLine(e)}`, 'BAD_MODEL');
-      }
-    }
+    const { session, provider, message } = await createSession(graphPath, opts);
     for (const name of [io.inputIds, io.positions])
       if (!session.inputNames.includes(name))
         throw new EngineError(`the graph has no input "${name}" (it has ${session.inputNames.join(', ')}); check manifest io`, 'BAD_MODEL');
@@ -90,11 +61,58 @@ export class OnnxModel implements ForwardModel {
     return data;
   }
 
+  /** Fast-dLLM dual cache, when the folder has a window graph (see window-model.ts). */
+  window?: { open(): WindowForward; dispose(): Promise<void> };
+
+  openWindow?(): WindowForward;
+
+  attachWindow(w: { open(): WindowForward; dispose(): Promise<void> }): void {
+    this.window = w;
+    this.openWindow = () => w.open();
+  }
+
   async dispose(): Promise<void> {
+    await this.window?.dispose();
     await this.session.release();
   }
 }
 
-function firstLine(e: unknown): string {
+
+/** An ONNX Runtime session on the asked execution provider, or on the CPU with a message when that one fails. */
+export async function createSession(graphPath: string, opts: SessionOptions = {}): Promise<{ session: ort.InferenceSession; provider: string; message?: string }> {
+  const wanted = (opts.executionProvider ?? 'cpu').toLowerCase();
+  if (!EXECUTION_PROVIDERS.includes(wanted as ExecutionProvider))
+    throw new EngineError(`unknown execution provider "${wanted}" (one of ${EXECUTION_PROVIDERS.join(', ')})`, 'BAD_OPTION');
+  // No spin-waiting in the intra-op thread pool: on a busy 2-core machine (an editor, a build, a training run)
+  // spinning threads steal the cores the pass needs; measured here: median pass 105 ms spinning vs 57 ms without.
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+  if (opts.threads && opts.threads > 0) base.intraOpNumThreads = opts.threads;
+  let session: ort.InferenceSession | undefined;
+  let provider = 'cpu';
+  let message: string | undefined;
+  if (wanted !== 'cpu') {
+    try {
+      session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: [wanted] });
+      provider = wanted;
+    } catch (e) {
+      message = `execution provider "${wanted}" is not available here (${firstLine(e)}); running on the CPU`;
+      opts.log?.(message);
+    }
+  }
+  if (!session) {
+    try {
+      session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: ['cpu'] });
+    } catch (e) {
+      throw new EngineError(`ONNX Runtime could not load ${graphPath}: ${firstLine(e)}`, 'BAD_MODEL');
+    }
+  }
+  return { session, provider, message };
+}
+
+export function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0];
 }

@@ -14,6 +14,19 @@ import { selectRandom, selectSampled, selectThreshold, selectTopK } from './sele
 export interface ForwardModel {
   readonly vocabSize: number;
   forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array>;
+  /** Models with a cached-window graph: a fresh per-request cache for Fast-dLLM's dual cache. */
+  openWindow?(): WindowForward;
+}
+
+/** Per-request dual-cache state: one canvas's keys/values (see model/window-model.ts). */
+export interface WindowForward {
+  /** A full pass (logits for `rows`) that also rebuilds the cache for this canvas. */
+  prefill(ids: Int32Array, rows: Int32Array): Promise<Float32Array>;
+  /** A pass over canvas positions [lo, hi) only; `rows` are canvas rows inside [lo, hi). Needs a prefill of a canvas
+   *  of the same length first. */
+  step(ids: Int32Array, lo: number, hi: number, rows: Int32Array): Promise<Float32Array>;
+  /** The canvas length the cache holds (0 before the first prefill). */
+  readonly length: number;
 }
 
 export interface DenoiseConfig {
@@ -59,6 +72,8 @@ export interface DenoiseState {
 export interface DenoiseStats {
   steps: number;
   forwardPasses: number;
+  /** Passes over a window of the canvas with the dual cache (part of forwardPasses). */
+  windowPasses: number;
   rowsScored: number;
   tokensCommitted: number;
   slotsFinalisedByStop: number;
@@ -110,7 +125,7 @@ export async function denoise(
     committed: 0,
     total: canvas.gaps.reduce((a, g) => a + g.length, 0),
   };
-  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0 };
+  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, windowPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0 };
 
   const blockSize = s.blockSize ?? Infinity;
   const longest = Math.max(...canvas.gaps.map((g) => g.length));
@@ -124,6 +139,13 @@ export async function denoise(
   let tok = new Int32Array(cap), chosen = new Int32Array(cap);
   let prob = new Float64Array(cap), conf = new Float64Array(cap), keys = new Float64Array(cap);
   const sample: RowSample = { token: 0, prob: 0, confidence: 0 };
+
+  // Dual cache: a full pass ("prefill") at each block start fills the cache; the block's later steps run a window.
+  const win = s.cache === 'dual' ? model.openWindow?.() : undefined;
+  if (s.cache === 'dual' && !win)
+    throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
+  let cachedBlock = -1;
+  let sincePrefill = 0;
 
   let block = 0;
   let stepInBlock = 0;
@@ -160,7 +182,18 @@ export async function denoise(
     // 2. one forward pass over the canvas, logits only for the rows we need
     hooks.onForward?.(stats.forwardPasses + 1);
     const tm = performance.now();
-    const logits = await model.forward(state.ids, rows.subarray(0, n));
+    let logits: Float32Array;
+    if (!win) logits = await model.forward(state.ids, rows.subarray(0, n));
+    else if (cachedBlock !== block || win.length !== state.ids.length || (s.cacheRefresh && sincePrefill >= s.cacheRefresh)) {
+      logits = await win.prefill(state.ids, rows.subarray(0, n));
+      cachedBlock = block;
+      sincePrefill = 0;
+    } else {
+      const [lo, hi] = windowSpan(state, rows, pos, n, block, blockSize, cfg.shifted);
+      logits = await win.step(state.ids, lo, hi, rows.subarray(0, n));
+      sincePrefill++;
+      stats.windowPasses++;
+    }
     stats.modelMs += performance.now() - tm;
     stats.forwardPasses++;
     stats.rowsScored += n;
@@ -233,6 +266,28 @@ export async function denoise(
   }
   stats.samplerMs = performance.now() - t0 - stats.modelMs;
   return { state, stats };
+}
+
+/**
+ * The canvas span a dual-cache window pass recomputes: every gap's active block (the slots whose tokens change
+ * during the block, committed ones included, so their fresh keys/values are used), the row before each block for
+ * shifted logits, and every row asked for.
+ */
+function windowSpan(state: DenoiseState, rows: Int32Array, pos: Int32Array, n: number, block: number, blockSize: number, shifted: boolean): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const gs of state.gaps) {
+    const blo = Number.isFinite(blockSize) ? block * blockSize : 0;
+    const bhi = Math.min(gs.stopAt, Number.isFinite(blockSize) ? blo + blockSize : gs.length);
+    if (bhi <= blo) continue;
+    lo = Math.min(lo, gs.start + blo - (shifted ? 1 : 0));
+    hi = Math.max(hi, gs.start + bhi);
+  }
+  for (let j = 0; j < n; j++) {
+    lo = Math.min(lo, rows[j], pos[j]);
+    hi = Math.max(hi, rows[j] + 1, pos[j] + 1);
+  }
+  return [Math.max(0, lo), Math.min(state.ids.length, hi)];
 }
 
 /** DreamOn: an expand token becomes two masks, growing its gap by one slot and moving everything after it. */

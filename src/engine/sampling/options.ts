@@ -43,4 +43,6 @@ function validate(o: SamplerOptions): void {
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) bad('topK', 'must be an integer >= 0');
   if (o.algTemp !== undefined && (!num('algTemp') || o.algTemp < 0)) bad('algTemp', 'must be a number >= 0');
   if (o.eosAfterText !== undefined && typeof o.eosAfterText !== 'boolean') bad('eosAfterText', 'must be true or false');
+  if (o.cache !== undefined && o.cache !== 'none' && o.cache !== 'dual') bad('cache', "must be 'none' or 'dual'");
+  if (o.cacheRefresh !== undefined && (!Number.isInteger(o.cacheRefresh) || o.cacheRefresh < 0)) bad('cacheRefresh', 'must be an integer >= 0');
 }

@@ -1,7 +1,7 @@
 // Test doubles for the engine: a model whose logits are scripted per canvas position, and a char-level tokenizer.
 // Used by the unit tests and by the bench's synthetic 152k-vocabulary sampler-overhead measurement.
 
-import type { ForwardModel } from '../sampling/denoiser';
+import type { ForwardModel, WindowForward } from '../sampling/denoiser';
 import type { EngineTokenizer } from '../engine-parts';
 
 /** What the scripted model predicts for the token at canvas position `pos`: a token and its probability. */
@@ -33,6 +33,30 @@ export class ScriptedModel implements ForwardModel {
     }
     this.calls++;
     return out;
+  }
+}
+
+/** A scripted model with a (scripted, so exact) dual cache that records what each pass recomputed. */
+export class ScriptedWindowModel extends ScriptedModel {
+  readonly passes: { kind: 'prefill' | 'window'; lo: number; hi: number; rows: number[] }[] = [];
+  openWindow(): WindowForward {
+    let length = 0;
+    return {
+      get length() {
+        return length;
+      },
+      prefill: async (ids, rows) => {
+        length = ids.length;
+        this.passes.push({ kind: 'prefill', lo: 0, hi: ids.length, rows: Array.from(rows) });
+        return this.forward(ids, rows);
+      },
+      step: async (ids, lo, hi, rows) => {
+        if (length !== ids.length) throw new Error('step before prefill');
+        for (const r of rows) if (r < lo || r >= hi) throw new Error(`row ${r} outside window [${lo}, ${hi})`);
+        this.passes.push({ kind: 'window', lo, hi, rows: Array.from(rows) });
+        return this.forward(ids, rows);
+      },
+    };
   }
 }
 

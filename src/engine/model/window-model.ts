@@ -1,0 +1,84 @@
+// Fast-dLLM's dual cache on the optional window graph (manifest `windowGraph`, built by training/export_window.py):
+// a full pass over the canvas also returns every layer's keys/values ("prefill"); later passes run only a window of
+// the canvas (the block being decoded) and attend over those cached keys/values for everything else. Inside a block
+// only the block's masks change, so the window is all that needs recomputing; what is approximate is the context's
+// keys/values, computed while the block was still masked. The denoiser refreshes the cache at every block start.
+
+import * as ort from 'onnxruntime-node';
+import { EngineError } from '../types';
+import type { WindowForward } from '../sampling/denoiser';
+import { createSession, type SessionOptions } from './onnx-model';
+
+export interface CacheShape {
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+const INPUTS = ['input_ids', 'start', 'past_keys', 'past_values', 'positions'];
+const OUTPUTS = ['logits', 'present_keys', 'present_values'];
+
+export class OnnxWindowModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly vocabSize: number,
+    private readonly shape: CacheShape,
+  ) {}
+
+  static async create(graphPath: string, vocabSize: number, shape: CacheShape, opts: SessionOptions = {}): Promise<OnnxWindowModel> {
+    const { session } = await createSession(graphPath, opts);
+    const missing = [...INPUTS.filter((n) => !session.inputNames.includes(n)), ...OUTPUTS.filter((n) => !session.outputNames.includes(n))];
+    if (missing.length)
+      throw new EngineError(`the window graph ${graphPath} lacks ${missing.join(', ')} (it has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`, 'BAD_MODEL');
+    return new OnnxWindowModel(session, vocabSize, shape);
+  }
+
+  open(): WindowForward {
+    const { layers, kvHeads, headDim } = this.shape;
+    let keys: ort.Tensor | undefined;
+    let values: ort.Tensor | undefined;
+    let length = 0;
+    const run = async (ids: Int32Array, lo: number, hi: number, rows: Int32Array, pastK: ort.Tensor, pastV: ort.Tensor): Promise<Float32Array> => {
+      const w = new BigInt64Array(hi - lo);
+      for (let i = lo; i < hi; i++) w[i - lo] = BigInt(ids[i]);
+      const pos = new BigInt64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        if (rows[i] < lo || rows[i] >= hi) throw new EngineError(`window row ${rows[i]} is outside [${lo}, ${hi})`, 'INTERNAL');
+        pos[i] = BigInt(rows[i] - lo);
+      }
+      const out = await this.session.run({
+        input_ids: new ort.Tensor('int64', w, [1, hi - lo]),
+        start: new ort.Tensor('int64', BigInt64Array.from([BigInt(lo)]), [1]),
+        past_keys: pastK,
+        past_values: pastV,
+        positions: new ort.Tensor('int64', pos, [rows.length]),
+      });
+      keys = out.present_keys;
+      values = out.present_values;
+      const data = out.logits.data as Float32Array;
+      if (data.length !== rows.length * this.vocabSize)
+        throw new EngineError(`the window graph returned logits of shape [${out.logits.dims.join(', ')}], expected [${rows.length}, ${this.vocabSize}]`, 'BAD_MODEL');
+      return data;
+    };
+    return {
+      get length() {
+        return length;
+      },
+      prefill: async (ids, rows) => {
+        const dims = [layers, kvHeads, ids.length, headDim];
+        const zeros = new ort.Tensor('float32', new Float32Array(layers * kvHeads * ids.length * headDim), dims);
+        const logits = await run(ids, 0, ids.length, rows, zeros, zeros);
+        length = ids.length;
+        return logits;
+      },
+      step: async (ids, lo, hi, rows) => {
+        if (!keys || !values || length !== ids.length) throw new EngineError('window step without a prefill of this canvas', 'INTERNAL');
+        return run(ids, lo, hi, rows, keys, values);
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
