@@ -5,6 +5,8 @@ import type { SamplerOptions } from '../src/engine/types';
 
 export interface BenchConfig {
   name: string;
+  /** Dual-cache rows: the name of the same config without the cache, whose fills they are compared with. */
+  uncached?: string;
   /** The baseline every other config's exact match is compared with. */
   baseline?: boolean;
   /** Counts for the "≥3 tokens per forward with ≤1 point EM loss" target. */
@@ -14,7 +16,8 @@ export interface BenchConfig {
 
 // blockSize = the gap length (one block) unless a config asks for blocks: a manifest may recommend a block size,
 // and the bench must compare exactly the configurations it names.
-const greedy = { temperature: 0, topP: 1, seed: 0 };
+// Every row names its cache setting, so a manifest that recommends the dual cache does not silently change them.
+const greedy = { temperature: 0, topP: 1, seed: 0, cache: 'none' as const };
 
 export const CONFIGS: BenchConfig[] = [
   { name: 'one-per-step (entropy, steps=N)', baseline: true, sampler: (n) => ({ algorithm: 'entropy', steps: n, blockSize: n, ...greedy }) },
@@ -23,6 +26,12 @@ export const CONFIGS: BenchConfig[] = [
   { name: 'threshold 0.8', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.8, blockSize: n, ...greedy }) },
   { name: 'threshold 0.9', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.9, blockSize: n, ...greedy }) },
   { name: 'block 8, threshold 0.9', parallel: true, sampler: () => ({ algorithm: 'threshold', threshold: 0.9, blockSize: 8, ...greedy }) },
+];
+
+/** Rows that need a window graph (manifest windowGraph): the dual cache next to its uncached twin. */
+export const CACHED_CONFIGS: BenchConfig[] = [
+  { name: 'block 8, threshold 0.9, dual cache', parallel: true, uncached: 'block 8, threshold 0.9', sampler: () => ({ algorithm: 'threshold', threshold: 0.9, blockSize: 8, ...greedy, cache: 'dual' }) },
+  { name: 'threshold 0.9, dual cache', parallel: true, uncached: 'threshold 0.9', sampler: (n) => ({ algorithm: 'threshold', threshold: 0.9, blockSize: n, ...greedy, cache: 'dual' }) },
 ];
 
 /**
@@ -36,5 +45,6 @@ export function editorDefault(recommended: Record<string, unknown> | undefined):
   const parts = [rec.algorithm === 'threshold' ? `threshold ${rec.threshold ?? 0.9}` : String(rec.algorithm ?? 'threshold 0.9')];
   if (rec.blockSize) parts.push(`blocks of ${rec.blockSize}`);
   if (rec.eosAfterText) parts.push('eos after text');
+  if (rec.cache === 'dual') parts.push('dual cache');
   return { name: `editor default (${parts.join(', ')})`, parallel: (rec.algorithm ?? 'threshold') === 'threshold', sampler: () => ({ ...rec, seed: 0 }) };
 }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { defaultModelDir, packageRoot, workerScript } from '../src/cli/paths';
 import { WorkerClient } from '../src/worker/client';
 import { measureCancel } from './cancel';
-import { CONFIGS, editorDefault } from './configs';
+import { CACHED_CONFIGS, CONFIGS, editorDefault } from './configs';
 import { checkTargets, table } from './report';
 import { runConfig, type ConfigResult } from './run-config';
 import { measureRowCost, projectShare, samplerPerForward152k } from './synthetic';
@@ -43,13 +43,17 @@ async function main(): Promise<number> {
     const results: ConfigResult[] = [];
     const samples: Record<string, { id: string; middle: string; fill: string }[]> = {};
     const editor = editorDefault(manifest.sampler);
-    const configs = [...CONFIGS, editor];
+    const configs = [...CONFIGS, ...(manifest.windowGraph ? CACHED_CONFIGS : []), editor];
+    const fills = new Map<string, string[]>();
     for (const cfg of configs) {
       const t0 = performance.now();
       const { summary, runs } = await runConfig(client, cfg, tasks, BUDGET);
+      fills.set(cfg.name, runs.map((r) => r.result?.gaps[0].text ?? `\u0000error`));
+      const twin = cfg.uncached ? fills.get(cfg.uncached) : undefined;
+      if (twin) summary.sameAsUncached = (100 * runs.filter((r, i) => r.result && r.result.gaps[0].text === twin[i]).length) / Math.max(1, runs.length);
       results.push(summary);
       samples[cfg.name] = runs.slice(0, 4).map((r) => ({ id: r.task.id, middle: r.task.middle, fill: r.result?.gaps[0].text ?? `ERROR ${r.error}` }));
-      say(`  ${cfg.name}: EM ${summary.exactMatch.toFixed(1)}%, p50 ${summary.singleP50Ms.toFixed(0)} ms, ${summary.tokensPerForward.toFixed(2)} tok/fwd (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      say(`  ${cfg.name}: EM ${summary.exactMatch.toFixed(1)}%, ES ${summary.editSimilarity.toFixed(1)}%, p50 ${summary.singleP50Ms.toFixed(0)} ms, ${summary.tokensPerForward.toFixed(2)} tok/fwd (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
     const longTask = tasks.find((t) => t.kind === 'multi') ?? tasks[0];
     const cancel = await measureCancel(client, longTask, BUDGET, quick ? 3 : 5);

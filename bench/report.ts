@@ -12,12 +12,14 @@ export interface TargetCheck {
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 export function table(rows: ConfigResult[]): string {
-  const head = ['config', 'EM%', 'EM1%', 'EMm%', 'p50 ms', 'p95 ms', 'multi p50', 'fwd/task', 'tok/fwd', 'slot/fwd', 'outside ORT', 'sampler', 'RSS MB', 'err'];
+  const head = ['config', 'EM%', 'EM1%', 'EMm%', 'ES%', 'same%', 'p50 ms', 'p95 ms', 'multi p50', 'fwd/task', 'tok/fwd', 'slot/fwd', 'outside ORT', 'sampler', 'RSS MB', 'err'];
   const body = rows.map((r) => [
     r.name,
     f(r.exactMatch),
     f(r.exactMatchSingle),
     f(r.exactMatchMulti),
+    f(r.editSimilarity),
+    r.sameAsUncached === undefined ? '-' : f(r.sameAsUncached),
     f(r.singleP50Ms, 0),
     f(r.singleP95Ms, 0),
     f(r.multiP50Ms, 0),

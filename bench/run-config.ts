@@ -4,7 +4,7 @@ import type { InfillResult } from '../src/engine/types';
 import type { WorkerClient } from '../src/worker/client';
 import type { BenchConfig } from './configs';
 import { percentile, sum } from './stats';
-import { exactMatch, type BenchTask } from './tasks';
+import { editSimilarity, exactMatch, type BenchTask } from './tasks';
 
 export interface ConfigResult {
   name: string;
@@ -12,6 +12,9 @@ export interface ConfigResult {
   exactMatch: number; // percent, all tasks
   exactMatchSingle: number;
   exactMatchMulti: number;
+  editSimilarity: number; // percent, mean over all tasks
+  /** Dual-cache rows: the share of tasks whose fill equals the same config without the cache (percent). */
+  sameAsUncached?: number;
   singleP50Ms: number;
   singleP95Ms: number;
   multiP50Ms: number;
@@ -63,6 +66,7 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
       exactMatch: em(runs),
       exactMatchSingle: em(single),
       exactMatchMulti: em(multi),
+      editSimilarity: (100 * sum(runs.map((r) => (r.result ? editSimilarity(r.task, r.result.gaps[0].text) : 0)))) / Math.max(1, runs.length),
       singleP50Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 50),
       singleP95Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 95),
       multiP50Ms: percentile(multi.filter((r) => r.result).map((r) => r.wallMs), 50),

@@ -39,3 +39,22 @@ export function exactMatch(task: BenchTask, fill: string): boolean {
   const got = fill.split('\n').slice(0, want.length).map((l) => l.trimEnd());
   return got.length === want.length && got.every((l, i) => l === want[i]);
 }
+
+/**
+ * Edit similarity (1 - Levenshtein / longer length) between the cut code and the fill, on the same lines exact
+ * match compares, trimmed: graded credit where exact match is all or nothing (and 0 for a weak model).
+ */
+export function editSimilarity(task: BenchTask, fill: string): number {
+  const n = task.middle.split('\n').length;
+  const want = task.middle.split('\n').map((l) => l.trimEnd()).join('\n').trim();
+  const got = fill.split('\n').slice(0, n).map((l) => l.trimEnd()).join('\n').trim();
+  if (want === got) return 1;
+  if (!want || !got) return 0;
+  let prev = Array.from({ length: got.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= want.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= got.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (want[i - 1] === got[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return 1 - prev[got.length] / Math.max(want.length, got.length);
+}
