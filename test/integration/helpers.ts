@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
-export const MODEL = join(ROOT, 'models', 'diffucode-tiny');
+// DIFFUCODE_TEST_MODEL: run the suites against another folder (a release candidate, an exported checkpoint).
+export const MODEL = process.env.DIFFUCODE_TEST_MODEL ?? join(ROOT, 'models', 'diffucode-tiny');
 export const WORKER = join(ROOT, 'dist', 'worker.js');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 

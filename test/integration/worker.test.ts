@@ -64,6 +64,19 @@ describe('worker with the embedded model', () => {
     assert.deepEqual(a.gaps, b.gaps);
   });
 
+  test('dual cache through the window graph: full passes at block starts, window passes inside, every slot filled', async () => {
+    const manifest = JSON.parse(readFileSync(join(MODEL, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.windowGraph, 'window.onnx', 'the embedded model ships the cached-window graph');
+    const req: InfillRequest = { pieces: ['def f(a, b):\n    ', '\n'], gaps: [{ maxTokens: 16 }], sampler: { algorithm: 'threshold', threshold: 1, blockSize: 4, temperature: 0, topP: 1, eosAfterText: false, cache: 'dual' } };
+    const r = await client.infill(req);
+    const plain = await client.infill({ ...req, sampler: { ...req.sampler, cache: 'none' } });
+    // threshold 1 commits one token per pass, so a block of 4 takes a full pass and then up to 3 window passes
+    assert.equal(r.stats.forwardPasses, plain.stats.forwardPasses);
+    assert.ok(r.stats.windowPasses! > 0 && r.stats.windowPasses! <= (3 / 4) * r.stats.forwardPasses, `${r.stats.windowPasses} of ${r.stats.forwardPasses}`);
+    assert.equal(plain.stats.windowPasses, 0);
+    assert.equal(r.gaps[0].tokens.map((t) => t.text).join(''), r.gaps[0].text);
+  });
+
   test('cancel takes effect within one forward pass, and the worker keeps serving', async () => {
     const ctrl = new AbortController();
     let steps = 0;
