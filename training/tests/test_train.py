@@ -98,65 +98,71 @@ class TrainTest(unittest.TestCase):
             train_main(a)
         self.assertIn("empty corpus", str(e.exception))
 
-    def test_infill_examples(self):
-        corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
-        rng = np.random.default_rng(0)
-        made = 0
-        while made < 40:
-            ex = make_infill(rng, corpus, self.enc, 96)
-            if ex is None:
-                continue
-            ids, maskable = ex
-            made += 1
-            self.assertEqual(len(ids), 96)
-            self.assertEqual(ids[0], BOS_ID)
-            gap = np.nonzero(maskable)[0]
-            self.assertTrue(len(gap) > 0 and np.all(np.diff(gap) == 1), "the gap is one contiguous span")
-            g = ids[gap]
-            # end-of-text padding only at the end of the gap: once it starts, the rest is padding
-            if (g == EOS_ID).any():
-                first = int(np.argmax(g == EOS_ID))
-                self.assertTrue(np.all(g[first:] == EOS_ID))
-            self.assertNotIn(MASK_ID, ids.tolist())
-        noisy, clean, mask, t, n_maskable = make_batch(rng, corpus, self.enc, 8, 96)
+    def check_example(self, ex, L):
+        """Shared by every example kind: canvas length, BOS first and never maskable, no mask in the clean ids."""
+        ids, maskable = ex
+        self.assertEqual(len(ids), L)
+        self.assertEqual(ids[0], BOS_ID)
+        self.assertFalse(maskable[0])
+        self.assertNotIn(MASK_ID, ids.tolist())
+
+    def check_padding(self, g):
+        """End-of-text padding only at the end of a gap, after at least one token of answer."""
+        if (g == EOS_ID).any():
+            first = int(np.argmax(g == EOS_ID))
+            self.assertTrue(np.all(g[first:] == EOS_ID))
+            self.assertGreater(first, 0, "every gap has an answer before its padding")
+
+    def examples(self, make, want, tries):
+        """Up to `want` examples from `make()` (None = an unsuitable file, skipped) in at most `tries` calls."""
+        out = []
+        for _ in range(tries):
+            ex = make()
+            if ex is not None:
+                out.append(ex)
+            if len(out) == want:
+                break
+        return out
+
+    def check_batch(self, batch):
+        noisy, clean, mask, t, n_maskable = batch
         self.assertTrue(mask.any(1).all(), "every example has a masked token")
         self.assertTrue(np.all(noisy[mask] == MASK_ID) and np.all(noisy[~mask] == clean[~mask]))
         self.assertFalse(mask[:, 0].any(), "BOS is never masked (shifted logits read row j-1)")
         self.assertTrue(np.all((t > 0) & (t <= 1)))
         self.assertTrue(np.all(n_maskable >= mask.sum(1)))
 
+    def test_infill_examples(self):
+        corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
+        rng = np.random.default_rng(0)
+        made = self.examples(lambda: make_infill(rng, corpus, self.enc, 96), 40, 4000)
+        self.assertEqual(len(made), 40)
+        for ex in made:
+            self.check_example(ex, 96)
+            ids, maskable = ex
+            gap = np.nonzero(maskable)[0]
+            self.assertTrue(len(gap) > 0 and np.all(np.diff(gap) == 1), "the gap is one contiguous span")
+            self.check_padding(ids[gap])
+        self.check_batch(make_batch(rng, corpus, self.enc, 8, 96))
+
     def test_multi_gap_examples(self):
         corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
         rng = np.random.default_rng(1)
-        made, multi = 0, 0
-        for _ in range(400):
-            ex = make_multi_infill(rng, corpus, self.enc, 160)
-            if ex is None:
-                continue
+        made = self.examples(lambda: make_multi_infill(rng, corpus, self.enc, 160), 400, 400)
+        multi = 0
+        for ex in made:
+            self.check_example(ex, 160)
             ids, maskable = ex
-            made += 1
-            self.assertEqual(len(ids), 160)
-            self.assertEqual(ids[0], BOS_ID)
-            self.assertNotIn(MASK_ID, ids.tolist())
-            self.assertFalse(maskable[0])
             # gaps are separate spans (maskable runs), with unmasked context between them
             edges = np.diff(np.concatenate([[0], maskable.astype(int), [0]]))
             starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
             self.assertGreaterEqual(len(starts), 1)
             multi += len(starts) > 1
             for a, b in zip(starts, ends):
-                g = ids[a:b]
-                # within a gap, end-of-text padding only at its end
-                if (g == EOS_ID).any():
-                    first = int(np.argmax(g == EOS_ID))
-                    self.assertTrue(np.all(g[first:] == EOS_ID))
-                    self.assertGreater(first, 0, "every gap has an answer before its padding")
-        self.assertGreater(made, 100)
-        self.assertGreater(multi, made // 3, "most canvases carry several gaps")
-        noisy, clean, mask, t, n_maskable = make_batch(rng, corpus, self.enc, 8, 160, multi_frac=0.5)
-        self.assertTrue(mask.any(1).all())
-        self.assertTrue(np.all(noisy[mask] == MASK_ID) and np.all(noisy[~mask] == clean[~mask]))
-
+                self.check_padding(ids[a:b])
+        self.assertGreater(len(made), 100)
+        self.assertGreater(multi, len(made) // 3, "most canvases carry several gaps")
+        self.check_batch(make_batch(rng, corpus, self.enc, 8, 160, multi_frac=0.5))
 
 if __name__ == "__main__":
     unittest.main()
