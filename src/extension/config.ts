@@ -90,6 +90,8 @@ export function samplerOverrides(): Partial<SamplerOptions> {
   if (blockSize !== null && blockSize !== undefined) out.blockSize = blockSize;
   const eosAfterText = read<string>('sampler.eosAfterText');
   if (eosAfterText === 'on' || eosAfterText === 'off') out.eosAfterText = eosAfterText === 'on';
+  const cache = read<string>('sampler.cache');
+  if (cache === 'none' || cache === 'dual') out.cache = cache;
   return out;
 }
 
