@@ -163,10 +163,8 @@ def write_folder(model, tokenizer_dir: str, out: str, manifest: dict, card_text:
     try:
         export_onnx(model, os.path.join(tmp, "model.onnx"))
         if window:
-            from training.export_window import WINDOW_GRAPH, export_window_onnx, share_weights
-            export_window_onnx(model, os.path.join(tmp, WINDOW_GRAPH), OPSET)
-            share_weights(os.path.join(tmp, "model.onnx"), os.path.join(tmp, WINDOW_GRAPH))
-            manifest = dict(manifest, windowGraph=WINDOW_GRAPH)
+            from training.export_window import add_window_graph
+            manifest = dict(manifest, windowGraph=add_window_graph(tmp, model, OPSET))
         for f in ("tokenizer.json", "tokenizer_config.json"):
             src = os.path.join(tokenizer_dir, f)
             if not os.path.isfile(src):

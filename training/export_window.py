@@ -15,7 +15,6 @@ refreshes the cache at every block boundary (Fast-dLLM, Wu et al. 2025, "DualCac
 Both graphs read one weights file, model.onnx.data: the window graph points at the main graph's tensors (matched by
 content), so the folder holds the weights once.
 """
-import hashlib
 import os
 
 from training.common import Fatal, require
@@ -59,45 +58,20 @@ def export_window_onnx(model, path: str, opset: int) -> None:
         dedupe_tied_head(path, "m.model.embed_tokens.weight")  # the wrapper module adds the "m." prefix
 
 
-def _digest(b: bytes) -> str:
-    return hashlib.sha256(b).hexdigest()
-
-
-def share_weights(main_path: str, window_path: str) -> None:
-    """Moves the main graph's tensors into `<main>.data` and points the window graph's identical tensors at them."""
-    onnx = require("onnx", "python3-onnx")
-    from onnx import external_data_helper
-    folder = os.path.dirname(os.path.abspath(main_path))
-    data_name = os.path.basename(main_path) + ".data"
-    main = onnx.load(main_path)
-    onnx.save_model(main, main_path, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name,
-                    size_threshold=1024)
-    main = onnx.load(main_path, load_external_data=False)
-    with open(os.path.join(folder, data_name), "rb") as f:
-        blob = f.read()
-    where = {}
-    for t in main.graph.initializer:
-        if t.data_location != onnx.TensorProto.EXTERNAL:
-            continue
-        info = {e.key: e.value for e in t.external_data}
-        off, n = int(info.get("offset", 0)), int(info["length"])
-        where[(t.data_type, tuple(t.dims), _digest(blob[off:off + n]))] = (off, n)
-    win = onnx.load(window_path)
-    shared = 0
-    for t in win.graph.initializer:
-        if not t.HasField("raw_data"):
-            continue
-        key = (t.data_type, tuple(t.dims), _digest(t.raw_data))
-        if key not in where:
-            continue
-        off, n = where[key]
-        external_data_helper.set_external_data(t, location=data_name, offset=off, length=n)
-        t.data_location = onnx.TensorProto.EXTERNAL
-        t.ClearField("raw_data")
-        shared += 1
-    if shared == 0:
-        raise Fatal("the window graph shares no tensor with the main graph; refusing to double the folder")
-    onnx.save_model(win, window_path)
+def add_window_graph(folder: str, model, opset: int) -> str:
+    """Writes window.onnx beside folder/model.onnx, both reading one weights file (model.onnx.data): the main graph's
+    tensors are moved there first, then every window tensor with the same bytes points at them. Refuses a window
+    graph that would carry its own copy of large weights."""
+    from training.hf.external_data import consolidate, share_into
+    main = os.path.join(folder, "model.onnx")
+    win = os.path.join(folder, WINDOW_GRAPH)
+    consolidate(main, force_external=True)
+    export_window_onnx(model, win, opset)
+    unshared = share_into(main, win)
+    if unshared:
+        raise Fatal(f"the window graph has weights the main graph lacks ({', '.join(unshared[:4])}...); "
+                    f"refusing to store them twice")
+    return WINDOW_GRAPH
 
 
 def check_window_onnx(path: str, vocab_size: int) -> None:

@@ -152,6 +152,8 @@ def main(argv=None) -> None:
                     help="accept a Qwen2 config for weights trained as a bidirectional diffusion model")
     ap.add_argument("--license", help="licence text when the checkpoint does not state one")
     ap.add_argument("--force", action="store_true", help="replace a non-empty OUT_MODEL_DIR")
+    ap.add_argument("--no-window", action="store_true",
+                    help="skip window.onnx, the cached-window graph for the engine's dual cache (Fast-dLLM)")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = ap.parse_args(argv)
     global _quiet
@@ -212,14 +214,23 @@ def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors,
     onnx_path = os.path.join(staging, "model.onnx")
     log("exporting ONNX")
     export_graph(model, onnx_path)
-    del model
-    data = consolidate(onnx_path, force_external=args.external_data == "always")
+    # The window graph shares model.onnx.data with the main graph, so the weights go external; an int8 graph's
+    # weights differ from the window graph's fp32 ones, so int8 exports go without it.
+    window = not args.no_window and not args.int8
+    data = consolidate(onnx_path, force_external=args.external_data == "always" or window)
     check_graph(onnx_path, cfg["vocab_size"])
+    if window:
+        from training.export import OPSET
+        from training.export_window import add_window_graph, check_window_onnx
+        log("exporting the cached-window graph (window.onnx)")
+        manifest["windowGraph"] = add_window_graph(staging, model, OPSET)
+        check_window_onnx(os.path.join(staging, manifest["windowGraph"]), cfg["vocab_size"])
+    del model
     if args.int8:
         log("quantizing to int8")
         quantize_int8(onnx_path)
         data = "model.onnx.data"
-    onnx_bytes = sum(os.path.getsize(os.path.join(staging, f)) for f in ("model.onnx", data) if f)
+    onnx_bytes = sum(os.path.getsize(os.path.join(staging, f)) for f in ("model.onnx", data, manifest.get("windowGraph")) if f)
     # Plain writes: the whole staging folder is renamed into place at the end, which is the atomic step.
     write_json(os.path.join(staging, "tokenizer.json"), tok)
     write_json(os.path.join(staging, "tokenizer_config.json"), runtime_tokenizer_config(tok_cfg))

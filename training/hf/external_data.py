@@ -129,3 +129,77 @@ def _clear_inline(t) -> None:
     t.ClearField("raw_data")
     for field in ("float_data", "int32_data", "int64_data", "double_data", "uint64_data", "string_data"):
         t.ClearField(field)
+
+
+def _digest_file(path: str, start: int, length: int) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = length
+        while left:
+            chunk = f.read(min(CHUNK, left))
+            if not chunk:
+                raise Fatal(f"external data file {path} is shorter than its graph says")
+            h.update(chunk)
+            left -= len(chunk)
+    return h.hexdigest()
+
+
+def share_into(main_path: str, other_path: str) -> List[str]:
+    """Points every tensor of `other_path` whose bytes equal one of `main_path`'s external tensors at that copy, so
+    two graphs of one model (model.onnx and window.onnx) read a single weights file. Streams and hashes the bytes
+    (a 7B model's are never all in memory). Per-tensor files the other graph no longer needs are deleted. Returns
+    the names of the tensors over MIN_EXTERNAL_BYTES that found no twin (they stay where they were)."""
+    import hashlib
+
+    import onnx
+    from onnx import numpy_helper
+
+    main_folder = os.path.dirname(os.path.abspath(main_path))
+    folder = os.path.dirname(os.path.abspath(other_path))
+    if main_folder != folder:
+        raise Fatal("share_into: both graphs must sit in the same folder (external data paths are relative)")
+    main = onnx.load(main_path, load_external_data=False)
+    table = {}
+    for t in _tensors(main.graph):
+        if t.data_location != onnx.TensorProto.EXTERNAL:
+            continue
+        info = _external_info(t)
+        start, length = int(info.get("offset", 0)), int(info["length"])
+        key = (t.data_type, tuple(t.dims), _digest_file(os.path.join(folder, info["location"]), start, length))
+        table[key] = (info["location"], start, length)
+    other = onnx.load(other_path, load_external_data=False)
+    unshared, dropped, kept = [], set(), set()
+    for t in _tensors(other.graph):
+        if t.data_location == onnx.TensorProto.EXTERNAL:
+            info = _external_info(t)
+            src = os.path.join(folder, info["location"])
+            start = int(info.get("offset", 0))
+            length = int(info["length"]) if info.get("length") is not None else os.path.getsize(src) - start
+            digest, size = _digest_file(src, start, length), length
+        else:
+            blob = t.raw_data if t.HasField("raw_data") else numpy_helper.to_array(t).tobytes()
+            digest, size, src = hashlib.sha256(blob).hexdigest(), len(blob), None
+        hit = table.get((t.data_type, tuple(t.dims), digest))
+        if hit is None:
+            if size > MIN_EXTERNAL_BYTES:
+                unshared.append(t.name)
+            if src:
+                kept.add(os.path.abspath(src))
+            continue
+        if src:
+            dropped.add(os.path.abspath(src))
+        _clear_inline(t)
+        del t.external_data[:]
+        t.data_location = onnx.TensorProto.EXTERNAL
+        for key, value in (("location", hit[0]), ("offset", str(hit[1])), ("length", str(hit[2]))):
+            entry = t.external_data.add()
+            entry.key, entry.value = key, value
+    onnx.save_model(other, other_path)
+    main_data = {os.path.abspath(os.path.join(folder, loc)) for loc, _, _ in table.values()}
+    for f in dropped - kept - main_data:
+        if os.path.exists(f):
+            os.unlink(f)
+    return unshared

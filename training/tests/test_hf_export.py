@@ -58,8 +58,8 @@ class ExportMatchesTorch(unittest.TestCase):
         cls.cfg = make_tiny_checkpoint(cls.ckpt)
         cls.out = os.path.join(cls.tmp.name, "model")
         cls.out_ext = os.path.join(cls.tmp.name, "model-ext")
-        export_main([cls.ckpt, cls.out, "--quiet"])
-        export_main([cls.ckpt, cls.out_ext, "--external-data", "always", "--name", "ext", "--quiet"])
+        export_main([cls.ckpt, cls.out, "--no-window", "--quiet"])  # the self-contained graph, no window graph
+        export_main([cls.ckpt, cls.out_ext, "--name", "ext", "--quiet"])  # default: window.onnx + model.onnx.data
         with open(os.path.join(cls.out, "manifest.json"), encoding="utf-8") as f:
             cls.manifest = json.load(f)
         t = cls.manifest["tokens"]
@@ -90,11 +90,27 @@ class ExportMatchesTorch(unittest.TestCase):
         files = sorted(os.listdir(self.out_ext))
         self.assertIn("model.onnx.data", files)
         self.assertLess(os.path.getsize(os.path.join(self.out_ext, "model.onnx")), 100_000)
-        self.assertFalse([f for f in files if f not in ("MODEL_CARD.md", "manifest.json", "model.onnx",
+        self.assertFalse([f for f in files if f not in ("MODEL_CARD.md", "manifest.json", "model.onnx", "window.onnx",
                                                         "model.onnx.data", "tokenizer.json", "tokenizer_config.json")])
+        self.assertNotIn("windowGraph", self.manifest)
         a = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)["logits"]
         b = run_onnx(os.path.join(self.out_ext, "model.onnx"), self.ids, self.positions)["logits"]
         np.testing.assert_array_equal(a, b)
+
+    def test_window_graph_of_a_dream_checkpoint(self):
+        """The default export adds window.onnx reading the same model.onnx.data; as a prefill it matches torch."""
+        from training.hf.node_tools import run_window
+        with open(os.path.join(self.out_ext, "manifest.json"), encoding="utf-8") as f:
+            man = json.load(f)
+        self.assertEqual(man["windowGraph"], "window.onnx")
+        self.assertLess(os.path.getsize(os.path.join(self.out_ext, "window.onnx")), 200_000)
+        model = reference_model(self.ckpt)
+        shape = model.cache_shape(len(self.ids))
+        zeros = np.zeros(shape, dtype=np.float32)
+        got = run_window(os.path.join(self.out_ext, "window.onnx"), self.ids, 0, zeros, zeros, self.positions)
+        want = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)["logits"]
+        self.assertLessEqual(float(np.abs(got["logits"] - want).max()), TOLERANCE)
+        self.assertEqual(list(got["present_keys"].shape), list(shape))
 
     def test_manifest_follows_the_contract_and_the_checkpoint(self):
         m = self.manifest

@@ -20,7 +20,7 @@ class Consolidate(unittest.TestCase):
         ckpt = os.path.join(cls.tmp.name, "ckpt")
         make_tiny_checkpoint(ckpt, seed=3)
         cls.model_dir = os.path.join(cls.tmp.name, "model")
-        export_main([ckpt, cls.model_dir, "--quiet"])
+        export_main([ckpt, cls.model_dir, "--no-window", "--quiet"])  # the self-contained graph
         cls.inline = os.path.join(cls.model_dir, "model.onnx")
 
     @classmethod

@@ -39,12 +39,12 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
       await model.dispose();
       throw new EngineError('manifest windowGraph needs architecture.num_hidden_layers, num_key_value_heads, hidden_size and num_attention_heads (the cache shape)', 'BAD_MANIFEST');
     }
-    try {
-      model.attachWindow(await OnnxWindowModel.create(files.windowGraphPath, m.vocabSize, shape, opts));
-    } catch (e) {
-      await model.dispose();
-      throw e;
-    }
+    const windowPath = files.windowGraphPath;
+    model.attachWindow(async () => {
+      // ONNX Runtime keeps its own copy of the weights per session: the window session needs one more.
+      checkMemory(files.weightsBytes, opts.memoryLimitBytes === undefined ? undefined : opts.memoryLimitBytes - estimateMemory(files.weightsBytes, m.vocabSize, m.contextLength));
+      return OnnxWindowModel.create(windowPath, m.vocabSize, shape, opts);
+    });
   }
   const { stepsPerToken, ...sampler } = m.sampler ?? {};
   const info: ModelInfo = {

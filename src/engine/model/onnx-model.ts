@@ -61,18 +61,29 @@ export class OnnxModel implements ForwardModel {
     return data;
   }
 
-  /** Fast-dLLM dual cache, when the folder has a window graph (see window-model.ts). */
-  window?: { open(): WindowForward; dispose(): Promise<void> };
+  private window?: Promise<{ open(): WindowForward; dispose(): Promise<void> }>;
 
-  openWindow?(): WindowForward;
+  openWindow?(): Promise<WindowForward>;
 
-  attachWindow(w: { open(): WindowForward; dispose(): Promise<void> }): void {
-    this.window = w;
-    this.openWindow = () => w.open();
+  /**
+   * Fast-dLLM dual cache, when the folder has a window graph (see window-model.ts). The window session is created
+   * on the first request that asks for the cache: it holds a second copy of the weights, which requests without
+   * the cache should not pay for.
+   */
+  attachWindow(load: () => Promise<{ open(): WindowForward; dispose(): Promise<void> }>): void {
+    this.openWindow = async () => {
+      if (!this.window) {
+        this.window = load();
+        this.window.catch(() => (this.window = undefined)); // a failed load (memory, file) may be retried later
+      }
+      return (await this.window).open();
+    };
   }
 
   async dispose(): Promise<void> {
-    await this.window?.dispose();
+    const w = this.window;
+    this.window = undefined;
+    await (await w?.catch(() => undefined))?.dispose();
     await this.session.release();
   }
 }

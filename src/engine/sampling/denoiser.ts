@@ -14,8 +14,9 @@ import { selectRandom, selectSampled, selectThreshold, selectTopK } from './sele
 export interface ForwardModel {
   readonly vocabSize: number;
   forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array>;
-  /** Models with a cached-window graph: a fresh per-request cache for Fast-dLLM's dual cache. */
-  openWindow?(): WindowForward;
+  /** Models with a cached-window graph: a fresh per-request cache for Fast-dLLM's dual cache (the first call may
+   *  load the window graph). */
+  openWindow?(): Promise<WindowForward>;
 }
 
 /** Per-request dual-cache state: one canvas's keys/values (see model/window-model.ts). */
@@ -141,7 +142,7 @@ export async function denoise(
   const sample: RowSample = { token: 0, prob: 0, confidence: 0 };
 
   // Dual cache: a full pass ("prefill") at each block start fills the cache; the block's later steps run a window.
-  const win = s.cache === 'dual' ? model.openWindow?.() : undefined;
+  const win = s.cache === 'dual' ? await model.openWindow?.() : undefined;
   if (s.cache === 'dual' && !win)
     throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
   let cachedBlock = -1;

@@ -39,7 +39,7 @@ export class ScriptedModel implements ForwardModel {
 /** A scripted model with a (scripted, so exact) dual cache that records what each pass recomputed. */
 export class ScriptedWindowModel extends ScriptedModel {
   readonly passes: { kind: 'prefill' | 'window'; lo: number; hi: number; rows: number[] }[] = [];
-  openWindow(): WindowForward {
+  async openWindow(): Promise<WindowForward> {
     let length = 0;
     return {
       get length() {
