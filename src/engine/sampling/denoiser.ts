@@ -1,7 +1,8 @@
 // The denoising loop shared by every algorithm: pick the eligible masks (active block of every gap), run one
 // forward pass for just those rows, turn each row into (token, probability, confidence), choose which to commit
 // (Dream schedule / Fast-dLLM threshold / origin), commit, then apply stop tokens and DreamOn expansions.
-// Committed tokens are never re-masked. The AbortSignal is checked before every forward pass.
+// Committed tokens are never re-masked. The AbortSignal is checked before every forward pass. With the dual cache
+// (sampler.cache 'dual'), the first pass of a block is a full pass that caches keys/values, later ones a window.
 
 import { abortError, EngineError, type SamplerOptions } from '../types';
 import type { Canvas } from '../canvas/canvas';
