@@ -7,7 +7,7 @@ import numpy as np
 
 from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT
 from training.export import validate_folder
-from training.hf.node_tools import run_onnx
+from training.hf.node_tools import run_onnx, run_window
 from training.tokenizer import load
 
 MODEL_DIR = os.path.join(ROOT, "models", "diffucode-tiny")
@@ -51,6 +51,20 @@ class ShippedModelTest(unittest.TestCase):
         logits = out["logits"]
         self.assertTrue(np.isfinite(logits).all())
         self.assertGreater(float(logits.std()), 0.0)
+
+    def test_window_graph_matches_the_main_graph(self):
+        with open(os.path.join(MODEL_DIR, "manifest.json"), encoding="utf-8") as f:
+            man = json.load(f)
+        self.assertEqual(man["windowGraph"], "window.onnx")
+        a = man["architecture"]
+        enc = load(os.path.join(MODEL_DIR, "tokenizer.json"))
+        ids = [BOS_ID] + enc.encode("for i in range(10):\n    ") + [MASK_ID] * 5 + enc.encode("\n") + [EOS_ID]
+        rows = list(range(len(ids) - 8, len(ids) - 2))
+        shape = (a["num_hidden_layers"], a["num_key_value_heads"], len(ids), a["hidden_size"] // a["num_attention_heads"])
+        zeros = np.zeros(shape, dtype=np.float32)
+        win = run_window(os.path.join(MODEL_DIR, "window.onnx"), ids, 0, zeros, zeros, rows)
+        main = run_onnx(os.path.join(MODEL_DIR, "model.onnx"), ids, rows)
+        self.assertLessEqual(float(np.abs(win["logits"] - main["logits"]).max()), 1e-4)
 
 
 if __name__ == "__main__":
