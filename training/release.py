@@ -43,9 +43,36 @@ def best_decoder(ev):
     return best_model_row(ev)[0] or "none evaluated"
 
 
-def eval_table(ev):
+def eval_table(ev, previous=None):
+    """The evaluation table; `previous` (an eval.json of the earlier release on the same cases) adds its model rows,
+    marked, so the card shows what this stage changed."""
     from training.evaluate import markdown_table
+    if previous and previous.get("cases") == ev.get("cases") and previous.get("seed") == ev.get("seed"):
+        rows = dict(ev["rows"])
+        for name, row in previous["rows"].items():
+            if "decoder" in row:
+                rows[f"previous release ({name[len('model: '):]})"] = row
+        ev = dict(ev, rows=rows)
     return markdown_table(ev)
+
+
+def verdict(ev):
+    """One plain sentence: does the recommended decoder beat both baselines on single- and multi-line ES?"""
+    from training.evaluate import best_model_row
+    name, row = best_model_row(ev)
+    if not row:
+        return "No model decoder was evaluated."
+    lost = []
+    for base in ("baseline: empty middle", "baseline: copy line(s) above"):
+        b = ev["rows"].get(base, {})
+        for kind in ("single", "multi"):
+            if kind in row and kind in b and row[kind]["edit_similarity"] <= b[kind]["edit_similarity"]:
+                lost.append(f"{kind}-line ES {row[kind]['edit_similarity']} vs {b[kind]['edit_similarity']} for "
+                            f"{base[len('baseline: '):]}")
+    if not lost:
+        return f"**Result, stated plainly:** the model ({name}) beats both baselines on edit similarity."
+    return (f"**Result, stated plainly:** the model ({name}) does **not** beat both baselines: "
+            f"{'; '.join(lost)}. The issue's bar (clearly beat both) is not met by this checkpoint.")
 
 
 def stage_of(ck):
@@ -91,7 +118,7 @@ def reproduce(history):
     return "\n".join(out)
 
 
-def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None):
+def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None, previous=None):
     cfg, args = ck["config"], ck.get("args", {})
     history = history or [stage_of(ck)]
     val = [r for r in rows if r.get("val_masked_ce")]
@@ -160,10 +187,13 @@ Held-out test files ({ev['cases']} cases, seed {ev['seed']}): a random line (sin
 tokens. Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
 Threshold = commit every mask whose top probability is at least the threshold (at least one per step); "whole
 gap" lets any masked position commit, "blocks of B" is Fast-dLLM block-wise decoding (segments of B positions
-from the left), "left to right" commits the leftmost mask each step. Single-line answers are cut at their first line
-break (as ghost text for the rest of a line is).
+from the left), "left to right" commits the leftmost mask each step, "dual cache" is Fast-dLLM's cache (a full pass
+at each block start, then passes over the block alone against the cached keys/values: window.onnx, as the engine
+runs it). Single-line answers are cut at their first line break (as ghost text for the rest of a line is).
 
-{eval_table(ev)}
+{eval_table(ev, previous)}
+
+{verdict(ev)}
 
 The manifest recommends the best decoder of this table ({best_decoder(ev)}). "End-of-text only after text" lets a
 slot end the answer only once the slot before it holds text: end-of-text is the most frequent target in the padded
@@ -233,6 +263,7 @@ def main(argv=None):
     ap.add_argument("--runs-dir", default=os.path.join(TRAINING, "runs"))
     ap.add_argument("--keep", default=os.path.join(TRAINING, "checkpoints"),
                     help="where the weights-only checkpoint, loss.csv and loss.png of the release go")
+    ap.add_argument("--previous-eval", help="eval.json of the earlier release on the same cases (table rows)")
     ap.add_argument("--continues", help="the released checkpoint this run was initialised from (train.py --init)")
     a = ap.parse_args(argv)
     torch = require("torch", "python3-torch")
@@ -262,6 +293,10 @@ def main(argv=None):
             prev_rows = plot.read_rows(prev_csv)
         prev_val = validation_of(prev, ck)
     history = history + [stage_of(ck)]
+    previous_eval = None
+    if a.previous_eval:
+        with open(a.previous_eval, encoding="utf-8") as f:
+            previous_eval = json.load(f)
     rows = plot.read_rows(os.path.join(run, "loss.csv"))
     if prev_rows:  # one curve over all stages: this run's steps, tokens and seconds continue the earlier ones
         last = prev_rows[-1]
@@ -284,7 +319,7 @@ def main(argv=None):
     nonemb = params - weights["model.embed_tokens.weight"].numel()
     card_path = os.path.join(run, "MODEL_CARD.md")
     with open(card_path, "w", encoding="utf-8") as f:
-        f.write(render_card(ck, manifest, rows, ev, params, nonemb, history, prev_val))
+        f.write(render_card(ck, manifest, rows, ev, params, nonemb, history, prev_val, previous_eval))
     # Recommend the decoder that scored best on the held-out infill cases.
     from training.evaluate import best_model_row
     name, row = best_model_row(ev)
