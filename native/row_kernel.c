@@ -72,7 +72,7 @@ static inline v128_t exp2_nonpos(v128_t t) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(5.5823583e-2f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(2.4015455e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(6.9315296e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(9.9999994e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.0f));  // exactly 1 at d = 0: the max's e is 1
   v128_t bits = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(k), wasm_i32x4_splat(127)), 23);
   return wasm_f32x4_mul(p, bits);
 }
@@ -106,7 +106,8 @@ __attribute__((export_name("row_sum_exp"))) void row_sum_exp(const float *x, int
     v128_t zs = wasm_f32x4_splat(0), ss = wasm_f32x4_splat(0);
     for (; i + 4 <= end; i += 4) {
       v128_t diff = wasm_f32x4_sub(wasm_v128_load(x + i), vm);
-      v128_t e = exp2_nonpos(wasm_f32x4_mul(diff, scale));
+      // -inf and NaN logits weigh exactly 0 (diff >= -87 is false for both), as in the JavaScript path
+      v128_t e = wasm_v128_and(exp2_nonpos(wasm_f32x4_mul(diff, scale)), wasm_f32x4_ge(diff, dmin));
       zs = wasm_f32x4_add(zs, e);
       if (store) wasm_v128_store(store + i, e);
       if (want_s) ss = wasm_f32x4_add(ss, wasm_f32x4_mul(e, wasm_f32x4_pmax(dmin, wasm_f32x4_mul(diff, vinv))));
@@ -130,13 +131,17 @@ __attribute__((export_name("row_sum_exp_bounded"))) void row_sum_exp_bounded(con
                                                                              double z_bound) {
   const v128_t vm = wasm_f32x4_splat(m);
   const v128_t scale = wasm_f32x4_splat(LOG2E);
+  const v128_t dmin = wasm_f32x4_splat(-87.0f);
   double z = 0;
   int i = 0;
   while (i + 4 <= n) {
     int end = i + CHUNK;
     if (end > n) end = n;
     v128_t zs = wasm_f32x4_splat(0);
-    for (; i + 4 <= end; i += 4) zs = wasm_f32x4_add(zs, exp2_nonpos(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + i), vm), scale)));
+    for (; i + 4 <= end; i += 4) {
+      v128_t diff = wasm_f32x4_sub(wasm_v128_load(x + i), vm);
+      zs = wasm_f32x4_add(zs, wasm_v128_and(exp2_nonpos(wasm_f32x4_mul(diff, scale)), wasm_f32x4_ge(diff, dmin)));
+    }
     z += hsum(zs);
     if (z > z_bound) { OUT[0] = z; return; }
     if (end == n) break;

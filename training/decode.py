@@ -68,7 +68,10 @@ def fill(model, prefix, suffix, gap: int, threshold: float = 0.9, max_steps: int
         if len(eos):
             first = start + int(eos[0])
             tail = x[0, first:end]
-            tail[tail == MASK_ID] = EOS_ID
+            filled = tail == MASK_ID
+            if bool(filled.any()):
+                tail[filled] = EOS_ID
+                cached_seg = None  # the fill changed slots outside the window: refresh the cache (as the engine does)
     gap_ids = x[0, start:end].tolist()
     if EOS_ID in gap_ids:
         gap_ids = gap_ids[:gap_ids.index(EOS_ID)]

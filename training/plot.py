@@ -12,28 +12,32 @@ from training.common import Fatal, require, run_main  # noqa: E402
 
 
 def read_rows(path):
-    """Rows by step. A resumed run re-logs the steps after its checkpoint; the later line wins. Lines whose token
-    count disagrees with the run's tokens-per-step (a torn write) are dropped."""
+    """Rows by step. A resumed run re-logs the steps after its checkpoint; the later line wins. Lines that do not
+    parse, or whose token count does not grow with the step (a torn write), are dropped; stages of a continued run
+    may differ in tokens per step."""
     if not os.path.isfile(path):
         raise Fatal(f"{path} not found")
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         raw = [r for r in csv.DictReader(f)]
     rows = {}
-    per_step = None
     for r in raw:
         try:
             step, tokens = int(r["step"]), int(r["tokens"])
             float(r["loss"])
         except (TypeError, ValueError, KeyError):
             continue
-        if per_step is None and step > 0:
-            per_step = tokens // step
-        if step <= 0 or tokens != per_step * step:
+        if step <= 0 or tokens <= 0:
             continue
         rows[step] = r
-    if not rows:
+    out, last = [], 0
+    for k in sorted(rows):
+        tokens = int(rows[k]["tokens"])
+        if tokens > last:  # tokens seen only grow with the step; anything else is a torn or stray line
+            out.append(rows[k])
+            last = tokens
+    if not out:
         raise Fatal(f"{path} has no usable rows")
-    return [rows[k] for k in sorted(rows)]
+    return out
 
 
 def smooth(xs, k=20):

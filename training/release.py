@@ -306,15 +306,13 @@ def main(argv=None):
             r["tokens"] = str(int(float(r["tokens"]) + off["tokens"]))
             r["elapsed_s"] = f"{float(r['elapsed_s']) + off['elapsed_s']:.1f}"
     all_rows = prev_rows + rows
-    cols = list(rows[0].keys())
-    with open(os.path.join(keep, "loss.csv"), "w", encoding="utf-8") as f:  # cleaned: one row per step
-        f.write(",".join(cols) + "\n" + "\n".join(",".join(r.get(c) or "" for c in cols) for r in all_rows) + "\n")
-    plot.main([os.path.join(keep, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
+    if history[:-1] and history[-2] == history[-1]:
+        raise Fatal(f"--continues {a.continues} already records this run as its last stage (released before?); "
+                    f"pass the checkpoint the run was initialised from")
     weights = {k: v.to(torch.bfloat16) for k, v in ck["model"].items() if k != "lm_head.weight"}
     slim = {k: ck[k] for k in ("config", "step", "tokens_seen", "elapsed", "args")}
     slim["history"] = history
     slim["model"] = weights
-    save_checkpoint(os.path.join(keep, "diffucode-tiny.pt"), slim)
     params = sum(v.numel() for v in weights.values())
     nonemb = params - weights["model.embed_tokens.weight"].numel()
     card_path = os.path.join(run, "MODEL_CARD.md")
@@ -334,9 +332,16 @@ def main(argv=None):
         if d.get("cache") == "dual":
             sampler["cache"] = "dual"
         print(f"recommended sampler (best in evaluation: {name}): {sampler}")
+    # The export is validated and swapped in atomically; only after it succeeds are the kept files (weights for the
+    # next stage, the merged loss curve) replaced, so a failed release can simply be run again.
     export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
                  "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),
                  "--history", json.dumps(history)])
+    cols = list(rows[0].keys())
+    with open(os.path.join(keep, "loss.csv"), "w", encoding="utf-8") as f:  # cleaned: one row per step
+        f.write(",".join(cols) + "\n" + "\n".join(",".join(r.get(c) or "" for c in cols) for r in all_rows) + "\n")
+    plot.main([os.path.join(keep, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
+    save_checkpoint(os.path.join(keep, "diffucode-tiny.pt"), slim)
 
 
 if __name__ == "__main__":

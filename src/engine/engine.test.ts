@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CharTokenizer, ScriptedModel, ScriptedWindowModel, type Script } from './testing/fake-model';
 import { fakeEngine } from './testing/fake-engine';
-import { MASK_PLACEHOLDER, type StepProgress } from './types';
+import { EngineError, MASK_PLACEHOLDER, type StepProgress } from './types';
 
 const V = 138;
 const id = CharTokenizer.id;
@@ -118,6 +118,28 @@ test('dual cache: a full pass at each block start, then windows over the block (
   const m2 = new ScriptedWindowModel(V, script);
   await fakeEngine(m2).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 8 }], sampler: { ...sampler, cache: 'dual', cacheRefresh: 2 } });
   assert.deepEqual(m2.passes.map((p) => p.kind[0]).join(''), 'pwwppwwp');
+});
+
+test('dual cache: a stop inside a block refreshes the cache; the window spans the whole block', async () => {
+  // gap of 8 at positions 2..9, blocks of 4; slot 2 (position 4) is a confident EOS, the rest unsure letters
+  const script = at((pos) => (pos === 4 ? 0 : 'abcdefgh'[pos - 2] ?? 'q'), (pos) => (pos === 4 ? 0.95 : 0.5));
+  const model = new ScriptedWindowModel(V, script);
+  const r = await fakeEngine(model).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 8 }], sampler: { algorithm: 'threshold', threshold: 0.9, blockSize: 4, ...greedy, cache: 'dual' } });
+  assert.equal(r.gaps[0].text, 'ab');
+  // pass 1 (full) commits the EOS and fills slots 3..7: pass 2 is a full pass again, pass 3 a window over block 0
+  assert.deepEqual(model.passes.map((p) => p.kind), ['prefill', 'prefill', 'window']);
+  assert.deepEqual([model.passes[2].lo, model.passes[2].hi], [1, 6]);
+});
+
+test('dual cache without the memory for the window session falls back to full passes and says so', async () => {
+  const model = new ScriptedModel(V, at(() => 'a'));
+  (model as unknown as { openWindow: () => Promise<never> }).openWindow = async () => {
+    throw new EngineError('the model needs about 99 MB of memory but only 1 MB is available', 'OUT_OF_MEMORY');
+  };
+  const r = await fakeEngine(model).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 2 }], sampler: { algorithm: 'threshold', threshold: 0.5, ...greedy, cache: 'dual' } });
+  assert.equal(r.gaps[0].text, 'aa');
+  assert.equal(r.stats.windowPasses, 0);
+  assert.match(r.stats.cacheSkipped ?? '', /memory/);
 });
 
 test('dual cache on a model without a window graph is a clear error', async () => {

@@ -106,6 +106,7 @@ export class InfillEngine {
         algorithm: sampler.algorithm,
         rowsScored: stats.rowsScored,
         windowPasses: stats.windowPasses,
+        ...(stats.cacheSkipped ? { cacheSkipped: stats.cacheSkipped } : {}),
       },
     };
   }

@@ -97,6 +97,8 @@ export interface InfillStats {
   rowsScored?: number;
   /** Forward passes that ran only a window of the canvas over the dual cache (included in forwardPasses). */
   windowPasses?: number;
+  /** Set when a requested dual cache could not be used (why); the request then ran full passes. */
+  cacheSkipped?: string;
   /** Peak resident set size of the process that ran the request, when known (MB). */
   peakRssMb?: number;
 }

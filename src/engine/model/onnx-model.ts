@@ -72,15 +72,24 @@ export class OnnxModel implements ForwardModel {
    */
   attachWindow(load: () => Promise<{ open(): WindowForward; dispose(): Promise<void> }>): void {
     this.openWindow = async () => {
+      if (this.disposed) throw new EngineError('the model was unloaded', 'UNLOADED');
       if (!this.window) {
-        this.window = load();
-        this.window.catch(() => (this.window = undefined)); // a failed load (memory, file) may be retried later
+        const p = load();
+        this.window = p;
+        p.catch(() => {
+          if (this.window === p) this.window = undefined; // a failed load (memory, file) may be retried later
+        });
       }
-      return (await this.window).open();
+      const w = await this.window;
+      if (this.disposed) throw new EngineError('the model was unloaded', 'UNLOADED');
+      return w.open();
     };
   }
 
+  private disposed = false;
+
   async dispose(): Promise<void> {
+    this.disposed = true;
     const w = this.window;
     this.window = undefined;
     await (await w?.catch(() => undefined))?.dispose();

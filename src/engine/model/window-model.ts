@@ -28,8 +28,10 @@ export class OnnxWindowModel {
   static async create(graphPath: string, vocabSize: number, shape: CacheShape, opts: SessionOptions = {}): Promise<OnnxWindowModel> {
     const { session } = await createSession(graphPath, opts);
     const missing = [...INPUTS.filter((n) => !session.inputNames.includes(n)), ...OUTPUTS.filter((n) => !session.outputNames.includes(n))];
-    if (missing.length)
+    if (missing.length) {
+      await session.release(); // it holds a full copy of the weights
       throw new EngineError(`the window graph ${graphPath} lacks ${missing.join(', ')} (it has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`, 'BAD_MODEL');
+    }
     return new OnnxWindowModel(session, vocabSize, shape);
   }
 

@@ -76,6 +76,8 @@ export interface DenoiseStats {
   forwardPasses: number;
   /** Passes over a window of the canvas with the dual cache (part of forwardPasses). */
   windowPasses: number;
+  /** Why a requested dual cache was not used (not enough memory for the window session). */
+  cacheSkipped?: string;
   rowsScored: number;
   tokensCommitted: number;
   slotsFinalisedByStop: number;
@@ -143,11 +145,22 @@ export async function denoise(
   const sample: RowSample = { token: 0, prob: 0, confidence: 0 };
 
   // Dual cache: a full pass ("prefill") at each block start fills the cache; the block's later steps run a window.
-  const win = s.cache === 'dual' ? await model.openWindow?.() : undefined;
-  if (s.cache === 'dual' && !win)
+  if (s.cache === 'dual' && !model.openWindow)
     throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
+  let win: WindowForward | undefined;
+  if (s.cache === 'dual') {
+    try {
+      win = await model.openWindow!();
+    } catch (e) {
+      // Not enough memory for the window session's copy of the weights: decode without the cache (same result
+      // quality, full passes) rather than fail a request the model can serve.
+      if (!(e instanceof EngineError && e.code === 'OUT_OF_MEMORY')) throw e;
+      stats.cacheSkipped = e.message;
+    }
+  }
   let cachedBlock = -1;
   let sincePrefill = 0;
+  let stopsSeen = 0; // a stop fills slots outside the window: the next pass refreshes the cache
 
   let block = 0;
   let stepInBlock = 0;
@@ -186,7 +199,8 @@ export async function denoise(
     const tm = performance.now();
     let logits: Float32Array;
     if (!win) logits = await model.forward(state.ids, rows.subarray(0, n));
-    else if (cachedBlock !== block || win.length !== state.ids.length || (s.cacheRefresh && sincePrefill >= s.cacheRefresh)) {
+    else if (cachedBlock !== block || win.length !== state.ids.length || stats.slotsFinalisedByStop !== stopsSeen || (s.cacheRefresh && sincePrefill >= s.cacheRefresh)) {
+      stopsSeen = stats.slotsFinalisedByStop;
       logits = await win.prefill(state.ids, rows.subarray(0, n));
       cachedBlock = block;
       sincePrefill = 0;
@@ -279,9 +293,10 @@ function windowSpan(state: DenoiseState, rows: Int32Array, pos: Int32Array, n: n
   let lo = Infinity;
   let hi = -Infinity;
   for (const gs of state.gaps) {
+    // the whole block, past the gap's stop too: a stop committed inside the block changed those slots
     const blo = Number.isFinite(blockSize) ? block * blockSize : 0;
-    const bhi = Math.min(gs.stopAt, Number.isFinite(blockSize) ? blo + blockSize : gs.length);
-    if (bhi <= blo) continue;
+    const bhi = Math.min(gs.length, Number.isFinite(blockSize) ? blo + blockSize : gs.length);
+    if (bhi <= blo || blo >= gs.stopAt) continue; // this gap ended before the block: nothing of it changes now
     lo = Math.min(lo, gs.start + blo - (shifted ? 1 : 0));
     hi = Math.max(hi, gs.start + bhi);
   }

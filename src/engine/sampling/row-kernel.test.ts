@@ -93,3 +93,32 @@ test('kernel grows its memory for longer rows and keeps answering', () => {
     assert.ok(close(a.confidence, b.confidence), `${n}: ${a.confidence} vs ${b.confidence}`);
   }
 });
+
+test('greedy with top-p/top-k picks the argmax even when a near-tie rounds above it', () => {
+  const row = new Float32Array(64).fill(-3);
+  row[9] = 0.25;
+  row[0] = Math.fround(0.25 - 2 ** -25); // one float step below the max
+  for (const k of [kernel, null]) {
+    for (const filt of [{ topP: 0.9 }, { topK: 5 }]) {
+      const s = new RowSampler({ temperature: 0, topP: 1, topK: 0, confidence: 'probability', sampleable: 64, ...filt }, 64, { kernel: k });
+      const out: RowSample = { token: -1, prob: 0, confidence: 0 };
+      s.sample(row.slice(), new Prng(1), out);
+      assert.equal(out.token, 9, `${k ? 'kernel' : 'js'} ${JSON.stringify(filt)}`);
+    }
+  }
+});
+
+test('sampling never lands on a -inf id when the draw is at the very top of the range', () => {
+  const n = 4099;
+  const row = Float32Array.from({ length: n }, (_, i) => (i === n - 1 ? -Infinity : (i % 13) / 13));
+  const top = { next: () => 1 - 2 ** -40 } as unknown as Prng;
+  for (const k of [kernel, null]) {
+    const s = new RowSampler({ temperature: 1, topP: 1, topK: 0, confidence: 'probability', sampleable: n }, n, { kernel: k });
+    for (let r = 0; r < 20; r++) {
+      const out: RowSample = { token: -1, prob: 0, confidence: 0 };
+      s.sample(row.slice(), top, out);
+      assert.notEqual(out.token, n - 1, k ? 'kernel' : 'js');
+      assert.ok(out.prob > 0);
+    }
+  }
+});

@@ -146,14 +146,17 @@ export class RowSampler {
     if (temperature > 0) {
       const target = rng.next() * z;
       let acc = 0;
-      token = n - 1;
+      let last = argmax; // z and the running sum round differently: if the scan ends short, the last live id
+      token = -1;
       for (let i = 0; i < n; i++) {
+        if (e[i] > 0) last = i;
         acc += e[i];
         if (acc > target) {
           token = i;
           break;
         }
       }
+      if (token < 0) token = last;
       eTok = e[token];
     }
     out.token = token;
@@ -310,7 +313,11 @@ export class RowSampler {
     let zk = 0;
     for (let i = 0; i < keep; i++) zk += e[idx[i]];
     let pos = 0;
-    if (this.cfg.temperature > 0) {
+    if (this.cfg.temperature === 0) {
+      // Greedy: the row's argmax itself, not the largest e (two near-equal logits can swap under the fast exp).
+      const at = idx.subarray(0, keep).indexOf(argmax);
+      if (at >= 0) pos = at;
+    } else {
       const target = rng.next() * zk;
       let acc = 0;
       pos = keep - 1;
