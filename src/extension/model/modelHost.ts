@@ -65,8 +65,16 @@ export class ModelHost implements vscode.Disposable {
 
   async infill(req: InfillRequest, opts: InfillOptions): Promise<InfillResult> {
     await this.load();
-    return this.client!.infill(req, opts);
+    const result = await this.client!.infill(req, opts);
+    // Said once per worker: every later request with the cache falls back the same way.
+    if (result.stats.cacheSkipped && !this.cacheSkipSaid) {
+      this.cacheSkipSaid = true;
+      this.log.warn(`dual cache not used, decoding with full passes: ${result.stats.cacheSkipped}`);
+    }
+    return result;
   }
+
+  private cacheSkipSaid = false;
 
   /** Drops the worker; the next request starts a fresh one with the current settings. */
   reset(reason: string): void {
