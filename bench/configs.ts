@@ -21,7 +21,7 @@ const greedy = { temperature: 0, topP: 1, seed: 0, cache: 'none' as const };
 
 export const CONFIGS: BenchConfig[] = [
   { name: 'one-per-step (entropy, steps=N)', baseline: true, sampler: (n) => ({ algorithm: 'entropy', steps: n, blockSize: n, ...greedy }) },
-  { name: 'dream entropy, steps=N/4', sampler: (n) => ({ algorithm: 'entropy', steps: Math.max(1, Math.round(n / 4)), blockSize: n, ...greedy }) },
+  { name: 'dream entropy, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'entropy', steps: Math.max(1, Math.round(n / 4)), blockSize: n, ...greedy }) },
   { name: 'threshold 0.7', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.7, blockSize: n, ...greedy }) },
   { name: 'threshold 0.8', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.8, blockSize: n, ...greedy }) },
   { name: 'threshold 0.9', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.9, blockSize: n, ...greedy }) },

@@ -41,7 +41,9 @@ export function checkTargets(rows: ConfigResult[], cancel: CancelResult, share15
   const base = rows.find((r) => r.name.startsWith('one-per-step'))!;
   const latencyRow = rows.find((r) => r.name === latencyConfig) ?? rows.find((r) => r.name === 'threshold 0.9') ?? rows[rows.length - 1];
   const parallel = rows.filter((r) => parallelNames.has(r.name));
-  const good = parallel.filter((r) => r.tokensPerForward >= 3 && base.exactMatch - r.exactMatch <= 1);
+  // Exact match alone says nothing while it is 0 everywhere (a weak model): the quality loss must also stay within
+  // 1 point of edit similarity, a stricter reading of the brief's "<= 1 point of exact-match loss".
+  const good = parallel.filter((r) => r.tokensPerForward >= 3 && base.exactMatch - r.exactMatch <= 1 && base.editSimilarity - r.editSimilarity <= 1);
   const worstOverhead = Math.max(...rows.map((r) => r.samplerShare));
   const worst152k = Math.max(...share152k.map((s) => s.share));
   const rss = Math.max(...rows.map((r) => r.peakRssMb));
@@ -49,8 +51,8 @@ export function checkTargets(rows: ConfigResult[], cancel: CancelResult, share15
     { target: `single-line p50 <= 150 ms (${latencyRow.name})`, measured: `${f(latencyRow.singleP50Ms, 0)} ms`, pass: latencyRow.singleP50Ms <= 150 },
     { target: `single-line p95 <= 300 ms (${latencyRow.name})`, measured: `${f(latencyRow.singleP95Ms, 0)} ms`, pass: latencyRow.singleP95Ms <= 300 },
     {
-      target: '>= 3 tokens/forward with <= 1 point EM loss vs one-per-step',
-      measured: parallel.map((r) => `${r.name}: ${f(r.tokensPerForward, 2)} tok/fwd, EM ${f(r.exactMatch)} vs ${f(base.exactMatch)}`).join('; '),
+      target: '>= 3 tokens/forward with <= 1 point EM loss (and <= 1 point ES loss) vs one-per-step',
+      measured: parallel.map((r) => `${r.name}: ${f(r.tokensPerForward, 2)} tok/fwd, EM ${f(r.exactMatch)} vs ${f(base.exactMatch)}, ES ${f(r.editSimilarity)} vs ${f(base.editSimilarity)}`).join('; '),
       pass: good.length > 0,
     },
     { target: 'sampler overhead <= 10% (worst config)', measured: `${f(100 * worstOverhead)}%`, pass: worstOverhead <= 0.1 },
