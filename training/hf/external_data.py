@@ -113,7 +113,8 @@ def _pad(out, offset: int) -> int:
     return offset + pad
 
 
-def _copy(src: str, start: int, length: int, out) -> None:
+def _chunks(src: str, start: int, length: int) -> Iterator[bytes]:
+    """The bytes [start, start + length) of a file, CHUNK at a time."""
     with open(src, "rb") as f:
         f.seek(start)
         left = length
@@ -121,8 +122,13 @@ def _copy(src: str, start: int, length: int, out) -> None:
             chunk = f.read(min(CHUNK, left))
             if not chunk:
                 raise Fatal(f"external data file {src} is shorter than its graph says")
-            out.write(chunk)
+            yield chunk
             left -= len(chunk)
+
+
+def _copy(src: str, start: int, length: int, out) -> None:
+    for chunk in _chunks(src, start, length):
+        out.write(chunk)
 
 
 def _clear_inline(t) -> None:
@@ -135,15 +141,8 @@ def _digest_file(path: str, start: int, length: int) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        f.seek(start)
-        left = length
-        while left:
-            chunk = f.read(min(CHUNK, left))
-            if not chunk:
-                raise Fatal(f"external data file {path} is shorter than its graph says")
-            h.update(chunk)
-            left -= len(chunk)
+    for chunk in _chunks(path, start, length):
+        h.update(chunk)
     return h.hexdigest()
 
 
