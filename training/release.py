@@ -230,29 +230,20 @@ def validation_of(prev, ck):
     """The earlier stage's weights on this run's validation canvases: (1/t-weighted loss, masked-token CE)."""
     import contextlib
 
-    import numpy as np
     import torch
 
-    from training.examples import TokenCorpus, make_batch
+    from training.examples import TokenCorpus
     from training.model import DreamConfig, DreamLM, load_state_dict_checked
     from training.tokenizer import load as load_tokenizer
-    from training.train import masked_loss
+    from training.train import validate, validation_batches
     a = ck["args"]
     valid = TokenCorpus(os.path.join(a["tokens"], "valid.npz"))
     enc = load_tokenizer(a["tokenizer"])
     model = DreamLM(DreamConfig.from_dict(prev["config"]))
     load_state_dict_checked(model, {k: v.float() for k, v in prev["model"].items()})
-    model.eval()
     autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext
-    tot, ce_sum, n = 0.0, 0.0, 0
-    with torch.no_grad():
-        for i in range(a["eval_batches"]):  # the same canvases train.py validates on (same seeds, same shares)
-            vb = make_batch(np.random.default_rng(10_000 + i), valid, enc, a["batch"], a["seq"], a["plain_frac"])
-            l, ce, k = masked_loss(model, vb, "cpu", autocast)
-            tot += float(l)
-            ce_sum += float(ce) * k
-            n += k
-    return tot / a["eval_batches"], ce_sum / max(1, n)
+    batches = validation_batches(valid, enc, a["batch"], a["seq"], a["plain_frac"], a["eval_batches"])
+    return validate(model, batches, "cpu", autocast)
 
 
 def main(argv=None):

@@ -101,6 +101,30 @@ def masked_loss(model, batch, device, autocast):
     return loss, ce.mean(), int(len(ce))
 
 
+def validation_batches(valid, enc, batch: int, seq: int, plain_frac: float, n: int):
+    """The fixed validation canvases (seeds 10000..): train.py scores every run on these, release.py an earlier
+    stage's weights, so the numbers compare."""
+    import numpy as np
+    from training.examples import make_batch
+    return [make_batch(np.random.default_rng(10_000 + i), valid, enc, batch, seq, plain_frac) for i in range(n)]
+
+
+def validate(model, batches, device, autocast):
+    """(mean 1/t-weighted loss, masked-token CE over all batches), in eval mode and without gradients."""
+    import torch
+    was_training = model.training
+    model.eval()
+    tot, ce_sum, n = 0.0, 0.0, 0
+    with torch.no_grad():
+        for vb in batches:
+            l, ce, k = masked_loss(model, vb, device, autocast)
+            tot += float(l)
+            ce_sum += float(ce) * k
+            n += k
+    model.train(was_training)
+    return tot / len(batches), ce_sum / max(1, n)
+
+
 def load_checkpoint(path):
     import torch
     try:
@@ -197,20 +221,10 @@ def train(a):
     log = csv.writer(logf)
     if new_csv:
         log.writerow(["step", "tokens", "elapsed_s", "lr", "loss", "masked_ce", "val_loss", "val_masked_ce"])
-    val_batches = [make_batch(np.random.default_rng(10_000 + i), valid_c, enc, a.batch, a.seq, a.plain_frac)
-                   for i in range(a.eval_batches)]
+    val_batches = validation_batches(valid_c, enc, a.batch, a.seq, a.plain_frac, a.eval_batches)
 
     def evaluate():
-        model.eval()
-        tot, ce_sum, n = 0.0, 0.0, 0
-        with torch.no_grad():
-            for vb in val_batches:
-                l, ce, k = masked_loss(model, vb, device, autocast)
-                tot += float(l)
-                ce_sum += float(ce) * k
-                n += k
-        model.train()
-        return tot / len(val_batches), ce_sum / max(1, n)
+        return validate(model, val_batches, device, autocast)
 
     def checkpoint():
         save_checkpoint(os.path.join(run_dir, "last.pt"), {

@@ -80,14 +80,11 @@ export function samplerOverrides(): Partial<SamplerOptions> {
   const out: Partial<SamplerOptions> = {};
   const algorithm = read<string>('sampler.algorithm');
   if (algorithm !== 'model') out.algorithm = algorithm as SamplerOptions['algorithm'];
-  const steps = read<number | null>('sampler.steps');
-  if (steps !== null && steps !== undefined) out.steps = steps;
-  const threshold = read<number | null>('sampler.threshold');
-  if (threshold !== null && threshold !== undefined) out.threshold = threshold;
-  const temperature = read<number | null>('sampler.temperature');
-  if (temperature !== null && temperature !== undefined) out.temperature = temperature;
-  const blockSize = read<number | null>('sampler.blockSize');
-  if (blockSize !== null && blockSize !== undefined) out.blockSize = blockSize;
+  // null (the default) = the model's recommendation
+  for (const key of ['steps', 'threshold', 'temperature', 'blockSize'] as const) {
+    const v = read<number | null>(`sampler.${key}`);
+    if (v !== null && v !== undefined) out[key] = v;
+  }
   const eosAfterText = read<string>('sampler.eosAfterText');
   if (eosAfterText === 'on' || eosAfterText === 'off') out.eosAfterText = eosAfterText === 'on';
   const cache = read<string>('sampler.cache');

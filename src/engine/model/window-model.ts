@@ -40,6 +40,7 @@ export class OnnxWindowModel {
     let keys: ort.Tensor | undefined;
     let values: ort.Tensor | undefined;
     let length = 0;
+    let zeros: ort.Tensor | undefined;
     const run = async (ids: Int32Array, lo: number, hi: number, rows: Int32Array, pastK: ort.Tensor, pastV: ort.Tensor): Promise<Float32Array> => {
       const w = new BigInt64Array(hi - lo);
       for (let i = lo; i < hi; i++) w[i - lo] = BigInt(ids[i]);
@@ -67,8 +68,10 @@ export class OnnxWindowModel {
         return length;
       },
       prefill: async (ids, rows) => {
-        const dims = [layers, kvHeads, ids.length, headDim];
-        const zeros = new ort.Tensor('float32', new Float32Array(layers * kvHeads * ids.length * headDim), dims);
+        // The whole canvas is the window, so every slot of the past is overwritten: it only gives the shape.
+        // One zero buffer per canvas length, reused by the request's later prefills (one per block).
+        if (!zeros || zeros.dims[2] !== ids.length)
+          zeros = new ort.Tensor('float32', new Float32Array(layers * kvHeads * ids.length * headDim), [layers, kvHeads, ids.length, headDim]);
         const logits = await run(ids, 0, ids.length, rows, zeros, zeros);
         length = ids.length;
         return logits;
