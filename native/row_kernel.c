@@ -17,39 +17,62 @@ static double OUT[4];
 
 __attribute__((export_name("out_ptr"))) double *out_ptr(void) { return OUT; }
 
+// One lane set of the max scan: per lane the max, the second max and the index of the max.
+typedef struct { v128_t m1, m2, idx; } MaxLanes;
+
+static inline void max_step(MaxLanes *a, v128_t v, v128_t cur) {
+  v128_t gt = wasm_f32x4_gt(v, a->m1);  // false for NaN
+  // second max per lane: the larger of the old second and min(old max, v) (NaN-safe through pmax/pmin)
+  a->m2 = wasm_f32x4_pmax(a->m2, wasm_v128_bitselect(a->m1, v, gt));
+  a->m1 = wasm_v128_bitselect(v, a->m1, gt);
+  a->idx = wasm_v128_bitselect(cur, a->idx, gt);
+}
+
 __attribute__((export_name("row_max"))) void row_max(const float *x, int n) {
   const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
-  v128_t m1 = ninf, m2 = ninf;
-  v128_t idx = wasm_i32x4_splat(0);
+  // Four independent lane sets (16 floats per iteration): each set's compare-and-select chain waits only on its own
+  // previous result, so the CPU overlaps the four chains instead of running one chain at its latency.
+  MaxLanes a[4];
+  for (int s = 0; s < 4; s++) {
+    a[s].m1 = ninf;
+    a[s].m2 = ninf;
+    a[s].idx = wasm_i32x4_splat(0);
+  }
   v128_t cur = wasm_i32x4_make(0, 1, 2, 3);
-  const v128_t four = wasm_i32x4_splat(4);
+  const v128_t four = wasm_i32x4_splat(4), sixteen = wasm_i32x4_splat(16);
   int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    max_step(&a[0], wasm_v128_load(x + i), cur);
+    max_step(&a[1], wasm_v128_load(x + i + 4), wasm_i32x4_add(cur, four));
+    max_step(&a[2], wasm_v128_load(x + i + 8), wasm_i32x4_add(cur, wasm_i32x4_splat(8)));
+    max_step(&a[3], wasm_v128_load(x + i + 12), wasm_i32x4_add(cur, wasm_i32x4_splat(12)));
+    cur = wasm_i32x4_add(cur, sixteen);
+  }
   for (; i + 4 <= n; i += 4) {
-    v128_t v = wasm_v128_load(x + i);
-    v128_t gt = wasm_f32x4_gt(v, m1);  // false for NaN
-    // second max per lane: the larger of the old second and min(old max, v) (NaN-safe through pmax/pmin)
-    m2 = wasm_f32x4_pmax(m2, wasm_v128_bitselect(m1, v, gt));
-    m1 = wasm_v128_bitselect(v, m1, gt);
-    idx = wasm_v128_bitselect(cur, idx, gt);
+    max_step(&a[0], wasm_v128_load(x + i), cur);
     cur = wasm_i32x4_add(cur, four);
   }
-  float lm1[4], lm2[4];
-  int li[4];
-  wasm_v128_store(lm1, m1);
-  wasm_v128_store(lm2, m2);
-  wasm_v128_store(li, idx);
+  // Merge the 16 lane candidates: the largest value, the smallest index among equal maxima (the scalar scan keeps
+  // the first); a tie makes the second max equal to the max, as in the scalar scan.
   float best = -__builtin_inff(), second = -__builtin_inff();
   int arg = 0;
-  for (int l = 0; l < 4; l++) {
-    float a = lm1[l];
-    if (a > best || (a == best && a != -__builtin_inff() && li[l] < arg)) {
-      second = best > second ? best : second;  // a tie makes the second max equal to the max, as in the scalar scan
-      best = a;
-      arg = li[l];
-    } else if (a > second) {
-      second = a;
+  for (int s = 0; s < 4; s++) {
+    float lm1[4], lm2[4];
+    int li[4];
+    wasm_v128_store(lm1, a[s].m1);
+    wasm_v128_store(lm2, a[s].m2);
+    wasm_v128_store(li, a[s].idx);
+    for (int l = 0; l < 4; l++) {
+      float v = lm1[l];
+      if (v > best || (v == best && v != -__builtin_inff() && li[l] < arg)) {
+        second = best > second ? best : second;
+        best = v;
+        arg = li[l];
+      } else if (v > second) {
+        second = v;
+      }
+      if (lm2[l] > second) second = lm2[l];
     }
-    if (lm2[l] > second) second = lm2[l];
   }
   for (; i < n; i++) {
     float v = x[i];

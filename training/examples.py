@@ -211,13 +211,37 @@ def make_plain(rng, corpus: TokenCorpus, L: int):
     return ids, maskable
 
 
+def blockwise_mask(rng, maskable_row, max_block: int = 8):
+    """A mask shaped like a gap midway through block-wise decoding (the editor's default sampler): in each gap, the
+    text before a cut point is already committed, the current block of 1..max_block slots is partly masked, and
+    every slot after it is still a mask. Random t-masking almost never shows the model this state (a clean head
+    and a fully masked tail), yet it is the state the sampler asks about at every step."""
+    mask = np.zeros(len(maskable_row), dtype=bool)
+    idx = np.nonzero(maskable_row)[0]
+    if len(idx) == 0:
+        return mask
+    # contiguous maskable runs = gaps
+    breaks = np.nonzero(np.diff(idx) > 1)[0] + 1
+    for run in np.split(idx, breaks):
+        cut = int(rng.integers(0, len(run)))
+        width = int(rng.integers(1, max_block + 1))
+        block = run[cut:cut + width]
+        mask[block] = rng.random(len(block)) < rng.uniform(0.0, 1.0)
+        mask[block[0]] = True  # the block's first slot is always open, or the block would be done
+        mask[run[cut + width:]] = True
+    return mask
+
+
 def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float = 0.2, eps: float = 1e-3,
-               multi_frac: float = 0.0):
+               multi_frac: float = 0.0, blockwise_frac: float = 0.0):
     """Returns input ids with masks applied, the clean targets, the mask, per-example t and maskable counts.
 
-    Each example is plain with probability plain_frac, several gaps with probability multi_frac, else one gap."""
+    Each example is plain with probability plain_frac, several gaps with probability multi_frac, else one gap.
+    An infill example is masked with probability blockwise_frac as block-wise decoding sees it (blockwise_mask;
+    its t is the realised masked share), else with the usual t ~ U(eps, 1)."""
     ids = np.zeros((B, L), dtype=np.int64)
     maskable = np.zeros((B, L), dtype=bool)
+    infill = np.zeros(B, dtype=bool)
     i = 0
     while i < B:
         u = rng.random()
@@ -230,9 +254,14 @@ def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float 
         if ex is None:
             continue
         ids[i], maskable[i] = ex
+        infill[i] = u >= plain_frac
         i += 1
     t = rng.uniform(eps, 1.0, size=(B, 1))
     mask = (rng.random((B, L)) < t) & maskable
+    if blockwise_frac > 0:
+        for r in np.nonzero(infill & (rng.random(B) < blockwise_frac))[0]:
+            mask[r] = blockwise_mask(rng, maskable[r])
+            t[r, 0] = max(eps, mask[r].sum() / max(1, maskable[r].sum()))
     for r in range(B):  # at least one masked token per example, or it teaches nothing
         if not mask[r].any():
             cand = np.nonzero(maskable[r])[0]

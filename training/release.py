@@ -80,7 +80,8 @@ def stage_of(ck):
     a = ck.get("args", {})
     return {"steps": ck["step"], "tokens": ck["tokens_seen"], "seconds": round(ck.get("elapsed", 0)),
             "lr": a.get("lr"), "warmup": a.get("warmup"), "minutes": a.get("minutes"), "batch": a.get("batch"), "seq": a.get("seq"),
-            "plain_frac": a.get("plain_frac", 0.2), "multi_frac": a.get("multi_frac", 0.0)}
+            "plain_frac": a.get("plain_frac", 0.2), "multi_frac": a.get("multi_frac", 0.0),
+            "blockwise_frac": a.get("blockwise_frac", 0.0)}
 
 
 def mixture(st):
@@ -89,7 +90,11 @@ def mixture(st):
     if st["multi_frac"]:
         parts.append(f"{100 * st['multi_frac']:.0f} % multi-gap canvases (3-8 gaps cut from one window)")
     parts.append(f"{100 * st['plain_frac']:.0f} % plain sequences")
-    return ", ".join(parts)
+    out = ", ".join(parts)
+    if st.get("blockwise_frac"):
+        out += (f"; {100 * st['blockwise_frac']:.0f} % of the infill canvases masked as block-wise decoding sees a gap "
+                "(committed head, partly masked block, masked tail)")
+    return out
 
 
 def stages_text(history):
@@ -110,6 +115,7 @@ def reproduce(history):
         run = "tiny" if i == 0 else f"tiny{i + 1}"
         init = " --init training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
         mix = f" --plain-frac {st['plain_frac']} --multi-frac {st['multi_frac']}" if st["multi_frac"] else ""
+        mix += f" --blockwise-frac {st['blockwise_frac']}" if st.get("blockwise_frac") else ""
         out.append(f"/usr/bin/python3 training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
                    f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']} --threads 2{mix}")
         out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")

@@ -49,6 +49,9 @@ def parse_args(argv=None):
     ap.add_argument("--multi-frac", type=float, default=0.0,
                     help="share of canvases with several gaps (more masked tokens per forward pass); validation "
                          "always uses one-gap canvases so runs stay comparable")
+    ap.add_argument("--blockwise-frac", type=float, default=0.0,
+                    help="share of infill canvases masked as block-wise decoding sees a gap (committed head, partly "
+                         "masked block, masked tail) instead of t-masking; validation keeps t-masking")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -243,7 +246,8 @@ def train(a):
         lr = lr_at(step, a, progress(step, elapsed0 + time.time() - t_start, a) if a.minutes > 0 else None)
         for g in opt.param_groups:
             g["lr"] = lr
-        batch = make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac, multi_frac=a.multi_frac)
+        batch = make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac, multi_frac=a.multi_frac,
+                           blockwise_frac=a.blockwise_frac)
         loss, ce, _ = masked_loss(model, batch, device, autocast)
         if not torch.isfinite(loss):
             raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
@@ -283,6 +287,8 @@ def main(argv=None):
         raise Fatal("--batch must be >= 1, --seq >= 32 and --steps >= 1")
     if not (0 <= a.plain_frac and 0 <= a.multi_frac and a.plain_frac + a.multi_frac <= 1):
         raise Fatal("--plain-frac and --multi-frac must be >= 0 and add up to at most 1")
+    if not 0 <= a.blockwise_frac <= 1:
+        raise Fatal("--blockwise-frac must be between 0 and 1")
     return train(a)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT, Fatal
-from training.examples import TokenCorpus, make_batch, make_infill, make_multi_infill
+from training.examples import TokenCorpus, blockwise_mask, make_batch, make_infill, make_multi_infill
 from training.tests.fixtures import make_tokenizer, make_tokens
 from training.train import main as train_main
 
@@ -163,6 +163,26 @@ class TrainTest(unittest.TestCase):
         self.assertGreater(len(made), 100)
         self.assertGreater(multi, len(made) // 3, "most canvases carry several gaps")
         self.check_batch(make_batch(rng, corpus, self.enc, 8, 160, multi_frac=0.5))
+
+    def test_blockwise_mask_is_a_decoding_state(self):
+        rng = np.random.default_rng(2)
+        maskable = np.zeros(60, dtype=bool)
+        maskable[5:25] = maskable[30:34] = maskable[40:58] = True  # three gaps
+        for _ in range(300):
+            mask = blockwise_mask(rng, maskable, max_block=4)
+            self.assertFalse((mask & ~maskable).any(), "only gap slots are masked")
+            for a, b in ((5, 25), (30, 34), (40, 58)):
+                gap = mask[a:b]
+                first = int(np.argmax(gap))
+                self.assertTrue(gap[first], "every gap still has an open slot")
+                # committed head, then a block of at most 4 partly masked slots, then a fully masked tail
+                self.assertTrue(gap[first + 4:].all())
+        corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
+        noisy, clean, mask, t, n_maskable = make_batch(rng, corpus, self.enc, 8, 160, plain_frac=0.0,
+                                                       multi_frac=0.5, blockwise_frac=1.0)
+        self.check_batch((noisy, clean, mask, t, n_maskable))
+        # every example is block-wise masked: its t is the realised masked share
+        np.testing.assert_allclose(t, np.maximum(1e-3, mask.sum(1) / n_maskable), rtol=1e-6)
 
 if __name__ == "__main__":
     unittest.main()
