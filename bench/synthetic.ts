@@ -1,8 +1,9 @@
-// Sampler overhead with DiffuCoder's 152,064-token vocabulary, without a 7B model, measured two ways:
-// 1. samplerPerForward152k (the brief's method): the engine on a fake model returning random logits that wide;
-//    share = sampler ms per pass / (that + the real tiny model's ONNX ms per pass).
-// 2. projectShare (more pessimistic): the full-row greedy cost at 152k (no early stop) projected onto every row the
-//    real runs scored. Random logits are flat, which lets threshold decoding stop rows early in (1); (2) does not.
+// Sampler cost at DiffuCoder's 152,064-token vocabulary without a 152k model, two reference estimates printed next
+// to the target's own measurement (synthetic-model.ts, a real ONNX model with a 152k vocabulary):
+// 1. samplerPerForward152k: the engine on a fake model returning random logits that wide; share = sampler ms per
+//    pass / (that + the embedded model's ONNX ms per pass, which has no 152k projection: an upper bound).
+// 2. projectShare (more pessimistic still): the full-row greedy cost at 152k (no early stop) projected onto every row
+//    the real runs scored. Random logits are flat, which lets threshold decoding stop rows early in (1); (2) does not.
 
 import { InfillEngine } from '../src/engine/engine';
 import { Prng } from '../src/engine/sampling/prng';
@@ -51,7 +52,7 @@ export function projectShare(samplerMs: number, modelMs: number, rowsScored: num
 }
 
 /**
- * The brief's synthetic measurement, literally: the engine runs the single-line tasks against a fake model that
+ * The engine runs the single-line tasks against a fake model that
  * returns random logits 152,064 wide (DiffuCoder's vocabulary), and only the sampler's time is kept. Result per
  * config: sampler milliseconds per forward pass, to set against the real model's milliseconds per pass.
  */
