@@ -18,3 +18,8 @@ test('a block completion is re-indented and stops where the document continues',
 test('nothing left means nothing shown', () => {
   assert.equal(postProcess('\n\n', ctx({ mode: 'line' })), '');
 });
+
+test('a block completion that loops shows the loop once', () => {
+  const out = postProcess('items = [\n    load(a),\n    load(a),\n    load(a),\n    load(a),', ctx({ linePrefix: '    ', mode: 'block' }));
+  assert.equal(out, 'items = [\n    load(a),');
+});
