@@ -64,14 +64,44 @@ def make_cases(files, n_single: int, n_multi: int, seed: int):
 
 
 def score(preds, cases):
+    """Per kind: n, exact match and edit similarity in percent, and each case's edit similarity (0-1, in case
+    order) for paired comparisons between systems."""
     out = {}
     for kind in ("single", "multi"):
         idx = [i for i, c in enumerate(cases) if c["kind"] == kind]
         if not idx:
             continue
         em = sum(preds[i].strip() == cases[i]["middle"].strip() for i in idx) / len(idx)
-        es = sum(edit_similarity(preds[i].strip(), cases[i]["middle"].strip()) for i in idx) / len(idx)
-        out[kind] = {"n": len(idx), "exact_match": round(100 * em, 1), "edit_similarity": round(100 * es, 1)}
+        per = [round(edit_similarity(preds[i].strip(), cases[i]["middle"].strip()), 4) for i in idx]
+        out[kind] = {"n": len(idx), "exact_match": round(100 * em, 1), "edit_similarity": round(100 * sum(per) / len(idx), 1),
+                     "per_case_es": per}
+    return out
+
+
+def paired_difference(a, b, draws: int = 2000, seed: int = 0):
+    """Mean of a - b over paired cases (percentage points of edit similarity) with a 95 % paired-bootstrap interval:
+    the cases are resampled together, so what both systems find easy or hard cancels out."""
+    import numpy as np
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    if len(d) == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), size=(draws, len(d)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return {"diff": round(100 * float(d.mean()), 1), "ci95": [round(100 * float(lo), 1), round(100 * float(hi), 1)]}
+
+
+def versus_baselines(results):
+    """The best decoder against each baseline, per kind: paired ES difference with its 95 % interval."""
+    name, row = best_model_row(results)
+    if not row:
+        return {}
+    out = {"decoder": name}
+    for base, b in results["rows"].items():
+        if not base.startswith("baseline: "):
+            continue
+        out[base] = {k: paired_difference(row[k]["per_case_es"], b[k]["per_case_es"])
+                     for k in ("single", "multi") if "per_case_es" in row.get(k, {}) and "per_case_es" in b.get(k, {})}
     return out
 
 
@@ -158,7 +188,8 @@ def main(argv=None):
         row["seconds"] = round(time.time() - t0, 1)
         row["decoder"] = {"threshold": th, "block": bl, "eosAfterText": guard, "cache": "dual" if cached else "none"}
         results["rows"][name] = row
-        print(name, json.dumps(row), flush=True)
+        print(name, json.dumps({k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
+                                for k, v in row.items()}), flush=True)
         all_preds[name] = preds
     # Examples from the best decoder (by mean edit similarity), a mix of single- and multi-line cases.
     best = max(all_preds, key=lambda n: mean_es(results["rows"][n]))
@@ -167,9 +198,11 @@ def main(argv=None):
     examples = [{"kind": cases[i]["kind"], "want": cases[i]["middle"], "got": all_preds[best][i]} for i in pick]
     results["examples"] = examples
     results["examples_decoder"] = best
+    results["versus_baselines"] = versus_baselines(results)
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.checkpoint)), "eval.json")
     write_json_atomic(out, results)
     print(markdown_table(results))
+    print(versus_table(results))
     return results
 
 
@@ -182,6 +215,21 @@ def mean_es(row) -> float:
 def best_model_row(results):
     rows = {k: r for k, r in results["rows"].items() if "decoder" in r}
     return max(rows.items(), key=lambda kv: mean_es(kv[1])) if rows else (None, None)
+
+
+def versus_table(results) -> str:
+    """The best decoder minus each baseline (ES points, paired, with the 95 % bootstrap interval)."""
+    vs = results.get("versus_baselines") or {}
+    if not vs:
+        return ""
+    lines = [f"{vs['decoder']} minus each baseline, edit-similarity points (95 % paired-bootstrap interval):", "",
+             "| baseline | single-line | multi-line |", "|---|---|---|"]
+    for base, kinds in vs.items():
+        if base == "decoder":
+            continue
+        cell = lambda d: f"{d['diff']:+.1f} [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]" if d else "-"  # noqa: E731
+        lines.append(f"| {base[len('baseline: '):]} | {cell(kinds.get('single'))} | {cell(kinds.get('multi'))} |")
+    return "\n".join(lines)
 
 
 def markdown_table(results) -> str:

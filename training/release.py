@@ -56,23 +56,41 @@ def eval_table(ev, previous=None):
     return markdown_table(ev)
 
 
+def versus_table(ev):
+    from training.evaluate import versus_table as table
+    return table(ev)
+
+
 def verdict(ev):
-    """One plain sentence: does the recommended decoder beat both baselines on single- and multi-line ES?"""
+    """One plain sentence: does the recommended decoder beat both baselines on single- and multi-line ES? "Clearly"
+    means the 95 % paired-bootstrap interval of the difference lies above zero (evaluate.versus_baselines)."""
     from training.evaluate import best_model_row
     name, row = best_model_row(ev)
     if not row:
         return "No model decoder was evaluated."
-    lost = []
+    lost, unclear = [], []
+    vs = ev.get("versus_baselines") or {}
     for base in ("baseline: empty middle", "baseline: copy line(s) above"):
         b = ev["rows"].get(base, {})
         for kind in ("single", "multi"):
-            if kind in row and kind in b and row[kind]["edit_similarity"] <= b[kind]["edit_similarity"]:
-                lost.append(f"{kind}-line ES {row[kind]['edit_similarity']} vs {b[kind]['edit_similarity']} for "
-                            f"{base[len('baseline: '):]}")
-    if not lost:
-        return f"**Result, stated plainly:** the model ({name}) beats both baselines on edit similarity."
-    return (f"**Result, stated plainly:** the model ({name}) does **not** beat both baselines: "
-            f"{'; '.join(lost)}. The issue's bar (clearly beat both) is not met by this checkpoint.")
+            if kind not in row or kind not in b:
+                continue
+            what = (f"{kind}-line ES {row[kind]['edit_similarity']} vs {b[kind]['edit_similarity']} for "
+                    f"{base[len('baseline: '):]}")
+            d = (vs.get(base) or {}).get(kind) if vs.get("decoder") == name else None
+            if row[kind]["edit_similarity"] <= b[kind]["edit_similarity"]:
+                lost.append(what)
+            elif d and d["ci95"][0] <= 0:
+                unclear.append(f"{what} (difference {d['diff']:+.1f}, 95 % interval {d['ci95'][0]:+.1f} to "
+                               f"{d['ci95'][1]:+.1f})")
+    if lost:
+        return (f"**Result, stated plainly:** the model ({name}) does **not** beat both baselines: "
+                f"{'; '.join(lost + unclear)}. The issue's bar (clearly beat both) is not met by this checkpoint.")
+    if unclear:
+        return (f"**Result, stated plainly:** the model ({name}) scores above both baselines, but not clearly: "
+                f"{'; '.join(unclear)} includes zero. The issue's bar (clearly beat both) is not met yet.")
+    clear = " (every 95 % paired-bootstrap interval of the difference lies above zero)" if vs else ""
+    return f"**Result, stated plainly:** the model ({name}) beats both baselines on edit similarity{clear}."
 
 
 def stage_of(ck):
@@ -198,6 +216,8 @@ at each block start, then passes over the block alone against the cached keys/va
 runs it). Single-line answers are cut at their first line break (as ghost text for the rest of a line is).
 
 {eval_table(ev, previous)}
+
+{versus_table(ev)}
 
 {verdict(ev)}
 

@@ -5,7 +5,7 @@ import torch
 
 from training.common import BOS_ID, EOS_ID, MASK_ID
 from training.decode import fill
-from training.evaluate import edit_similarity, make_cases, score
+from training.evaluate import edit_similarity, make_cases, paired_difference, score, versus_baselines
 
 FILE = "import os\n\n\ndef main():\n    value = compute(1)\n    print(value)\n    return value\n\n\nmain()\n"
 
@@ -81,6 +81,38 @@ class EvaluateTest(unittest.TestCase):
         full = 1 + len(prefix) + 6 + len(suffix) + 1
         # block 0: a full pass, then windows of the row before the block + 3 slots starting at row 4; block 1 too
         self.assertEqual(calls, [(full, 0), (4, 4), (4, 4), (full, 0), (4, 7), (4, 7)])
+
+
+    def test_paired_difference_and_the_verdict(self):
+        from training.release import verdict
+        d = paired_difference([0.5, 0.6, 0.7, 0.8] * 10, [0.4, 0.5, 0.6, 0.7] * 10)
+        self.assertEqual(d["diff"], 10.0)
+        self.assertEqual(d["ci95"], [10.0, 10.0])  # the same gain on every case: no doubt at all
+        noisy = paired_difference([1.0, 0.0] * 20, [0.45, 0.45] * 20)
+        self.assertLess(noisy["ci95"][0], 0)
+        self.assertGreater(noisy["ci95"][1], 0)
+
+        def row(single, multi, decoder=None):
+            r = {"single": {"edit_similarity": 100 * sum(single) / len(single), "per_case_es": single},
+                 "multi": {"edit_similarity": 100 * sum(multi) / len(multi), "per_case_es": multi}}
+            if decoder:
+                r["decoder"] = decoder
+            return r
+        empty = row([0.0] * 40, [0.0] * 20)
+        copy = row([0.4, 0.5] * 20, [0.4] * 20)
+        clear = {"rows": {"baseline: empty middle": empty, "baseline: copy line(s) above": copy,
+                          "model: m": row([0.6, 0.7] * 20, [0.5] * 20, {"threshold": 0.9})}}
+        clear["versus_baselines"] = versus_baselines(clear)
+        self.assertEqual(clear["versus_baselines"]["baseline: copy line(s) above"]["single"]["diff"], 20.0)
+        self.assertIn("beats both baselines", verdict(clear))
+        unclear = {"rows": {"baseline: empty middle": empty, "baseline: copy line(s) above": copy,
+                            "model: m": row([1.0, 0.0] * 20, [0.5] * 20, {"threshold": 0.9})}}
+        unclear["versus_baselines"] = versus_baselines(unclear)
+        self.assertIn("not clearly", verdict(unclear))
+        lost = {"rows": {"baseline: empty middle": empty, "baseline: copy line(s) above": copy,
+                         "model: m": row([0.3] * 40, [0.5] * 20, {"threshold": 0.9})}}
+        lost["versus_baselines"] = versus_baselines(lost)
+        self.assertIn("does **not** beat", verdict(lost))
 
 
 if __name__ == "__main__":
