@@ -5,7 +5,8 @@ import torch
 
 from training.common import BOS_ID, EOS_ID, MASK_ID
 from training.decode import fill
-from training.evaluate import edit_similarity, make_cases, paired_difference, score, versus_baselines
+from training.evaluate import (K_LINES_ABOVE, LINE_ABOVE, edit_similarity, make_cases, paired_difference, score,
+                               versus_baselines)
 
 FILE = "import os\n\n\ndef main():\n    value = compute(1)\n    print(value)\n    return value\n\n\nmain()\n"
 
@@ -42,6 +43,8 @@ class EvaluateTest(unittest.TestCase):
         for c in cases:
             self.assertEqual(c["prefix"] + c["middle"] + c["suffix"], FILE)
             self.assertFalse(c["middle"].startswith(" "))
+            self.assertEqual(c["copy_line_above"], c["copy_above"].split("\n")[-1].lstrip())
+            self.assertEqual(len(c["copy_above"].split("\n")), c["middle"].count("\n") + 1)
         perfect = score([c["middle"] for c in cases], cases)
         self.assertEqual(perfect["single"]["exact_match"], 100.0)
         self.assertEqual(score([""] * len(cases), cases)["multi"]["edit_similarity"], 0.0)
@@ -100,16 +103,18 @@ class EvaluateTest(unittest.TestCase):
             return r
         empty = row([0.0] * 40, [0.0] * 20)
         copy = row([0.4, 0.5] * 20, [0.4] * 20)
-        clear = {"rows": {"baseline: empty middle": empty, "baseline: copy line(s) above": copy,
+        k_copy = row([0.4, 0.5] * 20, [0.55] * 20)  # knows the answer's length: better on multi-line cases
+        clear = {"rows": {"baseline: empty middle": empty, LINE_ABOVE: copy, K_LINES_ABOVE: k_copy,
                           "model: m": row([0.6, 0.7] * 20, [0.5] * 20, {"threshold": 0.9})}}
         clear["versus_baselines"] = versus_baselines(clear)
-        self.assertEqual(clear["versus_baselines"]["baseline: copy line(s) above"]["single"]["diff"], 20.0)
-        self.assertIn("beats both baselines", verdict(clear))
-        unclear = {"rows": {"baseline: empty middle": empty, "baseline: copy line(s) above": copy,
+        self.assertEqual(clear["versus_baselines"][LINE_ABOVE]["single"]["diff"], 20.0)
+        self.assertIn("clearly beats both of the issue's baselines", verdict(clear))
+        self.assertIn("stricter copy of the k lines above, which knows how many lines were removed, it does not", verdict(clear))
+        unclear = {"rows": {"baseline: empty middle": empty, LINE_ABOVE: copy, K_LINES_ABOVE: k_copy,
                             "model: m": row([1.0, 0.0] * 20, [0.5] * 20, {"threshold": 0.9})}}
         unclear["versus_baselines"] = versus_baselines(unclear)
         self.assertIn("not clearly", verdict(unclear))
-        lost = {"rows": {"baseline: empty middle": empty, "baseline: copy line(s) above": copy,
+        lost = {"rows": {"baseline: empty middle": empty, LINE_ABOVE: copy, K_LINES_ABOVE: k_copy,
                          "model: m": row([0.3] * 40, [0.5] * 20, {"threshold": 0.9})}}
         lost["versus_baselines"] = versus_baselines(lost)
         self.assertIn("does **not** beat", verdict(lost))
