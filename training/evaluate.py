@@ -112,19 +112,56 @@ def versus_baselines(results):
     return out
 
 
+def near_text(c, prefix_tokens=256, suffix_tokens=64):
+    """Only the text near the gap can survive the token budget; cut it at line breaks (tokens never span a line) so
+    the encoding equals that of the full text's tail/head."""
+    p_txt, s_txt = c["prefix"], c["suffix"]
+    if len(p_txt) > 8 * prefix_tokens * 4:
+        p_txt = p_txt[p_txt.find("\n", len(p_txt) - 8 * prefix_tokens * 4) + 1:]
+    if len(s_txt) > 8 * suffix_tokens * 4:
+        s_txt = s_txt[:s_txt.rfind("\n", 0, 8 * suffix_tokens * 4) + 1]
+    return p_txt, s_txt
+
+
+def evaluate_engine(model_dir, cases, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64)):
+    """The same cases through the product itself: the CLI's `batch` command (worker process, ONNX Runtime, the
+    TypeScript sampler) on an exported model folder, with the sampler its manifest recommends. Returns the fills
+    and the summed forward passes and committed tokens."""
+    import shutil
+    import subprocess
+    import tempfile
+    from training.common import ROOT
+    cli = os.path.join(ROOT, "dist", "cli.js")
+    node = shutil.which("node")
+    if node is None or not os.path.isfile(cli):
+        raise Fatal("--engine needs node on PATH and dist/cli.js (run `npm run build` first)")
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+        for i, c in enumerate(cases):
+            p_txt, s_txt = near_text(c, prefix_tokens, suffix_tokens)
+            f.write(json.dumps({"id": i, "prefix": p_txt, "suffix": s_txt, "singleLine": c["kind"] == "single",
+                                "maxTokens": budgets[0] if c["kind"] == "single" else budgets[1]}) + "\n")
+        path = f.name
+    try:
+        proc = subprocess.run([node, cli, "batch", path, "--model", model_dir, "--prefix-tokens", str(prefix_tokens),
+                               "--suffix-tokens", str(suffix_tokens)], capture_output=True, text=True, timeout=3600)
+    finally:
+        os.unlink(path)
+    out = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    if len(out) != len(cases) or any("error" in o for o in out):
+        bad = next((o["error"] for o in out if "error" in o), proc.stderr.strip()[-500:])
+        raise Fatal(f"the engine failed on the evaluation cases: {bad}")
+    preds = [o["middle"].split("\n", 1)[0] if c["kind"] == "single" else o["middle"] for o, c in zip(out, cases)]
+    return preds, {"forwards": sum(o["stats"]["forwardPasses"] for o in out),
+                   "tokens": sum(o["stats"]["tokensCommitted"] for o in out)}
+
+
 def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=256, suffix_tokens=64, budgets=(24, 64),
              eos_after_text=False, eos_penalty=0.0, cache=False):
     import torch
     from training.decode import fill
     preds, forwards, new_tokens = [], 0, 0
     for c in cases:
-        # Only the text near the gap can survive the token budget; cut it at line breaks (tokens never span a
-        # line) so the encoding equals that of the full text's tail/head.
-        p_txt, s_txt = c["prefix"], c["suffix"]
-        if len(p_txt) > 8 * prefix_tokens * 4:
-            p_txt = p_txt[p_txt.find("\n", len(p_txt) - 8 * prefix_tokens * 4) + 1:]
-        if len(s_txt) > 8 * suffix_tokens * 4:
-            s_txt = s_txt[:s_txt.rfind("\n", 0, 8 * suffix_tokens * 4) + 1]
+        p_txt, s_txt = near_text(c, prefix_tokens, suffix_tokens)
         pre = enc.encode(p_txt)[-prefix_tokens:]
         suf = enc.encode(s_txt)[:suffix_tokens]
         gap = budgets[0] if c["kind"] == "single" else budgets[1]
@@ -155,7 +192,10 @@ def parse_decoder(spec: str):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--checkpoint", help="training checkpoint whose PyTorch decoders are evaluated (--decoders)")
+    ap.add_argument("--engine", metavar="MODEL_DIR",
+                    help="also decode the cases through the product (dist/cli.js batch) on this exported folder with "
+                         "its manifest's sampler; with --decoders '' only the engine (no checkpoint needed)")
     ap.add_argument("--tokenizer", default=os.path.join(DATA, "tokenizer", "tokenizer.json"))
     ap.add_argument("--test", default=os.path.join(DATA, "corpus", "test.jsonl"))
     ap.add_argument("--single", type=int, default=200)
@@ -181,20 +221,27 @@ def main(argv=None):
     if not files:
         raise Fatal(f"{a.test} is empty")
     cases = make_cases(files, a.single, a.multi, a.seed)
-    enc = load(a.tokenizer)
-    ck = load_checkpoint(a.checkpoint)
-    model = DreamLM(DreamConfig.from_dict(ck["config"]))
-    load_state_dict_checked(model, {k: v.float() for k, v in ck["model"].items()})
-    model.eval()
-    results = {"cases": len(cases), "seed": a.seed, "checkpoint": a.checkpoint, "step": ck.get("step"),
-               "rows": {}}
+    specs = [d for d in a.decoders.split(",") if d.strip()]
+    if specs and not a.checkpoint:
+        raise Fatal("--checkpoint is needed to evaluate --decoders (or pass --decoders '' with --engine DIR)")
+    if not specs and not a.engine:
+        raise Fatal("nothing to evaluate: give --decoders and --checkpoint, or --engine DIR")
+    ck, model, enc = {}, None, None
+    if specs:
+        enc = load(a.tokenizer)
+        ck = load_checkpoint(a.checkpoint)
+        model = DreamLM(DreamConfig.from_dict(ck["config"]))
+        load_state_dict_checked(model, {k: v.float() for k, v in ck["model"].items()})
+        model.eval()
+    results = {"cases": len(cases), "seed": a.seed, "checkpoint": a.checkpoint, "engine": a.engine,
+               "step": ck.get("step"), "rows": {}}
     results["rows"][EMPTY] = score([""] * len(cases), cases)
     # The issue's baseline copies the line above; the second one copies as many lines as were removed, so it knows
     # the answer's length (the model does not): a stricter bar, reported beside it.
     results["rows"][LINE_ABOVE] = score([c["copy_line_above"] for c in cases], cases)
     results["rows"][K_LINES_ABOVE] = score([c["copy_above"] for c in cases], cases)
     all_preds = {}
-    for spec in a.decoders.split(","):
+    for spec in specs:
         th, guard, cached, bl, penalty = parse_decoder(spec)
         t0 = time.time()
         preds, st = evaluate(model, enc, cases, th, bl, eos_after_text=guard, cache=cached, eos_penalty=penalty)
@@ -213,6 +260,28 @@ def main(argv=None):
         print(name, json.dumps({k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
                                 for k, v in row.items()}), flush=True)
         all_preds[name] = preds
+    if a.engine:
+        t0 = time.time()
+        with open(os.path.join(a.engine, "manifest.json"), encoding="utf-8") as f:
+            recommended = json.load(f).get("sampler", {})
+        preds, st = evaluate_engine(a.engine, cases)
+        name = f"engine: {os.path.basename(os.path.normpath(a.engine))}, manifest sampler {json.dumps(recommended)}"
+        row = score(preds, cases)
+        row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
+        row["seconds"] = round(time.time() - t0, 1)
+        # The engine runs fp32 ONNX, this script bf16 PyTorch: the same decoder can still differ where two tokens
+        # are nearly tied. The share of identical fills says how closely the table's Python rows describe the product.
+        twin = next((n for n, r in results["rows"].items() if r.get("decoder") and same_decoder(r["decoder"], recommended)), None)
+        if twin:
+            row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, all_preds[twin])) / len(cases), 1)}
+        results["rows"][name] = row
+        print(name, json.dumps({k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
+                                for k, v in row.items()}), flush=True)
+    if not all_preds:
+        out = a.out or os.path.join(os.path.normpath(a.engine), "eval.json")
+        write_json_atomic(out, results)
+        print(markdown_table(results))
+        return results
     # Examples from the best decoder (by mean edit similarity), a mix of single- and multi-line cases.
     best = max(all_preds, key=lambda n: mean_es(results["rows"][n]))
     pick = [i for i, c in enumerate(cases) if c["kind"] == "single"][:5] + \
@@ -226,6 +295,13 @@ def main(argv=None):
     print(markdown_table(results))
     print(versus_table(results))
     return results
+
+
+def same_decoder(d, sampler) -> bool:
+    """Whether an evaluated Python decoder is the manifest's recommended engine sampler."""
+    return (sampler.get("algorithm", "threshold") == "threshold" and d["threshold"] == sampler.get("threshold", 0.9)
+            and d["block"] == sampler.get("blockSize", 0) and d["eosAfterText"] == bool(sampler.get("eosAfterText"))
+            and d["cache"] == sampler.get("cache", "none") and not d.get("eosPenalty"))
 
 
 def mean_es(row) -> float:

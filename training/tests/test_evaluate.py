@@ -5,8 +5,8 @@ import torch
 
 from training.common import BOS_ID, EOS_ID, MASK_ID
 from training.decode import fill
-from training.evaluate import (K_LINES_ABOVE, LINE_ABOVE, edit_similarity, make_cases, paired_difference, score,
-                               versus_baselines)
+from training.evaluate import (K_LINES_ABOVE, LINE_ABOVE, edit_similarity, evaluate_engine, make_cases,
+                               paired_difference, same_decoder, score, versus_baselines)
 
 FILE = "import os\n\n\ndef main():\n    value = compute(1)\n    print(value)\n    return value\n\n\nmain()\n"
 
@@ -85,6 +85,25 @@ class EvaluateTest(unittest.TestCase):
         # block 0: a full pass, then windows of the row before the block + 3 slots starting at row 4; block 1 too
         self.assertEqual(calls, [(full, 0), (4, 4), (4, 4), (full, 0), (4, 7), (4, 7)])
 
+
+    def test_the_engine_decodes_the_cases(self):
+        """The product path (dist/cli.js batch, worker, ONNX Runtime) on the shipped model, as --engine runs it."""
+        import os
+        from training.common import ROOT
+        # needs dist/cli.js: `npm test` builds it before this suite; alone, evaluate_engine says to run the build
+        cases = make_cases([FILE], 3, 2, seed=3)
+        preds, st = evaluate_engine(os.path.join(ROOT, "models", "diffucode-tiny"), cases)
+        self.assertEqual(len(preds), len(cases))
+        for p, c in zip(preds, cases):
+            self.assertIsInstance(p, str)
+            if c["kind"] == "single":
+                self.assertNotIn("\n", p)  # single-line fills end at the line, as ghost text does
+        self.assertGreaterEqual(st["forwards"], len(cases))
+        self.assertTrue(same_decoder({"threshold": 0.9, "block": 4, "eosAfterText": True, "cache": "dual"},
+                                     {"algorithm": "threshold", "threshold": 0.9, "blockSize": 4, "eosAfterText": True,
+                                      "cache": "dual", "temperature": 0}))
+        self.assertFalse(same_decoder({"threshold": 0.9, "block": 8, "eosAfterText": True, "cache": "dual"},
+                                      {"threshold": 0.9, "blockSize": 4, "eosAfterText": True, "cache": "dual"}))
 
     def test_paired_difference_and_the_verdict(self):
         from training.release import verdict
