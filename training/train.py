@@ -53,6 +53,12 @@ def parse_args(argv=None):
                     help="share of infill canvases masked as block-wise decoding sees a gap (committed head, partly "
                          "masked block, masked tail) instead of t-masking; validation keeps t-masking")
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--workers", type=int, default=0,
+                    help="processes that build batches ahead of the model (a GPU outruns one CPU core); with N > 0 "
+                         "batch i is drawn from its own seed (seed, i), so the stream does not depend on N")
+    ap.add_argument("--slim-out", metavar="PATH",
+                    help="also write the final weights (bf16, no optimizer state) with the run's metadata here: "
+                         "small enough to carry back from a GPU machine; evaluate.py, release.py and --init read it")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--no-bf16", action="store_true", help="fp32 on CPU (bf16 autocast is ~2x faster there)")
@@ -215,6 +221,8 @@ def train(a):
         opt.load_state_dict(ck["optim"])
         step, tokens_seen, elapsed0 = ck["step"], ck["tokens_seen"], ck["elapsed"]
         rng = np.random.default_rng(a.seed + step)  # a fresh stream: resumed runs do not replay old batches
+    batch_args = (a.batch, a.seq, a.plain_frac, a.multi_frac, a.blockwise_frac)
+    stream = BatchStream(train_c, enc, a.seed, step, a.workers, batch_args) if a.workers > 0 else None
     print(f"model: {model.num_parameters() / 1e6:.2f}M parameters, config {cfg.to_dict()}", flush=True)
     print(f"train tokens {train_c.n_tokens()}, valid tokens {valid_c.n_tokens()}, device {device}, "
           f"threads {a.threads}, start step {step}", flush=True)
@@ -246,8 +254,8 @@ def train(a):
         lr = lr_at(step, a, progress(step, elapsed0 + time.time() - t_start, a) if a.minutes > 0 else None)
         for g in opt.param_groups:
             g["lr"] = lr
-        batch = make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac, multi_frac=a.multi_frac,
-                           blockwise_frac=a.blockwise_frac)
+        batch = stream.next() if stream else make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac,
+                                                         multi_frac=a.multi_frac, blockwise_frac=a.blockwise_frac)
         loss, ce, _ = masked_loss(model, batch, device, autocast)
         if not torch.isfinite(loss):
             raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
@@ -276,9 +284,62 @@ def train(a):
             checkpoint()
             last_ck = time.time()
     checkpoint()
+    if stream:
+        stream.close()
+    if a.slim_out:
+        save_checkpoint(a.slim_out, {
+            # the tied head is the embedding again: leave it out, as release.py's slim weights do
+            "model": {k: v.detach().to("cpu", torch.bfloat16) for k, v in model.state_dict().items()
+                      if not (k == "lm_head.weight" and cfg.tie_word_embeddings)},
+            "config": cfg.to_dict(), "step": step, "tokens_seen": tokens_seen,
+            "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
+        print(f"slim weights -> {a.slim_out}", flush=True)
     logf.close()
     print(f"done: {step} steps, {tokens_seen} tokens -> {run_dir}/last.pt", flush=True)
     return run_dir
+
+
+_SOURCE = None  # (corpus, tokenizer, seed, batch args) for the batch processes, inherited through fork
+
+
+def _make_indexed_batch(i):
+    from training.examples import make_batch
+    import numpy as np
+    corpus, enc, seed, (batch, seq, plain, multi, blockwise) = _SOURCE
+    return make_batch(np.random.default_rng([seed, i]), corpus, enc, batch, seq, plain, multi_frac=multi,
+                      blockwise_frac=blockwise)
+
+
+class BatchStream:
+    """Batches start, start+1, ... built by `workers` forked processes, a few ahead of the consumer and in order.
+    Batch i comes from the seed (seed, i): the same stream for any number of workers, and a resumed run goes on
+    where it stopped."""
+
+    def __init__(self, corpus, enc, seed, start, workers, batch_args):
+        import collections
+        import multiprocessing
+        global _SOURCE
+        _SOURCE = (corpus, enc, seed, batch_args)
+        # fork: the workers share the parent's token arrays instead of loading their own copies
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        self.next_index = start
+        self.ahead = collections.deque()
+        self.depth = 2 * workers
+        self._fill()
+
+    def _fill(self):
+        while len(self.ahead) < self.depth:
+            self.ahead.append(self.pool.apply_async(_make_indexed_batch, (self.next_index,)))
+            self.next_index += 1
+
+    def next(self):
+        batch = self.ahead.popleft().get()
+        self._fill()
+        return batch
+
+    def close(self):
+        self.pool.terminate()
+        self.pool.join()
 
 
 def main(argv=None):
@@ -289,6 +350,8 @@ def main(argv=None):
         raise Fatal("--plain-frac and --multi-frac must be >= 0 and add up to at most 1")
     if not 0 <= a.blockwise_frac <= 1:
         raise Fatal("--blockwise-frac must be between 0 and 1")
+    if a.workers < 0:
+        raise Fatal("--workers must be >= 0")
     return train(a)
 
 
