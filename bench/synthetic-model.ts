@@ -11,6 +11,7 @@ import { InfillEngine } from '../src/engine/engine';
 import { loadEngineParts } from '../src/engine/model/load';
 import { CharTokenizer } from '../src/engine/testing/fake-model';
 import type { BenchConfig } from './configs';
+import { runSingleLineTasks } from './synthetic';
 import type { BenchTask } from './tasks';
 
 const SHAPE = {
@@ -78,23 +79,13 @@ export async function samplerShareOnSyntheticModel(
     // Warm-up: ONNX Runtime's first runs allocate; the first window pass opens the window session.
     for (const sampler of [{}, { cache: 'dual' as const }]) await engine.infill({ pieces: [tasks[0].prefix, tasks[0].suffix], gaps: [{ maxTokens: 8 }], sampler, budget });
     for (const cfg of configs) {
-      let sampler = 0;
-      let model = 0;
-      let passes = 0;
-      let rows = 0;
-      for (const t of tasks) {
-        const r = await engine.infill({ pieces: [t.prefix, t.suffix], gaps: [{ maxTokens: t.maxTokens, singleLine: true }], sampler: cfg.sampler(t.maxTokens), budget });
-        sampler += r.stats.samplerMs;
-        model += r.stats.modelMs;
-        passes += r.stats.forwardPasses;
-        rows += r.stats.rowsScored ?? 0;
-      }
+      const t = await runSingleLineTasks(engine, tasks, cfg, budget);
       out.push({
         name: cfg.name,
-        share: sampler / Math.max(1e-9, sampler + model),
-        samplerMsPerForward: sampler / Math.max(1, passes),
-        modelMsPerForward: model / Math.max(1, passes),
-        rowsPerForward: rows / Math.max(1, passes),
+        share: t.samplerMs / Math.max(1e-9, t.samplerMs + t.modelMs),
+        samplerMsPerForward: t.samplerMs / Math.max(1, t.passes),
+        modelMsPerForward: t.modelMs / Math.max(1, t.passes),
+        rowsPerForward: t.rows / Math.max(1, t.passes),
       });
     }
     return out;

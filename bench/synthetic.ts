@@ -10,6 +10,7 @@ import { Prng } from '../src/engine/sampling/prng';
 import { RowKernel } from '../src/engine/sampling/row-kernel';
 import { RowSampler, type RowSample } from '../src/engine/sampling/row-sampler';
 import { CharTokenizer, RandomLogitsModel } from '../src/engine/testing/fake-model';
+import type { SamplerOptions } from '../src/engine/types';
 import type { BenchConfig } from './configs';
 import type { BenchTask } from './tasks';
 
@@ -70,16 +71,28 @@ export async function samplerPerForward152k(
   });
   const out = [];
   for (const cfg of configs) {
-    let sampler = 0;
-    let passes = 0;
-    let rows = 0;
-    for (const t of tasks) {
-      const r = await engine.infill({ pieces: [t.prefix, t.suffix], gaps: [{ maxTokens: t.maxTokens, singleLine: true }], sampler: { ...cfg.sampler(t.maxTokens), cache: 'none' }, budget }); // the fake has no cache; the sampler's work is the same
-      sampler += r.stats.samplerMs;
-      passes += r.stats.forwardPasses;
-      rows += r.stats.rowsScored ?? 0;
-    }
-    out.push({ name: cfg.name, samplerMsPerForward: sampler / Math.max(1, passes), rowsPerForward: rows / Math.max(1, passes) });
+    // the fake has no cache; the sampler's work is the same
+    const t = await runSingleLineTasks(engine, tasks, cfg, budget, { cache: 'none' });
+    out.push({ name: cfg.name, samplerMsPerForward: t.samplerMs / Math.max(1, t.passes), rowsPerForward: t.rows / Math.max(1, t.passes) });
   }
   return out;
+}
+
+/** Every task as a single-line gap under one config, in this process; the engine's summed time and work. */
+export async function runSingleLineTasks(
+  engine: InfillEngine,
+  tasks: BenchTask[],
+  cfg: BenchConfig,
+  budget: { prefixTokens: number; suffixTokens: number },
+  override: Partial<SamplerOptions> = {},
+): Promise<{ samplerMs: number; modelMs: number; passes: number; rows: number }> {
+  const sum = { samplerMs: 0, modelMs: 0, passes: 0, rows: 0 };
+  for (const t of tasks) {
+    const r = await engine.infill({ pieces: [t.prefix, t.suffix], gaps: [{ maxTokens: t.maxTokens, singleLine: true }], sampler: { ...cfg.sampler(t.maxTokens), ...override }, budget });
+    sum.samplerMs += r.stats.samplerMs;
+    sum.modelMs += r.stats.modelMs;
+    sum.passes += r.stats.forwardPasses;
+    sum.rows += r.stats.rowsScored ?? 0;
+  }
+  return sum;
 }

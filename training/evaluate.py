@@ -19,6 +19,7 @@ from training.common import DATA, Fatal, require, run_main, write_json_atomic  #
 EMPTY = "baseline: empty middle"
 LINE_ABOVE = "baseline: copy of the line above"
 K_LINES_ABOVE = "baseline: copy of the k lines above (k = lines removed)"
+OLD_K_LINES_ABOVE = "baseline: copy line(s) above"  # the k-lines copy's name in evaluations before Nov 2026
 
 
 def edit_similarity(a: str, b: str) -> float:
@@ -79,9 +80,9 @@ def score(preds, cases):
         if not idx:
             continue
         em = sum(preds[i].strip() == cases[i]["middle"].strip() for i in idx) / len(idx)
-        per = [round(edit_similarity(preds[i].strip(), cases[i]["middle"].strip()), 4) for i in idx]
+        per = [edit_similarity(preds[i].strip(), cases[i]["middle"].strip()) for i in idx]
         out[kind] = {"n": len(idx), "exact_match": round(100 * em, 1), "edit_similarity": round(100 * sum(per) / len(idx), 1),
-                     "per_case_es": per}
+                     "per_case_es": [round(x, 4) for x in per]}
     return out
 
 
@@ -250,15 +251,11 @@ def main(argv=None):
         name += ", end-of-text only after text" if guard else ""
         name += ", dual cache" if cached else ""
         name += f", end-of-text logit -{penalty:g}" if penalty else ""
-        row = score(preds, cases)
-        row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
-        row["seconds"] = round(time.time() - t0, 1)
+        row = result_row(preds, cases, st, t0)
         row["decoder"] = {"threshold": th, "block": bl, "eosAfterText": guard, "cache": "dual" if cached else "none"}
         if penalty:
             row["decoder"]["eosPenalty"] = penalty
-        results["rows"][name] = row
-        print(name, json.dumps({k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
-                                for k, v in row.items()}), flush=True)
+        add_row(results, name, row)
         all_preds[name] = preds
     if a.engine:
         t0 = time.time()
@@ -266,17 +263,13 @@ def main(argv=None):
             recommended = json.load(f).get("sampler", {})
         preds, st = evaluate_engine(a.engine, cases)
         name = f"engine: {os.path.basename(os.path.normpath(a.engine))}, manifest sampler {json.dumps(recommended)}"
-        row = score(preds, cases)
-        row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
-        row["seconds"] = round(time.time() - t0, 1)
+        row = result_row(preds, cases, st, t0)
         # The engine runs fp32 ONNX, this script bf16 PyTorch: the same decoder can still differ where two tokens
         # are nearly tied. The share of identical fills says how closely the table's Python rows describe the product.
         twin = next((n for n, r in results["rows"].items() if r.get("decoder") and same_decoder(r["decoder"], recommended)), None)
         if twin:
             row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, all_preds[twin])) / len(cases), 1)}
-        results["rows"][name] = row
-        print(name, json.dumps({k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
-                                for k, v in row.items()}), flush=True)
+        add_row(results, name, row)
     if not all_preds:
         out = a.out or os.path.join(os.path.normpath(a.engine), "eval.json")
         write_json_atomic(out, results)
@@ -295,6 +288,21 @@ def main(argv=None):
     print(markdown_table(results))
     print(versus_table(results))
     return results
+
+
+def result_row(preds, cases, st, t0):
+    row = score(preds, cases)
+    row["tokens_per_forward"] = round(st["tokens"] / max(1, st["forwards"]), 2)
+    row["seconds"] = round(time.time() - t0, 1)
+    return row
+
+
+def add_row(results, name, row):
+    """Adds the row and prints it (without the per-case scores) as it lands."""
+    results["rows"][name] = row
+    brief = {k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
+             for k, v in row.items()}
+    print(name, json.dumps(brief), flush=True)
 
 
 def same_decoder(d, sampler) -> bool:

@@ -43,6 +43,11 @@ def best_decoder(ev):
     return best_model_row(ev)[0] or "none evaluated"
 
 
+def versus_table(ev):
+    from training.evaluate import versus_table as table
+    return table(ev)
+
+
 def eval_table(ev, previous=None):
     """The evaluation table; `previous` (an eval.json of the earlier release on the same cases) adds its model rows,
     marked, so the card shows what this stage changed."""
@@ -56,23 +61,20 @@ def eval_table(ev, previous=None):
     return markdown_table(ev)
 
 
-def versus_table(ev):
-    from training.evaluate import versus_table as table
-    return table(ev)
-
-
 def verdict(ev):
     """Plain sentences: does the recommended decoder clearly beat the issue's two baselines (empty middle; a copy of
     the line above) on single- and multi-line ES, and how does it fare against the stricter copy of the k lines above?
-    "Clearly" means the 95 % paired-bootstrap interval of the difference lies above zero (evaluate.versus_baselines)."""
-    from training.evaluate import EMPTY, K_LINES_ABOVE, LINE_ABOVE, best_model_row
+    "Clearly" means the 95 % paired-bootstrap interval of the difference lies above zero (evaluate.versus_baselines);
+    an eval.json without intervals (from before they existed) can say "above", never "clearly"."""
+    from training.evaluate import EMPTY, K_LINES_ABOVE, LINE_ABOVE, OLD_K_LINES_ABOVE, best_model_row
     name, row = best_model_row(ev)
     if not row:
         return "No model decoder was evaluated."
     vs = ev.get("versus_baselines") if (ev.get("versus_baselines") or {}).get("decoder") == name else {}
 
     def compare(base):
-        lost, unclear = [], []
+        """(lost, unclear, sure): kinds where the model is not above, above without a sure interval, surely above."""
+        lost, unclear, sure = [], [], []
         b = ev["rows"].get(base, {})
         for kind in ("single", "multi"):
             if kind not in row or kind not in b:
@@ -83,28 +85,35 @@ def verdict(ev):
                 what += f" (difference {d['diff']:+.1f}, 95 % interval {d['ci95'][0]:+.1f} to {d['ci95'][1]:+.1f})"
             if row[kind]["edit_similarity"] <= b[kind]["edit_similarity"]:
                 lost.append(what)
-            elif d and d["ci95"][0] <= 0:
-                unclear.append(what)
-        return lost, unclear
+            elif not d or d["ci95"][0] <= 0:
+                unclear.append(what + ("" if d else " (no interval in this evaluation)"))
+            else:
+                sure.append(what)
+        return lost, unclear, sure
 
-    bar = [base for base in (EMPTY, LINE_ABOVE, "baseline: copy line(s) above") if base in ev["rows"]][:2]
+    def label(base):
+        return "copy of the k lines above" if base == OLD_K_LINES_ABOVE else base[len("baseline: "):]
+
+    # The issue's bar: the empty middle and the line above. Evaluations from before the line-above row existed only
+    # have the k-lines copy (under its old name), which is then the bar, named as what it is.
+    bar = [EMPTY, LINE_ABOVE if LINE_ABOVE in ev["rows"] else OLD_K_LINES_ABOVE]
+    names = " and ".join(label(b) for b in bar)
     lost, unclear = [], []
     for base in bar:
-        lo, un = compare(base)
-        lost += [f"{w} against {base[len('baseline: '):]}" for w in lo]
-        unclear += [f"{w} against {base[len('baseline: '):]}" for w in un]
+        lo, un, _ = compare(base)
+        lost += [f"{w} against the {label(base)}" for w in lo]
+        unclear += [f"{w} against the {label(base)}" for w in un]
     if lost:
-        out = (f"**Result, stated plainly:** the model ({name}) does **not** beat both of the issue's baselines: "
+        out = (f"**Result, stated plainly:** the model ({name}) does **not** beat both baselines ({names}): "
                f"{'; '.join(lost + unclear)}. The issue's bar (clearly beat both) is not met by this checkpoint.")
     elif unclear:
-        out = (f"**Result, stated plainly:** the model ({name}) scores above both of the issue's baselines, but not "
+        out = (f"**Result, stated plainly:** the model ({name}) scores above both baselines ({names}), but not "
                f"clearly: {'; '.join(unclear)}. The issue's bar (clearly beat both) is not met yet.")
     else:
-        clear = " (every 95 % paired-bootstrap interval of the difference lies above zero)" if vs else ""
-        out = (f"**Result, stated plainly:** the model ({name}) clearly beats both of the issue's baselines (empty "
-               f"middle; a copy of the line above) on edit similarity{clear}.")
+        out = (f"**Result, stated plainly:** the model ({name}) clearly beats both baselines ({names}) on edit "
+               f"similarity: every 95 % paired-bootstrap interval of the difference lies above zero.")
     if K_LINES_ABOVE in ev["rows"]:
-        lo, un = compare(K_LINES_ABOVE)
+        lo, un, _ = compare(K_LINES_ABOVE)
         if lo or un:
             out += (" Against the stricter copy of the k lines above, which knows how many lines were removed, it does "
                     f"not clearly win: {'; '.join(lo + un)}.")
@@ -119,7 +128,8 @@ def stage_of(ck):
     return {"steps": ck["step"], "tokens": ck["tokens_seen"], "seconds": round(ck.get("elapsed", 0)),
             "lr": a.get("lr"), "warmup": a.get("warmup"), "minutes": a.get("minutes"), "batch": a.get("batch"), "seq": a.get("seq"),
             "plain_frac": a.get("plain_frac", 0.2), "multi_frac": a.get("multi_frac", 0.0),
-            "blockwise_frac": a.get("blockwise_frac", 0.0)}
+            "blockwise_frac": a.get("blockwise_frac", 0.0), "seed": a.get("seed"), "device": a.get("device", "auto"),
+            "workers": a.get("workers", 0)}
 
 
 def mixture(st):
@@ -141,7 +151,8 @@ def stages_text(history):
     lines = ["", "Stages (each continues from the previous one's weights with a fresh optimizer and its own warm-up "
              "and cosine schedule):", ""]
     for i, st in enumerate(history, 1):
-        lines.append(f"{i}. {st['steps']:,} steps, {st['tokens']:,} tokens, {st['seconds'] / 60:.0f} min, peak lr "
+        where = " on a GPU" if st.get("device") == "cuda" else ""
+        lines.append(f"{i}. {st['steps']:,} steps, {st['tokens']:,} tokens, {st['seconds'] / 60:.0f} min{where}, peak lr "
                      f"{st['lr']}; {mixture(st)}.")
     return "\n".join(lines) + "\n"
 
@@ -154,8 +165,12 @@ def reproduce(history):
         init = " --init training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
         mix = f" --plain-frac {st['plain_frac']} --multi-frac {st['multi_frac']}" if st["multi_frac"] else ""
         mix += f" --blockwise-frac {st['blockwise_frac']}" if st.get("blockwise_frac") else ""
+        mix += f" --seed {st['seed']}" if st.get("seed") is not None else ""
+        where = " --threads 2"
+        if st.get("device") == "cuda":  # a GPU stage (training/device_train.sh)
+            where = f" --device cuda --workers {st.get('workers', 0)}"
         out.append(f"/usr/bin/python3 training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
-                   f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']} --threads 2{mix}")
+                   f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']}{where}{mix}")
         out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")
         cont = " --continues training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
         out.append(f"/usr/bin/python3 training/release.py --run {run}{cont}")
@@ -287,8 +302,11 @@ def validation_of(prev, ck):
     from training.tokenizer import load as load_tokenizer
     from training.train import validate, validation_batches
     a = ck["args"]
-    valid = TokenCorpus(os.path.join(a["tokens"], "valid.npz"))
-    enc = load_tokenizer(a["tokenizer"])
+    # A run from another machine (a GPU stage) recorded that machine's paths: fall back to this checkout's data.
+    tokens = a["tokens"] if os.path.isfile(os.path.join(a["tokens"], "valid.npz")) else os.path.join(DATA, "tokens")
+    tokenizer = a["tokenizer"] if os.path.isfile(a["tokenizer"]) else os.path.join(DATA, "tokenizer", "tokenizer.json")
+    valid = TokenCorpus(os.path.join(tokens, "valid.npz"))
+    enc = load_tokenizer(tokenizer)
     model = DreamLM(DreamConfig.from_dict(prev["config"]))
     load_state_dict_checked(model, {k: v.float() for k, v in prev["model"].items()})
     autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext

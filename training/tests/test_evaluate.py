@@ -127,7 +127,7 @@ class EvaluateTest(unittest.TestCase):
                           "model: m": row([0.6, 0.7] * 20, [0.5] * 20, {"threshold": 0.9})}}
         clear["versus_baselines"] = versus_baselines(clear)
         self.assertEqual(clear["versus_baselines"][LINE_ABOVE]["single"]["diff"], 20.0)
-        self.assertIn("clearly beats both of the issue's baselines", verdict(clear))
+        self.assertIn("clearly beats both baselines (empty middle and copy of the line above)", verdict(clear))
         self.assertIn("stricter copy of the k lines above, which knows how many lines were removed, it does not", verdict(clear))
         unclear = {"rows": {"baseline: empty middle": empty, LINE_ABOVE: copy, K_LINES_ABOVE: k_copy,
                             "model: m": row([1.0, 0.0] * 20, [0.5] * 20, {"threshold": 0.9})}}
@@ -137,6 +137,16 @@ class EvaluateTest(unittest.TestCase):
                          "model: m": row([0.3] * 40, [0.5] * 20, {"threshold": 0.9})}}
         lost["versus_baselines"] = versus_baselines(lost)
         self.assertIn("does **not** beat", verdict(lost))
+        # An eval.json from before the intervals: the k-lines copy under its old name, no per-case scores.
+        old = {"rows": {"baseline: empty middle": {"single": {"edit_similarity": 0.0}, "multi": {"edit_similarity": 0.0}},
+                        "baseline: copy line(s) above": {"single": {"edit_similarity": 25.0},
+                                                         "multi": {"edit_similarity": 32.9}},
+                        "model: m": {"single": {"edit_similarity": 25.5}, "multi": {"edit_similarity": 33.0},
+                                     "decoder": {"threshold": 0.9}}}}
+        said = verdict(old)
+        self.assertIn("but not clearly", said)
+        self.assertIn("copy of the k lines above", said)
+        self.assertIn("no interval in this evaluation", said)
 
 
 if __name__ == "__main__":

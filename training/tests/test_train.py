@@ -69,21 +69,22 @@ class TrainTest(unittest.TestCase):
     def test_batch_workers_and_slim_weights(self):
         """--workers builds batch i from the seed (seed, i) in forked processes: the same batches in the same order
         for any number of workers; --slim-out writes bf16 weights without optimizer state that --init reads."""
-        from training.train import BatchStream, _make_indexed_batch
+        from training.train import BatchStream
         corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
         args = (2, 64, 0.2, 0.3, 0.5)
         one, two = BatchStream(corpus, self.enc, 5, 3, 1, args), BatchStream(corpus, self.enc, 5, 3, 2, args)
         try:
-            for _ in range(5):
+            for i in range(5):
                 a, b = one.next(), two.next()
-                for x, y in zip(a, b):
+                # batch 3 + i, drawn from the seed (5, 3 + i)
+                want = make_batch(np.random.default_rng([5, 3 + i]), corpus, self.enc, 2, 64, 0.2, multi_frac=0.3,
+                                  blockwise_frac=0.5)
+                for x, y, z in zip(a, b, want):
                     np.testing.assert_array_equal(x, y)
+                    np.testing.assert_array_equal(x, z)
         finally:
             one.close()
             two.close()
-        np.testing.assert_array_equal(_make_indexed_batch(3)[0], make_batch(np.random.default_rng([5, 3]), corpus,
-                                                                            self.enc, 2, 64, 0.2, multi_frac=0.3,
-                                                                            blockwise_frac=0.5)[0])
         slim = os.path.join(self.tmp.name, "gpu-slim.pt")
         torch.set_num_threads(1)
         train_main(self.args("w", 2, "--workers", "2", "--slim-out", slim))
