@@ -152,8 +152,9 @@ def stages_text(history):
              "and cosine schedule):", ""]
     for i, st in enumerate(history, 1):
         where = " on a GPU" if st.get("device") == "cuda" else ""
+        note = f" {st['note']}" if st.get("note") else ""
         lines.append(f"{i}. {st['steps']:,} steps, {st['tokens']:,} tokens, {st['seconds'] / 60:.0f} min{where}, peak lr "
-                     f"{st['lr']}; {mixture(st)}.")
+                     f"{st['lr']}; {mixture(st)}.{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -169,6 +170,8 @@ def reproduce(history):
         where = " --threads 2"
         if st.get("device") == "cuda":  # a GPU stage (training/device_train.sh)
             where = f" --device cuda --workers {st.get('workers', 0)}"
+        if st.get("note"):
+            out.append(f"# stage {i + 1}: {st['note']}")
         out.append(f"/usr/bin/python3 training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
                    f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']}{where}{mix}")
         out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")
@@ -323,6 +326,8 @@ def main(argv=None):
     ap.add_argument("--keep", default=os.path.join(TRAINING, "checkpoints"),
                     help="where the weights-only checkpoint, loss.csv and loss.png of the release go")
     ap.add_argument("--previous-eval", help="eval.json of the earlier release on the same cases (table rows)")
+    ap.add_argument("--note", help="what the card's stage list should say about this stage beyond its arguments "
+                                   "(say, a run resumed with a longer schedule)")
     ap.add_argument("--continues", help="the released checkpoint this run was initialised from (train.py --init)")
     a = ap.parse_args(argv)
     torch = require("torch", "python3-torch")
@@ -351,7 +356,7 @@ def main(argv=None):
         if os.path.isfile(prev_csv):
             prev_rows = plot.read_rows(prev_csv)
         prev_val = validation_of(prev, ck)
-    history = history + [stage_of(ck)]
+    history = history + [dict(stage_of(ck), **({"note": a.note} if a.note else {}))]
     previous_eval = None
     if a.previous_eval:
         with open(a.previous_eval, encoding="utf-8") as f:
