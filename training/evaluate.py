@@ -234,8 +234,8 @@ def main(argv=None):
         model = DreamLM(DreamConfig.from_dict(ck["config"]))
         load_state_dict_checked(model, {k: v.float() for k, v in ck["model"].items()})
         model.eval()
-    results = {"cases": len(cases), "seed": a.seed, "checkpoint": a.checkpoint, "engine": a.engine,
-               "step": ck.get("step"), "rows": {}}
+    results = {"cases": len(cases), "seed": a.seed, "single": a.single, "multi": a.multi, "test": a.test,
+               "checkpoint": a.checkpoint, "engine": a.engine, "step": ck.get("step"), "rows": {}}
     results["rows"][EMPTY] = score([""] * len(cases), cases)
     # The issue's baseline copies the line above; the second one copies as many lines as were removed, so it knows
     # the answer's length (the model does not): a stricter bar, reported beside it.
@@ -257,6 +257,7 @@ def main(argv=None):
             row["decoder"]["eosPenalty"] = penalty
         add_row(results, name, row)
         all_preds[name] = preds
+    results["preds"] = all_preds  # the fills themselves: release.py compares the product's fills with these
     if a.engine:
         t0 = time.time()
         with open(os.path.join(a.engine, "manifest.json"), encoding="utf-8") as f:
@@ -303,6 +304,25 @@ def add_row(results, name, row):
     brief = {k: ({kk: vv for kk, vv in v.items() if kk != "per_case_es"} if isinstance(v, dict) else v)
              for k, v in row.items()}
     print(name, json.dumps(brief), flush=True)
+
+
+def product_check(model_dir, ev):
+    """The cases of an evaluation (eval.json) again, through the product on an exported folder: the engine's row
+    (ES, tokens per forward) and the share of its fills identical to the PyTorch fills of the matching decoder."""
+    with open(ev["test"], encoding="utf-8") as f:
+        files = [json.loads(l)["text"] for l in f]
+    cases = make_cases(files, ev["single"], ev["multi"], ev["seed"])
+    with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
+        recommended = json.load(f).get("sampler", {})
+    t0 = time.time()
+    preds, st = evaluate_engine(model_dir, cases)
+    row = result_row(preds, cases, st, t0)
+    twin = next((n for n, r in ev["rows"].items() if r.get("decoder") and same_decoder(r["decoder"], recommended)
+                 and n in ev.get("preds", {})), None)
+    if twin:
+        row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, ev["preds"][twin]))
+                                                         / len(cases), 1)}
+    return row
 
 
 def same_decoder(d, sampler) -> bool:

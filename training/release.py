@@ -406,6 +406,35 @@ def main(argv=None):
         f.write(",".join(cols) + "\n" + "\n".join(",".join(r.get(c) or "" for c in cols) for r in all_rows) + "\n")
     plot.main([os.path.join(keep, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
     save_checkpoint(os.path.join(keep, "diffucode-tiny.pt"), slim)
+    append_product_check(a.out, ev)
+
+
+def append_product_check(out, ev):
+    """The evaluation's cases once more, through the product on the folder just exported (dist/cli.js batch: the
+    worker, ONNX Runtime in fp32, the TypeScript sampler with the manifest's settings), added to its model card: the
+    table above comes from the PyTorch decoder (bf16), and this says how closely it describes what users get."""
+    from training.evaluate import product_check
+    if not ev.get("test") or not os.path.isfile(ev["test"]):
+        print("product check skipped: the evaluation does not name its test file (evaluate.py before Nov 2026)")
+        return
+    try:
+        row = product_check(out, ev)
+    except Fatal as e:
+        print(f"product check skipped: {e}")
+        return
+    s, m = row.get("single", {}), row.get("multi", {})
+    same = row.get("same_as")
+    text = ("\n## The same cases through the product\n\n"
+            f"The shipped folder, decoded by the engine itself (`node dist/cli.js batch`: the worker, ONNX Runtime in "
+            f"fp32, the TypeScript sampler with the manifest's settings): single-line EM {s.get('exact_match')} / ES "
+            f"{s.get('edit_similarity')}, multi-line EM {m.get('exact_match')} / ES {m.get('edit_similarity')}, "
+            f"{row['tokens_per_forward']} tokens per forward pass, {row['seconds']} s for {ev['cases']} cases on this CPU.")
+    if same:
+        text += (f" {same['percent']} % of its fills are identical to those of \"{same['row'][len('model: '):]}\" "
+                 "above (bfloat16 there, float32 here: nearly tied tokens can come out the other way).")
+    with open(os.path.join(out, "MODEL_CARD.md"), "a", encoding="utf-8") as f:
+        f.write(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,22 @@ class EvaluateTest(unittest.TestCase):
                                       "cache": "dual", "temperature": 0}))
         self.assertFalse(same_decoder({"threshold": 0.9, "block": 8, "eosAfterText": True, "cache": "dual"},
                                       {"threshold": 0.9, "blockSize": 4, "eosAfterText": True, "cache": "dual"}))
+        # release.py's product check: the evaluation's cases again, compared fill by fill with the matching row
+        import json
+        import tempfile
+        from training.evaluate import product_check
+        with open(os.path.join(ROOT, "models", "diffucode-tiny", "manifest.json"), encoding="utf-8") as f:
+            rec = json.load(f)["sampler"]
+        with tempfile.TemporaryDirectory() as tmp:
+            test = os.path.join(tmp, "test.jsonl")
+            with open(test, "w", encoding="utf-8") as f:
+                f.write(json.dumps({"text": FILE}) + "\n")
+            decoder = {"threshold": rec["threshold"], "block": rec.get("blockSize", 0),
+                       "eosAfterText": bool(rec.get("eosAfterText")), "cache": rec.get("cache", "none")}
+            ev = {"test": test, "single": 3, "multi": 2, "seed": 3, "rows": {"model: m": {"decoder": decoder}},
+                  "preds": {"model: m": preds}}
+            row = product_check(os.path.join(ROOT, "models", "diffucode-tiny"), ev)
+        self.assertEqual(row["same_as"], {"row": "model: m", "percent": 100.0})  # the engine is deterministic
 
     def test_paired_difference_and_the_verdict(self):
         from training.release import verdict
