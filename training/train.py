@@ -35,7 +35,9 @@ def parse_args(argv=None):
     ap.add_argument("--tokenizer", default=os.path.join(DATA, "tokenizer", "tokenizer.json"))
     ap.add_argument("--size", default="tiny", choices=sorted(SIZES))
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
-    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--steps", type=int, default=None,
+                    help="step budget (default: 3000, or none when --minutes is given, so a time budget is not cut "
+                         "short by a step count nobody asked for)")
     ap.add_argument("--minutes", type=float, default=0.0,
                     help="wall-clock budget: the schedule follows whichever of steps or time runs out first, so the "
                          "learning rate has decayed when the time is up")
@@ -69,7 +71,10 @@ def parse_args(argv=None):
     ap.add_argument("--log-every", type=int, default=10)
     ap.add_argument("--resume", action="store_true", help="continue from runs/<run>/last.pt")
     ap.add_argument("--init", help="start from these weights (a .pt with a 'model' state dict), fresh optimizer")
-    return ap.parse_args(argv)
+    a = ap.parse_args(argv)
+    if a.steps is None:
+        a.steps = 10**9 if a.minutes > 0 else 3000
+    return a
 
 
 def progress(step, elapsed, a):

@@ -66,6 +66,12 @@ class TrainTest(unittest.TestCase):
         train_main(self.args("from-slim", 1, "--init", path))
         self.assertEqual(torch.load(os.path.join(self.runs, "from-slim", "last.pt"))["step"], 1)
 
+    def test_a_time_budget_is_not_cut_by_a_default_step_count(self):
+        from training.train import parse_args
+        self.assertEqual(parse_args([]).steps, 3000)
+        self.assertGreater(parse_args(["--minutes", "120"]).steps, 10**8)
+        self.assertEqual(parse_args(["--minutes", "120", "--steps", "50"]).steps, 50)
+
     def test_batch_workers_and_slim_weights(self):
         """--workers builds batch i from the seed (seed, i) in forked processes: the same batches in the same order
         for any number of workers; --slim-out writes bf16 weights without optimizer state that --init reads."""
