@@ -122,3 +122,16 @@ test('sampling never lands on a -inf id when the draw is at the very top of the 
     }
   }
 });
+
+test('the argmax-only scan finds the same max and first index as the full scan', () => {
+  for (const { name, row } of rows()) {
+    const full = { max: 0, second: 0, argmax: 0 };
+    const only = { max: 0, second: 0, argmax: 0 };
+    kernel!.load(row, row.length);
+    kernel!.max(row.length, full);
+    kernel!.max(row.length, only, false);
+    assert.equal(only.argmax, full.argmax, name);
+    assert.ok(only.max === full.max || (Number.isNaN(only.max) && Number.isNaN(full.max)), name);
+    assert.equal(only.second, -Infinity, name);
+  }
+});

@@ -22,6 +22,7 @@ interface KernelExports {
   __heap_base: { value: number };
   out_ptr(): number;
   row_max(x: number, n: number): void;
+  row_argmax(x: number, n: number): void;
   row_sum_exp(x: number, n: number, m: number, invT: number, store: number, wantS: number): void;
   row_sum_exp_bounded(x: number, n: number, m: number, zBound: number): void;
   collect_ge(e: number, n: number, floor: number, idx: number, cap: number): number;
@@ -91,8 +92,10 @@ export class RowKernel {
     this.f32.set(row.subarray(0, n), this.rowPtr >> 2);
   }
 
-  max(n: number, out: RowMax): void {
-    this.x.row_max(this.rowPtr, n);
+  /** Max, argmax (first index) and, with `second`, the second max (else -Infinity: a cheaper scan). */
+  max(n: number, out: RowMax, second = true): void {
+    if (second) this.x.row_max(this.rowPtr, n);
+    else this.x.row_argmax(this.rowPtr, n);
     out.max = this.out[0];
     out.second = this.out[1];
     out.argmax = this.out[2];

@@ -179,7 +179,7 @@ export class RowSampler {
     const { temperature, topP, topK, confidence } = this.cfg;
     k.load(row, n);
     const mx = this.rowMax;
-    k.max(n, mx);
+    k.max(n, mx, confidence === 'margin'); // only the margin needs the second max
     const m = mx.max;
     if (m === -Infinity) {
       out.token = mx.argmax;
