@@ -259,17 +259,7 @@ def main(argv=None):
         all_preds[name] = preds
     results["preds"] = all_preds  # the fills themselves: release.py compares the product's fills with these
     if a.engine:
-        t0 = time.time()
-        with open(os.path.join(a.engine, "manifest.json"), encoding="utf-8") as f:
-            recommended = json.load(f).get("sampler", {})
-        preds, st = evaluate_engine(a.engine, cases)
-        name = f"engine: {os.path.basename(os.path.normpath(a.engine))}, manifest sampler {json.dumps(recommended)}"
-        row = result_row(preds, cases, st, t0)
-        # The engine runs fp32 ONNX, this script bf16 PyTorch: the same decoder can still differ where two tokens
-        # are nearly tied. The share of identical fills says how closely the table's Python rows describe the product.
-        twin = next((n for n, r in results["rows"].items() if r.get("decoder") and same_decoder(r["decoder"], recommended)), None)
-        if twin:
-            row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, all_preds[twin])) / len(cases), 1)}
+        name, row = engine_row(a.engine, cases, results["rows"], all_preds)
         add_row(results, name, row)
     if not all_preds:
         out = a.out or os.path.join(os.path.normpath(a.engine), "eval.json")
@@ -306,23 +296,30 @@ def add_row(results, name, row):
     print(name, json.dumps(brief), flush=True)
 
 
-def product_check(model_dir, ev):
-    """The cases of an evaluation (eval.json) again, through the product on an exported folder: the engine's row
-    (ES, tokens per forward) and the share of its fills identical to the PyTorch fills of the matching decoder."""
-    with open(ev["test"], encoding="utf-8") as f:
-        files = [json.loads(l)["text"] for l in f]
-    cases = make_cases(files, ev["single"], ev["multi"], ev["seed"])
+def engine_row(model_dir, cases, rows, preds_by_row):
+    """The cases through the product (evaluate_engine) with the folder's recommended sampler: (row name, row). The
+    engine runs fp32 ONNX, this script bf16 PyTorch, so the same decoder can still differ where two tokens are nearly
+    tied: `same_as` gives the share of fills identical to the PyTorch row of the matching decoder, which says how
+    closely the Python rows describe the product."""
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         recommended = json.load(f).get("sampler", {})
     t0 = time.time()
     preds, st = evaluate_engine(model_dir, cases)
     row = result_row(preds, cases, st, t0)
-    twin = next((n for n, r in ev["rows"].items() if r.get("decoder") and same_decoder(r["decoder"], recommended)
-                 and n in ev.get("preds", {})), None)
+    twin = next((n for n, r in rows.items() if r.get("decoder") and same_decoder(r["decoder"], recommended)
+                 and n in preds_by_row), None)
     if twin:
-        row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, ev["preds"][twin]))
+        row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, preds_by_row[twin]))
                                                          / len(cases), 1)}
-    return row
+    return f"engine: {os.path.basename(os.path.normpath(model_dir))}, manifest sampler {json.dumps(recommended)}", row
+
+
+def product_check(model_dir, ev):
+    """The cases of an evaluation (eval.json) again, through the product on an exported folder (engine_row)."""
+    with open(ev["test"], encoding="utf-8") as f:
+        files = [json.loads(l)["text"] for l in f]
+    cases = make_cases(files, ev["single"], ev["multi"], ev["seed"])
+    return engine_row(model_dir, cases, ev["rows"], ev.get("preds", {}))[1]
 
 
 def same_decoder(d, sampler) -> bool:
