@@ -204,108 +204,113 @@ def build(a):
 
 
 def train(a):
-    import contextlib
-    import numpy as np
     torch, model, cfg, train_c, valid_c, enc, run_dir, ck = build(a)
-    from training.examples import make_batch
     torch.set_num_threads(a.threads)
     device = "cuda" if a.device == "cuda" or (a.device == "auto" and torch.cuda.is_available()) else "cpu"
     # The batch processes fork before the model reaches the GPU: they never hold CUDA state.
     batch_args = (a.batch, a.seq, a.plain_frac, a.multi_frac, a.blockwise_frac)
     stream = BatchStream(train_c, enc, a.seed, ck["step"] if ck else 0, a.workers, batch_args) if a.workers > 0 else None
     try:
-        model.to(device)
-        if device == "cuda":
-            autocast = lambda: torch.autocast("cuda", dtype=torch.bfloat16)  # noqa: E731
-        elif a.no_bf16:
-            autocast = contextlib.nullcontext
-        else:
-            autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
-        decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-        no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-        opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
-                                 {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
-        step, tokens_seen, elapsed0 = 0, 0, 0.0
-        rng = np.random.default_rng(a.seed)
-        if ck is not None:
-            opt.load_state_dict(ck["optim"])
-            step, tokens_seen, elapsed0 = ck["step"], ck["tokens_seen"], ck["elapsed"]
-            rng = np.random.default_rng(a.seed + step)  # a fresh stream: resumed runs do not replay old batches
-        print(f"model: {model.num_parameters() / 1e6:.2f}M parameters, config {cfg.to_dict()}", flush=True)
-        print(f"train tokens {train_c.n_tokens()}, valid tokens {valid_c.n_tokens()}, device {device}, "
-              f"threads {a.threads}, start step {step}", flush=True)
-        csv_path = os.path.join(run_dir, "loss.csv")
-        new_csv = not os.path.exists(csv_path) or ck is None
-        logf = open(csv_path, "w" if new_csv else "a", newline="")
-        log = csv.writer(logf)
-        if new_csv:
-            log.writerow(["step", "tokens", "elapsed_s", "lr", "loss", "masked_ce", "val_loss", "val_masked_ce"])
-        val_batches = validation_batches(valid_c, enc, a.batch, a.seq, a.plain_frac, a.eval_batches)
-
-        def evaluate():
-            return validate(model, val_batches, device, autocast)
-
-        def checkpoint():
-            save_checkpoint(os.path.join(run_dir, "last.pt"), {
-                "model": model.state_dict(), "optim": opt.state_dict(), "config": cfg.to_dict(), "step": step,
-                "tokens_seen": tokens_seen, "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
-
-        import signal
-        stop = {"now": False}
-
-        def on_term(*_):  # `kill PID` ends the run cleanly at the next step, with a checkpoint
-            stop["now"] = True
-        signal.signal(signal.SIGTERM, on_term)
-        t_start = last_ck = time.time()
-        model.train()
-        while progress(step, elapsed0 + time.time() - t_start, a) < 1.0:
-            lr = lr_at(step, a, progress(step, elapsed0 + time.time() - t_start, a) if a.minutes > 0 else None)
-            for g in opt.param_groups:
-                g["lr"] = lr
-            batch = stream.next() if stream else make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac,
-                                                             multi_frac=a.multi_frac, blockwise_frac=a.blockwise_frac)
-            loss, ce, _ = masked_loss(model, batch, device, autocast)
-            if not torch.isfinite(loss):
-                raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            step += 1
-            tokens_seen += a.batch * a.seq
-            val = ("", "")
-            last = progress(step, elapsed0 + time.time() - t_start, a) >= 1.0
-            if step % a.eval_every == 0 or last:
-                val = evaluate()
-            if step % a.log_every == 0 or val[0] != "" or last:
-                el = elapsed0 + time.time() - t_start
-                log.writerow([step, tokens_seen, f"{el:.1f}", f"{lr:.3g}", f"{float(loss):.4f}",
-                              f"{float(ce):.4f}", *(f"{v:.4f}" if v != "" else "" for v in val)])
-                logf.flush()
-                print(f"step {step} tok {tokens_seen} {el:.0f}s loss {float(loss):.3f} ce {float(ce):.3f}"
-                      f" {tokens_seen / max(el, 1e-9):.0f} tok/s" + (f" | val loss {val[0]:.3f} ce {val[1]:.3f}"
-                                                                      if val[0] != "" else ""), flush=True)
-            if stop["now"]:
-                print(f"SIGTERM: checkpoint at step {step} and stop", flush=True)
-                break
-            if time.time() - last_ck > a.ckpt_minutes * 60:
-                checkpoint()
-                last_ck = time.time()
-        checkpoint()
-        if a.slim_out:
-            save_checkpoint(a.slim_out, {
-                # the tied head is the embedding again: leave it out, as release.py's slim weights do
-                "model": {k: v.detach().to("cpu", torch.bfloat16) for k, v in model.state_dict().items()
-                          if not (k == "lm_head.weight" and cfg.tie_word_embeddings)},
-                "config": cfg.to_dict(), "step": step, "tokens_seen": tokens_seen,
-                "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
-            print(f"slim weights -> {a.slim_out}", flush=True)
-        logf.close()
-        print(f"done: {step} steps, {tokens_seen} tokens -> {run_dir}/last.pt", flush=True)
-        return run_dir
+        return run(a, torch, model, cfg, train_c, valid_c, enc, run_dir, ck, device, stream)
     finally:
         if stream:
             stream.close()
+
+
+def run(a, torch, model, cfg, train_c, valid_c, enc, run_dir, ck, device, stream):
+    """The training loop proper (train() owns the batch processes around it)."""
+    import contextlib
+    import numpy as np
+    from training.examples import make_batch
+    model.to(device)
+    if device == "cuda":
+        autocast = lambda: torch.autocast("cuda", dtype=torch.bfloat16)  # noqa: E731
+    elif a.no_bf16:
+        autocast = contextlib.nullcontext
+    else:
+        autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+    step, tokens_seen, elapsed0 = 0, 0, 0.0
+    rng = np.random.default_rng(a.seed)
+    if ck is not None:
+        opt.load_state_dict(ck["optim"])
+        step, tokens_seen, elapsed0 = ck["step"], ck["tokens_seen"], ck["elapsed"]
+        rng = np.random.default_rng(a.seed + step)  # a fresh stream: resumed runs do not replay old batches
+    print(f"model: {model.num_parameters() / 1e6:.2f}M parameters, config {cfg.to_dict()}", flush=True)
+    print(f"train tokens {train_c.n_tokens()}, valid tokens {valid_c.n_tokens()}, device {device}, "
+          f"threads {a.threads}, start step {step}", flush=True)
+    csv_path = os.path.join(run_dir, "loss.csv")
+    new_csv = not os.path.exists(csv_path) or ck is None
+    logf = open(csv_path, "w" if new_csv else "a", newline="")
+    log = csv.writer(logf)
+    if new_csv:
+        log.writerow(["step", "tokens", "elapsed_s", "lr", "loss", "masked_ce", "val_loss", "val_masked_ce"])
+    val_batches = validation_batches(valid_c, enc, a.batch, a.seq, a.plain_frac, a.eval_batches)
+
+    def evaluate():
+        return validate(model, val_batches, device, autocast)
+
+    def checkpoint():
+        save_checkpoint(os.path.join(run_dir, "last.pt"), {
+            "model": model.state_dict(), "optim": opt.state_dict(), "config": cfg.to_dict(), "step": step,
+            "tokens_seen": tokens_seen, "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
+
+    import signal
+    stop = {"now": False}
+
+    def on_term(*_):  # `kill PID` ends the run cleanly at the next step, with a checkpoint
+        stop["now"] = True
+    signal.signal(signal.SIGTERM, on_term)
+    t_start = last_ck = time.time()
+    model.train()
+    while progress(step, elapsed0 + time.time() - t_start, a) < 1.0:
+        lr = lr_at(step, a, progress(step, elapsed0 + time.time() - t_start, a) if a.minutes > 0 else None)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        batch = stream.next() if stream else make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac,
+                                                         multi_frac=a.multi_frac, blockwise_frac=a.blockwise_frac)
+        loss, ce, _ = masked_loss(model, batch, device, autocast)
+        if not torch.isfinite(loss):
+            raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens_seen += a.batch * a.seq
+        val = ("", "")
+        last = progress(step, elapsed0 + time.time() - t_start, a) >= 1.0
+        if step % a.eval_every == 0 or last:
+            val = evaluate()
+        if step % a.log_every == 0 or val[0] != "" or last:
+            el = elapsed0 + time.time() - t_start
+            log.writerow([step, tokens_seen, f"{el:.1f}", f"{lr:.3g}", f"{float(loss):.4f}",
+                          f"{float(ce):.4f}", *(f"{v:.4f}" if v != "" else "" for v in val)])
+            logf.flush()
+            print(f"step {step} tok {tokens_seen} {el:.0f}s loss {float(loss):.3f} ce {float(ce):.3f}"
+                  f" {tokens_seen / max(el, 1e-9):.0f} tok/s" + (f" | val loss {val[0]:.3f} ce {val[1]:.3f}"
+                                                                  if val[0] != "" else ""), flush=True)
+        if stop["now"]:
+            print(f"SIGTERM: checkpoint at step {step} and stop", flush=True)
+            break
+        if time.time() - last_ck > a.ckpt_minutes * 60:
+            checkpoint()
+            last_ck = time.time()
+    checkpoint()
+    if a.slim_out:
+        save_checkpoint(a.slim_out, {
+            # the tied head is the embedding again: leave it out, as release.py's slim weights do
+            "model": {k: v.detach().to("cpu", torch.bfloat16) for k, v in model.state_dict().items()
+                      if not (k == "lm_head.weight" and cfg.tie_word_embeddings)},
+            "config": cfg.to_dict(), "step": step, "tokens_seen": tokens_seen,
+            "elapsed": elapsed0 + time.time() - t_start, "args": vars(a)})
+        print(f"slim weights -> {a.slim_out}", flush=True)
+    logf.close()
+    print(f"done: {step} steps, {tokens_seen} tokens -> {run_dir}/last.pt", flush=True)
+    return run_dir
 
 
 _SOURCE = None  # (corpus, tokenizer, seed, batch args), set in each batch process by _batch_worker_init
