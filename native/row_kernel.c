@@ -17,125 +17,78 @@ static double OUT[4];
 
 __attribute__((export_name("out_ptr"))) double *out_ptr(void) { return OUT; }
 
-// One lane set of the max scan: per lane the max, the second max and the index of the max.
+// One lane set of the max scan: per lane the max, the second max (when asked) and the index of the max.
 typedef struct { v128_t m1, m2, idx; } MaxLanes;
 
-static inline void max_step(MaxLanes *a, v128_t v, v128_t cur) {
+static inline __attribute__((always_inline)) void max_step(MaxLanes *a, v128_t v, v128_t cur, const int second) {
   v128_t gt = wasm_f32x4_gt(v, a->m1);  // false for NaN
   // second max per lane: the larger of the old second and min(old max, v) (NaN-safe through pmax/pmin)
-  a->m2 = wasm_f32x4_pmax(a->m2, wasm_v128_bitselect(a->m1, v, gt));
+  if (second) a->m2 = wasm_f32x4_pmax(a->m2, wasm_v128_bitselect(a->m1, v, gt));
   a->m1 = wasm_v128_bitselect(v, a->m1, gt);
   a->idx = wasm_v128_bitselect(cur, a->idx, gt);
 }
 
-__attribute__((export_name("row_max"))) void row_max(const float *x, int n) {
+// The max and the first index of it and, with `second` (a constant at each call site, so the compiler builds two
+// loops), the second max, which only the margin confidence needs: without it a vector costs one compare and two
+// selects instead of four operations. Four independent lane sets (16 floats per iteration): each set's
+// compare-and-select chain waits only on its own previous result, so the CPU overlaps the four chains.
+static inline __attribute__((always_inline)) void scan_max(const float *x, int n, const int second) {
   const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
-  // Four independent lane sets (16 floats per iteration): each set's compare-and-select chain waits only on its own
-  // previous result, so the CPU overlaps the four chains instead of running one chain at its latency.
   MaxLanes a[4];
   for (int s = 0; s < 4; s++) {
     a[s].m1 = ninf;
-    a[s].m2 = ninf;
+    if (second) a[s].m2 = ninf;
     a[s].idx = wasm_i32x4_splat(0);
   }
   v128_t cur = wasm_i32x4_make(0, 1, 2, 3);
   const v128_t four = wasm_i32x4_splat(4), sixteen = wasm_i32x4_splat(16);
   int i = 0;
   for (; i + 16 <= n; i += 16) {
-    max_step(&a[0], wasm_v128_load(x + i), cur);
-    max_step(&a[1], wasm_v128_load(x + i + 4), wasm_i32x4_add(cur, four));
-    max_step(&a[2], wasm_v128_load(x + i + 8), wasm_i32x4_add(cur, wasm_i32x4_splat(8)));
-    max_step(&a[3], wasm_v128_load(x + i + 12), wasm_i32x4_add(cur, wasm_i32x4_splat(12)));
+    max_step(&a[0], wasm_v128_load(x + i), cur, second);
+    max_step(&a[1], wasm_v128_load(x + i + 4), wasm_i32x4_add(cur, four), second);
+    max_step(&a[2], wasm_v128_load(x + i + 8), wasm_i32x4_add(cur, wasm_i32x4_splat(8)), second);
+    max_step(&a[3], wasm_v128_load(x + i + 12), wasm_i32x4_add(cur, wasm_i32x4_splat(12)), second);
     cur = wasm_i32x4_add(cur, sixteen);
   }
   for (; i + 4 <= n; i += 4) {
-    max_step(&a[0], wasm_v128_load(x + i), cur);
+    max_step(&a[0], wasm_v128_load(x + i), cur, second);
     cur = wasm_i32x4_add(cur, four);
   }
   // Merge the 16 lane candidates: the largest value, the smallest index among equal maxima (the scalar scan keeps
   // the first); a tie makes the second max equal to the max, as in the scalar scan.
-  float best = -__builtin_inff(), second = -__builtin_inff();
+  float best = -__builtin_inff(), next = -__builtin_inff();
   int arg = 0;
   for (int s = 0; s < 4; s++) {
     float lm1[4], lm2[4];
     int li[4];
     wasm_v128_store(lm1, a[s].m1);
-    wasm_v128_store(lm2, a[s].m2);
     wasm_v128_store(li, a[s].idx);
+    if (second) wasm_v128_store(lm2, a[s].m2);
     for (int l = 0; l < 4; l++) {
       float v = lm1[l];
       if (v > best || (v == best && v != -__builtin_inff() && li[l] < arg)) {
-        second = best > second ? best : second;
+        next = best > next ? best : next;
         best = v;
         arg = li[l];
-      } else if (v > second) {
-        second = v;
+      } else if (v > next) {
+        next = v;
       }
-      if (lm2[l] > second) second = lm2[l];
+      if (second && lm2[l] > next) next = lm2[l];
     }
   }
   for (; i < n; i++) {
     float v = x[i];
-    if (v > best) { second = best; best = v; arg = i; }
-    else if (v > second) second = v;
+    if (v > best) { next = best; best = v; arg = i; }
+    else if (v > next) next = v;
   }
   OUT[0] = best;
-  OUT[1] = second;
+  OUT[1] = second ? next : -__builtin_inff();  // without `second`, `next` misses the lanes' second maxima
   OUT[2] = arg;
 }
 
-// The max and its first index only (no second max: only the margin confidence needs it), one compare and two
-// selects per vector instead of four operations: the scan every greedy row pays for at 152k entries.
-typedef struct { v128_t m1, idx; } ArgLanes;
+__attribute__((export_name("row_max"))) void row_max(const float *x, int n) { scan_max(x, n, 1); }
 
-static inline void arg_step(ArgLanes *a, v128_t v, v128_t cur) {
-  v128_t gt = wasm_f32x4_gt(v, a->m1);  // false for NaN
-  a->m1 = wasm_v128_bitselect(v, a->m1, gt);
-  a->idx = wasm_v128_bitselect(cur, a->idx, gt);
-}
-
-__attribute__((export_name("row_argmax"))) void row_argmax(const float *x, int n) {
-  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
-  ArgLanes a[4];
-  for (int s = 0; s < 4; s++) {
-    a[s].m1 = ninf;
-    a[s].idx = wasm_i32x4_splat(0);
-  }
-  v128_t cur = wasm_i32x4_make(0, 1, 2, 3);
-  const v128_t four = wasm_i32x4_splat(4), sixteen = wasm_i32x4_splat(16);
-  int i = 0;
-  for (; i + 16 <= n; i += 16) {
-    arg_step(&a[0], wasm_v128_load(x + i), cur);
-    arg_step(&a[1], wasm_v128_load(x + i + 4), wasm_i32x4_add(cur, four));
-    arg_step(&a[2], wasm_v128_load(x + i + 8), wasm_i32x4_add(cur, wasm_i32x4_splat(8)));
-    arg_step(&a[3], wasm_v128_load(x + i + 12), wasm_i32x4_add(cur, wasm_i32x4_splat(12)));
-    cur = wasm_i32x4_add(cur, sixteen);
-  }
-  for (; i + 4 <= n; i += 4) {
-    arg_step(&a[0], wasm_v128_load(x + i), cur);
-    cur = wasm_i32x4_add(cur, four);
-  }
-  float best = -__builtin_inff();
-  int arg = 0;
-  for (int s = 0; s < 4; s++) {
-    float lm1[4];
-    int li[4];
-    wasm_v128_store(lm1, a[s].m1);
-    wasm_v128_store(li, a[s].idx);
-    for (int l = 0; l < 4; l++) {
-      if (lm1[l] > best || (lm1[l] == best && lm1[l] != -__builtin_inff() && li[l] < arg)) {
-        best = lm1[l];
-        arg = li[l];
-      }
-    }
-  }
-  for (; i < n; i++) {
-    if (x[i] > best) { best = x[i]; arg = i; }
-  }
-  OUT[0] = best;
-  OUT[1] = -__builtin_inff();  // not computed
-  OUT[2] = arg;
-}
+__attribute__((export_name("row_argmax"))) void row_argmax(const float *x, int n) { scan_max(x, n, 0); }
 
 // e = 2^t for t <= 0 (t >= -126 after clamping): 2^floor(t) from the exponent bits, 2^frac from a degree-5
 // polynomial fitted here (relative error 1.7e-7 in float arithmetic, about the rounding of a float logit).
