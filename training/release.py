@@ -125,11 +125,14 @@ def verdict(ev):
 def stage_of(ck):
     """What one training stage did, as recorded in the release's history."""
     a = ck.get("args", {})
-    return {"steps": ck["step"], "tokens": ck["tokens_seen"], "seconds": round(ck.get("elapsed", 0)),
+    st = {"steps": ck["step"], "tokens": ck["tokens_seen"], "seconds": round(ck.get("elapsed", 0)),
             "lr": a.get("lr"), "warmup": a.get("warmup"), "minutes": a.get("minutes"), "batch": a.get("batch"), "seq": a.get("seq"),
             "plain_frac": a.get("plain_frac", 0.2), "multi_frac": a.get("multi_frac", 0.0),
             "blockwise_frac": a.get("blockwise_frac", 0.0), "seed": a.get("seed"), "device": a.get("device", "auto"),
             "workers": a.get("workers", 0)}
+    if ck.get("averaged"):  # training/average.py: the weights are the mean of the checkpoints at these steps
+        st["averaged_steps"] = ck["averaged"]["steps"]
+    return st
 
 
 def mixture(st):
@@ -153,6 +156,10 @@ def stages_text(history):
     for i, st in enumerate(history, 1):
         where = " on a GPU" if st.get("device") == "cuda" else ""
         note = f" {st['note']}" if st.get("note") else ""
+        if st.get("averaged_steps"):
+            sv = st["averaged_steps"]
+            note += (f" Its weights are the mean of the {len(sv)} checkpoints from steps {sv[0]:,} to {sv[-1]:,} "
+                     f"(training/average.py), which scored better on the validation canvases than the last one alone.")
         lines.append(f"{i}. {st['steps']:,} steps, {st['tokens']:,} tokens, {st['seconds'] / 60:.0f} min{where}, peak lr "
                      f"{st['lr']}; {mixture(st)}.{note}")
     return "\n".join(lines) + "\n"
@@ -174,6 +181,12 @@ def reproduce(history):
             out.append(f"# stage {i + 1}: {st['note']}")
         out.append(f"/usr/bin/python3 training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
                    f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']}{where}{mix}")
+        if st.get("averaged_steps"):
+            steps = st["averaged_steps"]
+            out.append(f"# checkpoints copied while it trained, at steps {', '.join(map(str, steps))}; their mean:")
+            out.append(f"/usr/bin/python3 training/average.py --run {run} --snapshots 'training/runs/{run}/snaps/*.pt' "
+                       f"--tail {1 - (steps[0] - 1) / steps[-1]:.2f}")
+            run += "-avg"
         out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")
         cont = " --continues training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
         out.append(f"/usr/bin/python3 training/release.py --run {run}{cont}")

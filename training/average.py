@@ -1,0 +1,139 @@
+"""Averages the weights of a run's last checkpoints (the low-learning-rate tail of its schedule) into a new run folder
+that evaluate.py and release.py take like any other: runs/<out>/last.pt, loss.csv and a note.
+
+Why: SGD's last iterate still jitters around the minimum it has found; the mean of the iterates over the tail of the
+schedule sits nearer its centre (checkpoint averaging, as in Polyak averaging, SWA and LAWA). It costs no training, so
+it is tried after every stage and kept only when it scores better on the validation canvases, which are measured here
+for the last checkpoint and for the mean side by side (more canvases than train.py's periodic check, so the choice is
+not made on noise).
+
+train.py overwrites runs/<run>/last.pt every few minutes; keep copies while it trains, for example
+
+    while pgrep -f "run tiny4" >/dev/null; do cp training/runs/tiny4/last.pt training/runs/tiny4/snaps/$(date +%s).pt; sleep 300; done
+
+then
+
+    /usr/bin/python3 training/average.py --run tiny4 --snapshots 'training/runs/tiny4/snaps/*.pt' --tail 0.25
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from training.common import DATA, TRAINING, Fatal, require, run_main, write_json_atomic  # noqa: E402
+
+
+def pick_tail(snaps, last_step: int, tail: float):
+    """The snapshots whose step lies in the last `tail` share of the run's steps (the newest always included), each
+    step once, oldest first."""
+    by_step = {}
+    for path, step in snaps:
+        by_step.setdefault(step, path)
+    lo = last_step * (1 - tail)
+    return [(by_step[s], s) for s in sorted(by_step) if s >= lo or s == last_step]
+
+
+def mean_weights(states):
+    """Element-wise mean of state dicts with the same keys and shapes, in fp32."""
+    keys = list(states[0])
+    for s in states[1:]:
+        if list(s) != keys or any(s[k].shape != states[0][k].shape for k in keys):
+            raise Fatal("the snapshots do not share one model shape: they come from different runs or configs")
+    return {k: sum(s[k].float() for s in states) / len(states) for k in keys}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", required=True, help="the run whose last.pt ends the average: training/runs/<run>/")
+    ap.add_argument("--runs-dir", default=os.path.join(TRAINING, "runs"))
+    ap.add_argument("--snapshots", required=True, help="glob of the run's earlier checkpoints (copies of last.pt)")
+    ap.add_argument("--tail", type=float, default=0.25, help="share of the run's steps, counted from its end, whose "
+                                                              "checkpoints are averaged")
+    ap.add_argument("--out-run", help="run folder to write (default: <run>-avg)")
+    ap.add_argument("--val-batches", type=int, default=30, help="validation batches for the side-by-side check")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    if not 0 < a.tail <= 1:
+        raise Fatal(f"--tail {a.tail}: expected a share in (0, 1]")
+    torch = require("torch", "python3-torch")
+    torch.set_num_threads(a.threads)
+    from training.train import load_checkpoint, save_checkpoint
+    run = os.path.join(a.runs_dir, a.run)
+    last = load_checkpoint(os.path.join(run, "last.pt"))
+    snaps = []
+    for p in sorted(glob.glob(a.snapshots)):
+        ck = load_checkpoint(p)
+        if ck["config"] != last["config"]:
+            raise Fatal(f"{p}: its model config differs from {a.run}'s")
+        if ck["step"] <= last["step"]:
+            snaps.append((p, ck["step"]))
+    chosen = pick_tail(snaps + [(os.path.join(run, "last.pt"), last["step"])], last["step"], a.tail)
+    if len(chosen) < 2:
+        raise Fatal(f"only {len(chosen)} checkpoint(s) in the last {a.tail:.0%} of {a.run}'s steps: nothing to average")
+    avg = mean_weights([load_checkpoint(p)["model"] for p, _ in chosen])
+    # The wide check decides; train.py's own canvases (the first eval_batches of the same seeds) give the card's number.
+    own_n = last["args"]["eval_batches"]
+    (val_last, val_avg), (_, own_avg) = validation(last, [last["model"], avg], [max(a.val_batches, own_n), own_n])
+    steps = [s for _, s in chosen]
+    report = {"run": a.run, "steps": steps, "val_batches": a.val_batches,
+              "last": {"val_loss": round(val_last[0], 4), "val_masked_ce": round(val_last[1], 4)},
+              "average": {"val_loss": round(val_avg[0], 4), "val_masked_ce": round(val_avg[1], 4)}}
+    print(json.dumps(report))
+    if val_avg[1] >= val_last[1]:
+        print(f"the average of {len(chosen)} checkpoints is not better on the validation canvases "
+              f"(masked CE {val_avg[1]:.4f} vs {val_last[1]:.4f}): release {a.run} itself; nothing written")
+        return report
+    out_run = os.path.join(a.runs_dir, a.out_run or f"{a.run}-avg")
+    os.makedirs(out_run, exist_ok=True)
+    stale = os.path.join(out_run, "eval.json")  # an earlier average's evaluation must not pass for this one's
+    if os.path.exists(stale):
+        os.remove(stale)
+    ck = {k: v for k, v in last.items() if k != "optim"}  # an average has no optimizer state of its own
+    ck["model"] = avg
+    ck["averaged"] = report
+    save_checkpoint(os.path.join(out_run, "last.pt"), ck)
+    # The run's curve, ending with the average's validation on train.py's canvases, so that the model card's number
+    # belongs to the released weights.
+    with open(os.path.join(run, "loss.csv"), encoding="utf-8") as f:
+        lines = f.read().rstrip("\n").split("\n")
+    cols = lines[0].split(",")
+    row = dict(zip(cols, lines[-1].split(",")))
+    row.update(val_loss=f"{own_avg[0]:.4f}", val_masked_ce=f"{own_avg[1]:.4f}")
+    with open(os.path.join(out_run, "loss.csv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines + [",".join(row.get(c, "") for c in cols)]) + "\n")
+    write_json_atomic(os.path.join(out_run, "averaged.json"), report)
+    print(f"wrote {out_run}/last.pt: mean of steps {steps}; masked CE {val_avg[1]:.4f} vs {val_last[1]:.4f} "
+          f"for the last checkpoint ({a.val_batches} validation batches)")
+    return report
+
+
+def validation(ck, weight_sets, counts):
+    """For each count n: (loss, masked CE) of each weight set on the first n of the run's validation canvases (the
+    seeds train.py uses, so the first eval_batches are exactly the canvases of its periodic check)."""
+    import contextlib
+
+    import torch
+
+    from training.examples import TokenCorpus
+    from training.model import DreamConfig, DreamLM, load_state_dict_checked
+    from training.tokenizer import load as load_tokenizer
+    from training.train import validate, validation_batches
+    a = ck["args"]
+    tokens = a["tokens"] if os.path.isfile(os.path.join(a["tokens"], "valid.npz")) else os.path.join(DATA, "tokens")
+    tokenizer = a["tokenizer"] if os.path.isfile(a["tokenizer"]) else os.path.join(DATA, "tokenizer", "tokenizer.json")
+    valid = TokenCorpus(os.path.join(tokens, "valid.npz"))
+    batches = validation_batches(valid, load_tokenizer(tokenizer), a["batch"], a["seq"], a["plain_frac"], max(counts))
+    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext
+    models = []
+    for weights in weight_sets:
+        model = DreamLM(DreamConfig.from_dict(ck["config"]))
+        load_state_dict_checked(model, {k: v.float() for k, v in weights.items()})
+        models.append(model)
+    return [[validate(m, batches[:n], "cpu", autocast) for m in models] for n in counts]
+
+
+if __name__ == "__main__":
+    run_main(main)
