@@ -17,7 +17,7 @@ import { measureRowCost, projectShare, samplerPerForward152k } from './synthetic
 import { samplerShareOnSyntheticModel, syntheticModel, type SyntheticShare } from './synthetic-model';
 import { loadTasks } from './tasks';
 
-const BUDGET = { prefixTokens: 256, suffixTokens: 64 };
+const BUDGET = { prefixTokens: 224, suffixTokens: 96 }; // the extension's defaults (diffucode.context.*)
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

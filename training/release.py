@@ -51,12 +51,14 @@ def versus_table(ev):
 def eval_table(ev, previous=None):
     """The evaluation table; `previous` (an eval.json of the earlier release on the same cases) adds its model rows,
     marked, so the card shows what this stage changed."""
-    from training.evaluate import markdown_table
+    from training.evaluate import budget_of, markdown_table
     if previous and previous.get("cases") == ev.get("cases") and previous.get("seed") == ev.get("seed"):
         rows = dict(ev["rows"])
+        # Rows seen through another context budget are marked with it: they are not like for like.
+        other = "" if budget_of(previous) == budget_of(ev) else ", context %d/%d tokens" % budget_of(previous)
         for name, row in previous["rows"].items():
             if "decoder" in row:
-                rows[f"previous release ({name[len('model: '):]})"] = row
+                rows[f"previous release ({name[len('model: '):]}{other})"] = row
         ev = dict(ev, rows=rows)
     return markdown_table(ev)
 
@@ -194,6 +196,7 @@ def reproduce(history):
 
 
 def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None, previous=None):
+    from training.evaluate import budget_of
     cfg, args = ck["config"], ck.get("args", {})
     history = history or [stage_of(ck)]
     val = [r for r in rows if r.get("val_masked_ce")]
@@ -258,8 +261,8 @@ gradient clipping 1.0.
 
 Held-out test files ({ev['cases']} cases, seed {ev['seed']}): a random line (single-line) or block of 2-5 lines
 (multi-line) removed; the prefix keeps the target's indentation. The model gets a fixed gap of 24 (single) / 64
-(multi) masks, not the true length, and ends with end-of-text; context is the nearest 256 prefix and 64 suffix
-tokens. Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
+(multi) masks, not the true length, and ends with end-of-text; context is the nearest {budget_of(ev)[0]} prefix and {budget_of(ev)[1]} suffix
+tokens (the extension's defaults). Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
 Threshold = commit every mask whose top probability is at least the threshold (at least one per step); "whole
 gap" lets any masked position commit, "blocks of B" is Fast-dLLM block-wise decoding (segments of B positions
 from the left), "left to right" commits the leftmost mask each step, "dual cache" is Fast-dLLM's cache (a full pass

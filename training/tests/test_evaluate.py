@@ -164,6 +164,19 @@ class EvaluateTest(unittest.TestCase):
         self.assertIn("copy of the k lines above", said)
         self.assertIn("no interval in this evaluation", said)
 
+    def test_context_budget_is_recorded_and_old_evaluations_are_marked(self):
+        from training.evaluate import BUDGET, OLD_BUDGET, budget_of
+        from training.release import eval_table
+        self.assertEqual(budget_of({}), OLD_BUDGET)  # written before evaluations recorded their budget
+        self.assertEqual(budget_of({"budget": {"prefix": 10, "suffix": 5}}), (10, 5))
+        row = {"single": {"n": 1, "exact_match": 0.0, "edit_similarity": 20.0},
+               "multi": {"n": 1, "exact_match": 0.0, "edit_similarity": 20.0}, "decoder": {"threshold": 0.9}}
+        ev = {"cases": 2, "seed": 7, "budget": {"prefix": BUDGET[0], "suffix": BUDGET[1]}, "rows": {"model: m": row}}
+        old = {"cases": 2, "seed": 7, "rows": {"model: m": row}}
+        self.assertIn("previous release (m, context %d/%d tokens)" % OLD_BUDGET, eval_table(ev, old))
+        same = dict(old, budget=ev["budget"])
+        self.assertIn("| previous release (m) |", eval_table(ev, same))
+
 
 if __name__ == "__main__":
     unittest.main()
