@@ -91,19 +91,21 @@ def main(argv=None):
     stale = os.path.join(out_run, "eval.json")  # an earlier average's evaluation must not pass for this one's
     if os.path.exists(stale):
         os.remove(stale)
-    ck = {k: v for k, v in last.items() if k != "optim"}  # an average has no optimizer state of its own
-    ck["model"] = avg
-    ck["averaged"] = report
-    save_checkpoint(os.path.join(out_run, "last.pt"), ck)
-    # The run's curve, ending with the average's validation on train.py's canvases, so that the model card's number
-    # belongs to the released weights.
+    # The run's curve, its last row's validation replaced by the average's on train.py's canvases, so that the model
+    # card's number belongs to the released weights (the last checkpoint's stays in averaged.json) and the curve
+    # keeps one row per step.
     with open(os.path.join(run, "loss.csv"), encoding="utf-8") as f:
         lines = f.read().rstrip("\n").split("\n")
     cols = lines[0].split(",")
     row = dict(zip(cols, lines[-1].split(",")))
+    report["last"]["own_val_masked_ce"] = row.get("val_masked_ce") or None
     row.update(val_loss=f"{own_avg[0]:.4f}", val_masked_ce=f"{own_avg[1]:.4f}")
     with open(os.path.join(out_run, "loss.csv"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines + [",".join(row.get(c, "") for c in cols)]) + "\n")
+        f.write("\n".join(lines[:-1] + [",".join(row.get(c, "") for c in cols)]) + "\n")
+    ck = {k: v for k, v in last.items() if k != "optim"}  # an average has no optimizer state of its own
+    ck["model"] = avg
+    ck["averaged"] = report
+    save_checkpoint(os.path.join(out_run, "last.pt"), ck)
     write_json_atomic(os.path.join(out_run, "averaged.json"), report)
     print(f"wrote {out_run}/last.pt: mean of steps {steps}; masked CE {val_avg[1]:.4f} vs {val_last[1]:.4f} "
           f"for the last checkpoint ({a.val_batches} validation batches)")

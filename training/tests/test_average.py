@@ -83,9 +83,13 @@ class AverageTest(unittest.TestCase):
         with open(os.path.join(run + "-avg", "loss.csv")) as f:
             rows = list(csv.DictReader(f))
         with open(os.path.join(run, "loss.csv")) as f:
-            self.assertEqual(len(rows), len(list(csv.DictReader(f))) + 1)
+            before = list(csv.DictReader(f))
+        self.assertEqual(len(rows), len(before))  # one row per step: the last row's validation is the average's
         self.assertEqual(rows[-1]["step"], "3")
-        self.assertNotEqual(rows[-1]["val_masked_ce"], "")
+        self.assertEqual(rows[-1]["loss"], before[-1]["loss"])
+        self.assertNotEqual(rows[-1]["val_masked_ce"], before[-1]["val_masked_ce"])
+        self.assertLess(float(rows[-1]["val_masked_ce"]), report["last"]["val_masked_ce"])
+        self.assertEqual(out["averaged"]["last"]["own_val_masked_ce"], before[-1]["val_masked_ce"])
 
     def test_the_model_card_says_the_weights_are_an_average(self):
         from training.release import reproduce, stage_of, stages_text
