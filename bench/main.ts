@@ -17,7 +17,12 @@ import { measureRowCost, projectShare, samplerPerForward152k } from './synthetic
 import { samplerShareOnSyntheticModel, syntheticModel, type SyntheticShare } from './synthetic-model';
 import { loadTasks } from './tasks';
 
-const BUDGET = { prefixTokens: 224, suffixTokens: 96 }; // the extension's defaults (diffucode.context.*)
+/** The context budget users get: the extension's defaults (diffucode.context.*), read from package.json, not copied. */
+function extensionBudget(): { prefixTokens: number; suffixTokens: number } {
+  const props = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).contributes.configuration.properties;
+  return { prefixTokens: props['diffucode.context.prefixTokens'].default, suffixTokens: props['diffucode.context.suffixTokens'].default };
+}
+const BUDGET = extensionBudget();
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

@@ -1,5 +1,5 @@
 """Averages the weights of a run's last checkpoints (the low-learning-rate tail of its schedule) into a new run folder
-that evaluate.py and release.py take like any other: runs/<out>/last.pt, loss.csv and a note.
+that evaluate.py and release.py take like any other: runs/<out>/last.pt, loss.csv and averaged.json.
 
 Why: SGD's last iterate still jitters around the minimum it has found; the mean of the iterates over the tail of the
 schedule sits nearer its centre (checkpoint averaging, as in Polyak averaging, SWA and LAWA). It costs no training, so
@@ -7,9 +7,11 @@ it is tried after every stage and kept only when it scores better on the validat
 for the last checkpoint and for the mean side by side (more canvases than train.py's periodic check, so the choice is
 not made on noise).
 
-train.py overwrites runs/<run>/last.pt every few minutes; keep copies while it trains, for example
+train.py overwrites runs/<run>/last.pt every few minutes (--ckpt-minutes); keep copies while it trains, for example
+(TRAIN_PID = the trainer's process id, $! right after starting it with nohup ... &)
 
-    while pgrep -f "run tiny4" >/dev/null; do cp training/runs/tiny4/last.pt training/runs/tiny4/snaps/$(date +%s).pt; sleep 300; done
+    mkdir -p training/runs/tiny4/snaps
+    while kill -0 $TRAIN_PID 2>/dev/null; do cp training/runs/tiny4/last.pt training/runs/tiny4/snaps/$(date +%s).pt; sleep 300; done
 
 then
 
@@ -19,6 +21,7 @@ import argparse
 import glob
 import json
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -32,8 +35,7 @@ def pick_tail(snaps, last_step: int, tail: float):
     by_step = {}
     for path, step in snaps:
         by_step.setdefault(step, path)
-    lo = last_step * (1 - tail)
-    return [(by_step[s], s) for s in sorted(by_step) if s >= lo or s == last_step]
+    return [(by_step[s], s) for s in sorted(by_step) if last_step - s <= tail * last_step + 1e-9]
 
 
 def mean_weights(states):
@@ -62,46 +64,60 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     from training.train import load_checkpoint, save_checkpoint
     run = os.path.join(a.runs_dir, a.run)
+    out_run = os.path.join(a.runs_dir, a.out_run or f"{a.run}-avg")
+    if os.path.abspath(out_run) == os.path.abspath(run):
+        raise Fatal("--out-run must differ from --run: the run's own checkpoint and curve are kept as they are")
     last = load_checkpoint(os.path.join(run, "last.pt"))
     snaps = []
     for p in sorted(glob.glob(a.snapshots)):
         ck = load_checkpoint(p)
         if ck["config"] != last["config"]:
             raise Fatal(f"{p}: its model config differs from {a.run}'s")
-        if ck["step"] <= last["step"]:
-            snaps.append((p, ck["step"]))
+        mine = {k: ck.get("args", {}).get(k) for k in ("run", "seed", "init")}
+        if mine != {k: last.get("args", {}).get(k) for k in mine} or ck["tokens_seen"] > last["tokens_seen"]:
+            raise Fatal(f"{p} is not an earlier checkpoint of {a.run} (another run, seed or start): leave it out")
+        if ck["step"] > last["step"]:
+            print(f"skipped {p}: step {ck['step']} is past {a.run}'s last.pt (step {last['step']})")
+            continue
+        snaps.append((p, ck["step"]))
     chosen = pick_tail(snaps + [(os.path.join(run, "last.pt"), last["step"])], last["step"], a.tail)
     if len(chosen) < 2:
         raise Fatal(f"only {len(chosen)} checkpoint(s) in the last {a.tail:.0%} of {a.run}'s steps: nothing to average")
     avg = mean_weights([load_checkpoint(p)["model"] for p, _ in chosen])
     # The wide check decides; train.py's own canvases (the first eval_batches of the same seeds) give the card's number.
     own_n = last["args"]["eval_batches"]
-    (val_last, val_avg), (_, own_avg) = validation(last, [last["model"], avg], [max(a.val_batches, own_n), own_n])
+    wide = max(a.val_batches, own_n)
+    (val_last, val_avg), (_, own_avg) = validation(last, [last["model"], avg], [wide, own_n])
     steps = [s for _, s in chosen]
-    report = {"run": a.run, "steps": steps, "val_batches": a.val_batches,
+    report = {"run": a.run, "steps": steps, "tail": a.tail, "val_batches": wide,
               "last": {"val_loss": round(val_last[0], 4), "val_masked_ce": round(val_last[1], 4)},
               "average": {"val_loss": round(val_avg[0], 4), "val_masked_ce": round(val_avg[1], 4)}}
     print(json.dumps(report))
     if val_avg[1] >= val_last[1]:
         print(f"the average of {len(chosen)} checkpoints is not better on the validation canvases "
               f"(masked CE {val_avg[1]:.4f} vs {val_last[1]:.4f}): release {a.run} itself; nothing written")
+        if os.path.isfile(os.path.join(out_run, "averaged.json")):  # an earlier average must not be released now
+            shutil.rmtree(out_run)
+            print(f"removed the earlier average {out_run}")
         return report
-    out_run = os.path.join(a.runs_dir, a.out_run or f"{a.run}-avg")
     os.makedirs(out_run, exist_ok=True)
     stale = os.path.join(out_run, "eval.json")  # an earlier average's evaluation must not pass for this one's
     if os.path.exists(stale):
         os.remove(stale)
-    # The run's curve, its last row's validation replaced by the average's on train.py's canvases, so that the model
-    # card's number belongs to the released weights (the last checkpoint's stays in averaged.json) and the curve
-    # keeps one row per step.
+    # The run's curve up to the last checkpoint (a run killed after it logged steps the weights never saw), its row
+    # at that step carrying the average's validation on train.py's canvases, so that the model card's number
+    # belongs to the released weights (the last checkpoint's stays in averaged.json); one row per step.
     with open(os.path.join(run, "loss.csv"), encoding="utf-8") as f:
         lines = f.read().rstrip("\n").split("\n")
     cols = lines[0].split(",")
-    row = dict(zip(cols, lines[-1].split(",")))
-    report["last"]["own_val_masked_ce"] = row.get("val_masked_ce") or None
-    row.update(val_loss=f"{own_avg[0]:.4f}", val_masked_ce=f"{own_avg[1]:.4f}")
+    rows = [dict(zip(cols, l.split(","))) for l in lines[1:]]
+    rows = [r for r in rows if int(float(r["step"])) < last["step"]]
+    end = next((dict(zip(cols, l.split(","))) for l in lines[1:] if int(float(l.split(",")[0])) == last["step"]),
+               {"step": str(last["step"]), "tokens": str(last["tokens_seen"]), "elapsed_s": f"{last['elapsed']:.1f}"})
+    report["last"]["own_val_masked_ce"] = float(end["val_masked_ce"]) if end.get("val_masked_ce") else None
+    end.update(val_loss=f"{own_avg[0]:.4f}", val_masked_ce=f"{own_avg[1]:.4f}")
     with open(os.path.join(out_run, "loss.csv"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines[:-1] + [",".join(row.get(c, "") for c in cols)]) + "\n")
+        f.write("\n".join([lines[0]] + [",".join(r.get(c, "") for c in cols) for r in rows + [end]]) + "\n")
     ck = {k: v for k, v in last.items() if k != "optim"}  # an average has no optimizer state of its own
     ck["model"] = avg
     ck["averaged"] = report

@@ -41,6 +41,16 @@ def require(module: str, debian_pkg: str):
                     f"and run with /usr/bin/python3")
 
 
+def file_sha256(path: str) -> str:
+    """Fingerprint of a file (a checkpoint), so a result can say which weights it belongs to."""
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def write_json_atomic(path: str, obj) -> None:
     write_bytes_atomic(path, (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 

@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from training.common import DATA, Fatal, require, run_main, write_json_atomic  # noqa: E402
+from training.common import DATA, Fatal, file_sha256, require, run_main, write_json_atomic  # noqa: E402
 
 
 EMPTY = "baseline: empty middle"
@@ -22,11 +22,30 @@ K_LINES_ABOVE = "baseline: copy of the k lines above (k = lines removed)"
 OLD_K_LINES_ABOVE = "baseline: copy line(s) above"  # the k-lines copy's name in evaluations before Nov 2026
 
 
-# Tokens of prefix and suffix the model sees: the extension's defaults (diffucode.context.prefixTokens/suffixTokens).
-# 224/96 scored 0.5 ES points above the earlier 256/64 on single-line gaps (paired 95 % interval +0.1 to +1.0) and
-# 0.3 on multi-line ones, with the stage-3 weights on these 300 cases; the canvas keeps its size.
-BUDGET = (224, 96)
+def extension_defaults():
+    """(prefix tokens, suffix tokens, rest-of-line gap tokens): the extension's defaults in package.json
+    (diffucode.context.prefixTokens / suffixTokens, diffucode.ghostText.lineTokens), read rather than copied so the
+    evaluation measures what users get. 224/96 scored 0.5 ES points above the earlier 256/64 on single-line gaps
+    (paired 95 % interval +0.1 to +1.0) and 0.3 on multi-line ones (stage-3 weights, these 300 cases)."""
+    from training.common import ROOT
+    with open(os.path.join(ROOT, "package.json"), encoding="utf-8") as f:
+        props = json.load(f)["contributes"]["configuration"]["properties"]
+    return tuple(props[f"diffucode.{k}"]["default"] for k in ("context.prefixTokens", "context.suffixTokens",
+                                                                 "ghostText.lineTokens"))
+
+
+BUDGET = extension_defaults()[:2]
+GAPS = (extension_defaults()[2], 64)  # single-line gap = the extension's rest-of-line gap; multi-line 64
 OLD_BUDGET = (256, 64)  # evaluations written before Nov 27 2026 have no "budget" entry: they used this
+
+
+def fit_context(n_prefix: int, n_suffix: int, room: int):
+    """How many prefix and suffix tokens stay when both budgets together overflow the model's context (`room` =
+    context - 2 - gap): the engine's rule (src/engine/canvas/canvas.ts), the suffix keeping at least a quarter."""
+    if n_prefix + n_suffix <= room:
+        return n_prefix, n_suffix
+    s = min(n_suffix, max(room // 4, room - n_prefix))
+    return min(n_prefix, room - s), s
 
 
 def edit_similarity(a: str, b: str) -> float:
@@ -131,7 +150,7 @@ def near_text(c, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1]):
     return p_txt, s_txt
 
 
-def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=(24, 64)):
+def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS):
     """The same cases through the product itself: the CLI's `batch` command (worker process, ONNX Runtime, the
     TypeScript sampler) on an exported model folder, with the sampler its manifest recommends. Returns the fills
     and the summed forward passes and committed tokens."""
@@ -163,16 +182,18 @@ def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUD
                    "tokens": sum(o["stats"]["tokensCommitted"] for o in out)}
 
 
-def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=(24, 64),
-             eos_after_text=False, eos_penalty=0.0, cache=False):
+def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS,
+             eos_after_text=False, eos_penalty=0.0, cache=False, context=384):
     import torch
     from training.decode import fill
     preds, forwards, new_tokens = [], 0, 0
     for c in cases:
         p_txt, s_txt = near_text(c, prefix_tokens, suffix_tokens)
-        pre = enc.encode(p_txt)[-prefix_tokens:]
+        pre = enc.encode(p_txt)[-prefix_tokens:] if prefix_tokens else []
         suf = enc.encode(s_txt)[:suffix_tokens]
         gap = budgets[0] if c["kind"] == "single" else budgets[1]
+        n_pre, n_suf = fit_context(len(pre), len(suf), context - 2 - gap)  # as the engine trims
+        pre, suf = pre[len(pre) - n_pre:], suf[:n_suf]
         # bf16 autocast: this torch build's fp32 matmuls use a generic BLAS and are ~8x slower than oneDNN's bf16.
         with torch.autocast("cpu", dtype=torch.bfloat16):
             ids, f = fill(model, pre, suf, gap, threshold, block=block, eos_after_text=eos_after_text,
@@ -244,7 +265,8 @@ def main(argv=None):
         load_state_dict_checked(model, {k: v.float() for k, v in ck["model"].items()})
         model.eval()
     results = {"cases": len(cases), "seed": a.seed, "single": a.single, "multi": a.multi, "test": a.test,
-               "checkpoint": a.checkpoint, "engine": a.engine, "step": ck.get("step"),
+               "checkpoint": a.checkpoint, "checkpoint_sha256": file_sha256(a.checkpoint) if a.checkpoint else None,
+               "engine": a.engine, "step": ck.get("step"),
                "budget": {"prefix": a.prefix_tokens, "suffix": a.suffix_tokens}, "rows": {}}
     results["rows"][EMPTY] = score([""] * len(cases), cases)
     # The issue's baseline copies the line above; the second one copies as many lines as were removed, so it knows
@@ -256,7 +278,7 @@ def main(argv=None):
         th, guard, cached, bl, penalty = parse_decoder(spec)
         t0 = time.time()
         preds, st = evaluate(model, enc, cases, th, bl, a.prefix_tokens, a.suffix_tokens, eos_after_text=guard,
-                             cache=cached, eos_penalty=penalty)
+                             cache=cached, eos_penalty=penalty, context=ck["args"]["seq"])
         name = f"model: threshold {th}" if th < 1 else "model: one token per step"
         name += f", blocks of {bl}" if bl > 1 else (", left to right" if bl == 1 else ", whole gap")
         name += ", end-of-text only after text" if guard else ""

@@ -9,11 +9,12 @@ stages' loss rows come from training/checkpoints/loss.csv, read before it is rew
 """
 import argparse
 import json
+import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from training.common import DATA, ROOT, TRAINING, Fatal, require, run_main  # noqa: E402
+from training.common import DATA, ROOT, TRAINING, Fatal, file_sha256, require, run_main  # noqa: E402
 
 HARDWARE = "2-core x86-64 CPU (shared with other work), no GPU, PyTorch 1.13 bf16 autocast"
 
@@ -134,6 +135,7 @@ def stage_of(ck):
             "workers": a.get("workers", 0)}
     if ck.get("averaged"):  # training/average.py: the weights are the mean of the checkpoints at these steps
         st["averaged_steps"] = ck["averaged"]["steps"]
+        st["averaged_tail"] = ck["averaged"].get("tail")
     return st
 
 
@@ -185,9 +187,11 @@ def reproduce(history):
                    f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']}{where}{mix}")
         if st.get("averaged_steps"):
             steps = st["averaged_steps"]
-            out.append(f"# checkpoints copied while it trained, at steps {', '.join(map(str, steps))}; their mean:")
+            tail = st.get("averaged_tail") or math.ceil(100 * (1 - steps[0] / steps[-1])) / 100
+            out.append(f"# last.pt copied to training/runs/{run}/snaps/ while it trained (average.py's docstring has the "
+                       f"loop); the mean of steps {', '.join(map(str, steps))}:")
             out.append(f"/usr/bin/python3 training/average.py --run {run} --snapshots 'training/runs/{run}/snaps/*.pt' "
-                       f"--tail {1 - (steps[0] - 1) / steps[-1]:.2f}")
+                       f"--tail {tail:g}")
             run += "-avg"
         out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")
         cont = " --continues training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
@@ -196,7 +200,7 @@ def reproduce(history):
 
 
 def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None, previous=None):
-    from training.evaluate import budget_of
+    from training.evaluate import BUDGET, budget_of
     cfg, args = ck["config"], ck.get("args", {})
     history = history or [stage_of(ck)]
     val = [r for r in rows if r.get("val_masked_ce")]
@@ -262,7 +266,7 @@ gradient clipping 1.0.
 Held-out test files ({ev['cases']} cases, seed {ev['seed']}): a random line (single-line) or block of 2-5 lines
 (multi-line) removed; the prefix keeps the target's indentation. The model gets a fixed gap of 24 (single) / 64
 (multi) masks, not the true length, and ends with end-of-text; context is the nearest {budget_of(ev)[0]} prefix and {budget_of(ev)[1]} suffix
-tokens (the extension's defaults). Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
+tokens{" (the extension's defaults)" if budget_of(ev) == BUDGET else " (not the extension's defaults: %d/%d)" % BUDGET}. Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
 Threshold = commit every mask whose top probability is at least the threshold (at least one per step); "whole
 gap" lets any masked position commit, "blocks of B" is Fast-dLLM block-wise decoding (segments of B positions
 from the left), "left to right" commits the leftmost mask each step, "dual cache" is Fast-dLLM's cache (a full pass
@@ -358,6 +362,13 @@ def main(argv=None):
     ck = load_checkpoint(ck_path)
     with open(ev_path, encoding="utf-8") as f:
         ev = json.load(f)
+    from training.evaluate import BUDGET, budget_of
+    if ev.get("checkpoint_sha256") and ev["checkpoint_sha256"] != file_sha256(ck_path):
+        raise Fatal(f"{ev_path} was made for other weights than {ck_path} (the run went on, or was averaged anew): "
+                    f"evaluate it again")
+    if budget_of(ev) != BUDGET:
+        raise Fatal(f"{ev_path} gave the model {budget_of(ev)[0]}/{budget_of(ev)[1]} prefix/suffix tokens, the extension "
+                    f"{BUDGET[0]}/{BUDGET[1]}: evaluate again with the defaults so the card describes what users get")
     with open(a.corpus_manifest, encoding="utf-8") as f:
         manifest = json.load(f)
     keep = a.keep
@@ -386,7 +397,9 @@ def main(argv=None):
             r["tokens"] = str(int(float(r["tokens"]) + off["tokens"]))
             r["elapsed_s"] = f"{float(r['elapsed_s']) + off['elapsed_s']:.1f}"
     all_rows = prev_rows + rows
-    if history[:-1] and history[-2] == history[-1]:
+    def same_training(st):  # what a stage trained, whatever was done to its weights afterwards (averaging)
+        return {k: v for k, v in st.items() if k not in ("averaged_steps", "averaged_tail", "note")}
+    if history[:-1] and same_training(history[-2]) == same_training(history[-1]):
         raise Fatal(f"--continues {a.continues} already records this run as its last stage (released before?); "
                     f"pass the checkpoint the run was initialised from")
     weights = {k: v.to(torch.bfloat16) for k, v in ck["model"].items() if k != "lm_head.weight"}

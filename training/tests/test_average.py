@@ -40,7 +40,11 @@ class AverageTest(unittest.TestCase):
         run = os.path.join(self.runs, name)
         shutil.rmtree(run, ignore_errors=True)
         os.makedirs(os.path.join(run, "snaps"))
-        shutil.copy(os.path.join(self.runs, "base", "loss.csv"), run)
+        # A curve with a row past the last checkpoint (a run killed after logging step 4, checkpointed at step 3).
+        with open(os.path.join(run, "loss.csv"), "w") as f:
+            f.write("step,tokens,elapsed_s,lr,loss,masked_ce,val_loss,val_masked_ce\n"
+                    "1,128,0.1,0.001,6.0,6.1,,\n2,256,0.2,0.001,5.9,6.0,,\n3,384,0.3,0.001,5.8,5.9,4.8,5.454\n"
+                    "4,512,0.4,0.001,5.7,5.8,,\n")
         g = torch.Generator().manual_seed(0)
         for path, step, noise in ((os.path.join(run, "last.pt"), 3, last_noise),
                                   (os.path.join(run, "snaps", "a.pt"), 2, snap_noise)):
@@ -82,14 +86,16 @@ class AverageTest(unittest.TestCase):
         self.assertEqual(out["averaged"]["steps"], [2, 3])
         with open(os.path.join(run + "-avg", "loss.csv")) as f:
             rows = list(csv.DictReader(f))
-        with open(os.path.join(run, "loss.csv")) as f:
-            before = list(csv.DictReader(f))
-        self.assertEqual(len(rows), len(before))  # one row per step: the last row's validation is the average's
-        self.assertEqual(rows[-1]["step"], "3")
-        self.assertEqual(rows[-1]["loss"], before[-1]["loss"])
-        self.assertNotEqual(rows[-1]["val_masked_ce"], before[-1]["val_masked_ce"])
-        self.assertLess(float(rows[-1]["val_masked_ce"]), report["last"]["val_masked_ce"])
-        self.assertEqual(out["averaged"]["last"]["own_val_masked_ce"], before[-1]["val_masked_ce"])
+        # One row per step up to the checkpoint's; that row's validation is the average's.
+        self.assertEqual([r["step"] for r in rows], ["1", "2", "3"])
+        self.assertEqual(rows[-1]["loss"], "5.8")
+        self.assertNotEqual(rows[-1]["val_masked_ce"], "5.454")
+        self.assertEqual(out["averaged"]["last"]["own_val_masked_ce"], 5.454)
+        self.assertEqual(out["averaged"]["tail"], 1.0)
+        # Averaging again, now worse: the earlier average is removed, never left to be released.
+        self.make_run("noisy-last", last_noise=0.0, snap_noise=0.3)
+        average_main(self.args("noisy-last"))
+        self.assertFalse(os.path.exists(run + "-avg"))
 
     def test_the_model_card_says_the_weights_are_an_average(self):
         from training.release import reproduce, stage_of, stages_text
@@ -105,6 +111,35 @@ class AverageTest(unittest.TestCase):
         self.assertIn("release.py --run tiny2-avg --continues", cmds)
         self.assertEqual(pick_tail([(str(s), s) for s in (2000, 2250, 2500, 2750)] + [("last", 3000)], 3000, 0.25),
                          [("2250", 2250), ("2500", 2500), ("2750", 2750), ("last", 3000)])
+        # The tail printed is the one used; without it (older records) it is rounded up, never dropping a step.
+        odd = dict(second, averaged_steps=[2240, 2500, 3000], averaged_tail=None)
+        tail = float(reproduce([first, odd]).split("--tail ")[1].split()[0])
+        self.assertEqual([s for _, s in pick_tail([(str(s), s) for s in (2000, 2240, 2500, 3000)], 3000, tail)],
+                         [2240, 2500, 3000])
+        self.assertIn("--tail 0.3", reproduce([first, dict(second, averaged_tail=0.3)]))
+        self.assertEqual([s for _, s in pick_tail([(str(s), s) for s in (29, 30, 100)], 100, 0.7)], [30, 100])
+
+    def test_release_refuses_an_evaluation_of_other_weights_or_budget(self):
+        import json
+
+        from training.common import file_sha256
+        from training.evaluate import BUDGET
+        from training.release import main as release_main
+        run = self.make_run("released", 0.0, 0.0)
+        manifest = os.path.join(self.tmp.name, "corpus-manifest.json")
+        with open(manifest, "w") as f:
+            f.write("{}")
+
+        def release_with(ev):
+            with open(os.path.join(run, "eval.json"), "w") as f:
+                json.dump(dict({"cases": 1, "seed": 7, "rows": {}}, **ev), f)
+            release_main(["--run", "released", "--runs-dir", self.runs, "--corpus-manifest", manifest,
+                          "--out", os.path.join(self.tmp.name, "never-written"), "--keep", self.tmp.name])
+        with self.assertRaisesRegex(Fatal, "made for other weights"):
+            release_with({"checkpoint_sha256": "0" * 64, "budget": {"prefix": BUDGET[0], "suffix": BUDGET[1]}})
+        with self.assertRaisesRegex(Fatal, "evaluate again with the defaults"):
+            release_with({"checkpoint_sha256": file_sha256(os.path.join(run, "last.pt"))})  # no budget: 256/64
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "never-written")))
 
     def test_a_worse_average_writes_nothing(self):
         run = self.make_run("noisy-snap", last_noise=0.0, snap_noise=0.3)
@@ -118,10 +153,20 @@ class AverageTest(unittest.TestCase):
             os.remove(p)
         with self.assertRaisesRegex(Fatal, "nothing to average"):
             average_main(self.args("lonely"))
+        later = dict(self.base, step=9)
+        torch.save(later, os.path.join(run, "snaps", "later.pt"))  # past last.pt: skipped, so still nothing to average
+        with self.assertRaisesRegex(Fatal, "nothing to average"):
+            average_main(self.args("lonely"))
+        os.remove(os.path.join(run, "snaps", "later.pt"))
+        torch.save(dict(self.base, args=dict(self.base["args"], seed=99)), os.path.join(run, "snaps", "seed.pt"))
+        with self.assertRaisesRegex(Fatal, "not an earlier checkpoint"):
+            average_main(self.args("lonely"))
         other = dict(self.base, config=dict(self.base["config"], rope_theta=1.0))
-        torch.save(other, os.path.join(run, "snaps", "other.pt"))
+        torch.save(other, os.path.join(run, "snaps", "seed.pt"))
         with self.assertRaisesRegex(Fatal, "config differs"):
             average_main(self.args("lonely"))
+        with self.assertRaisesRegex(Fatal, "must differ"):
+            average_main(self.args("lonely") + ["--out-run", "lonely"])
 
 
 if __name__ == "__main__":

@@ -165,7 +165,22 @@ class EvaluateTest(unittest.TestCase):
         self.assertIn("no interval in this evaluation", said)
 
     def test_context_budget_is_recorded_and_old_evaluations_are_marked(self):
-        from training.evaluate import BUDGET, OLD_BUDGET, budget_of
+        import json
+        import os
+
+        from training.common import ROOT
+        from training.evaluate import BUDGET, GAPS, OLD_BUDGET, budget_of, fit_context
+        with open(os.path.join(ROOT, "package.json")) as f:
+            props = json.load(f)["contributes"]["configuration"]["properties"]
+        self.assertEqual(BUDGET, (props["diffucode.context.prefixTokens"]["default"],
+                                  props["diffucode.context.suffixTokens"]["default"]))
+        self.assertEqual(GAPS[0], props["diffucode.ghostText.lineTokens"]["default"])
+        # The engine's trimming (canvas.ts): within the context nothing is cut; past it the suffix keeps at least a
+        # quarter of the room and the prefix gives way first.
+        self.assertEqual(fit_context(224, 96, 384 - 2 - 24), (224, 96))
+        self.assertEqual(fit_context(224, 96, 384 - 2 - 64), (224, 94))
+        self.assertEqual(fit_context(300, 300, 100), (75, 25))
+        self.assertEqual(fit_context(10, 300, 100), (10, 90))
         from training.release import eval_table
         self.assertEqual(budget_of({}), OLD_BUDGET)  # written before evaluations recorded their budget
         self.assertEqual(budget_of({"budget": {"prefix": 10, "suffix": 5}}), (10, 5))
