@@ -397,6 +397,7 @@ def main(argv=None):
             r["tokens"] = str(int(float(r["tokens"]) + off["tokens"]))
             r["elapsed_s"] = f"{float(r['elapsed_s']) + off['elapsed_s']:.1f}"
     all_rows = prev_rows + rows
+
     def same_training(st):  # what a stage trained, whatever was done to its weights afterwards (averaging)
         return {k: v for k, v in st.items() if k not in ("averaged_steps", "averaged_tail", "note")}
     if history[:-1] and same_training(history[-2]) == same_training(history[-1]):
