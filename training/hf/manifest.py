@@ -15,7 +15,6 @@ Token rules (documented in docs/diffucoder.md):
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from typing import Dict, List, Optional
@@ -140,12 +139,6 @@ def read_license(ckpt_dir: str) -> Optional[str]:
     return None
 
 
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, license: str,
