@@ -34,8 +34,9 @@ def extension_defaults():
                                                                  "ghostText.lineTokens"))
 
 
-BUDGET = extension_defaults()[:2]
-GAPS = (extension_defaults()[2], 64)  # single-line gap = the extension's rest-of-line gap; multi-line 64
+_PREFIX, _SUFFIX, _LINE_GAP = extension_defaults()
+BUDGET = (_PREFIX, _SUFFIX)
+GAPS = (_LINE_GAP, 64)  # single-line gap = the extension's rest-of-line gap; multi-line 64
 OLD_BUDGET = (256, 64)  # evaluations written before Nov 27 2026 have no "budget" entry: they used this
 
 
