@@ -110,9 +110,9 @@ def main(argv=None):
     with open(os.path.join(run, "loss.csv"), encoding="utf-8") as f:
         lines = f.read().rstrip("\n").split("\n")
     cols = lines[0].split(",")
-    rows = [dict(zip(cols, l.split(","))) for l in lines[1:]]
-    rows = [r for r in rows if int(float(r["step"])) < last["step"]]
-    end = next((dict(zip(cols, l.split(","))) for l in lines[1:] if int(float(l.split(",")[0])) == last["step"]),
+    parsed = [dict(zip(cols, line.split(","))) for line in lines[1:]]
+    rows = [r for r in parsed if int(float(r["step"])) < last["step"]]
+    end = next((r for r in parsed if int(float(r["step"])) == last["step"]),
                {"step": str(last["step"]), "tokens": str(last["tokens_seen"]), "elapsed_s": f"{last['elapsed']:.1f}"})
     report["last"]["own_val_masked_ce"] = float(end["val_masked_ce"]) if end.get("val_masked_ce") else None
     end.update(val_loss=f"{own_avg[0]:.4f}", val_masked_ce=f"{own_avg[1]:.4f}")
