@@ -26,7 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from training.common import DATA, TRAINING, Fatal, require, run_main, write_json_atomic  # noqa: E402
+from training.common import TRAINING, Fatal, require, run_main, write_json_atomic  # noqa: E402
 
 
 def pick_tail(snaps, last_step: int, tail: float):
@@ -62,7 +62,7 @@ def main(argv=None):
         raise Fatal(f"--tail {a.tail}: expected a share in (0, 1]")
     torch = require("torch", "python3-torch")
     torch.set_num_threads(a.threads)
-    from training.train import load_checkpoint, save_checkpoint
+    from training.train import load_checkpoint, save_checkpoint, score_on_validation
     run = os.path.join(a.runs_dir, a.run)
     out_run = os.path.join(a.runs_dir, a.out_run or f"{a.run}-avg")
     if os.path.abspath(out_run) == os.path.abspath(run):
@@ -87,7 +87,7 @@ def main(argv=None):
     # The wide check decides; train.py's own canvases (the first eval_batches of the same seeds) give the card's number.
     own_n = last["args"]["eval_batches"]
     wide = max(a.val_batches, own_n)
-    (val_last, val_avg), (_, own_avg) = validation(last, [last["model"], avg], [wide, own_n])
+    (val_last, val_avg), (_, own_avg) = score_on_validation(last, [last["model"], avg], [wide, own_n])
     steps = [s for _, s in chosen]
     report = {"run": a.run, "steps": steps, "tail": a.tail, "val_batches": wide,
               "last": {"val_loss": round(val_last[0], 4), "val_masked_ce": round(val_last[1], 4)},
@@ -126,31 +126,6 @@ def main(argv=None):
     print(f"wrote {out_run}/last.pt: mean of steps {steps}; masked CE {val_avg[1]:.4f} vs {val_last[1]:.4f} "
           f"for the last checkpoint ({a.val_batches} validation batches)")
     return report
-
-
-def validation(ck, weight_sets, counts):
-    """For each count n: (loss, masked CE) of each weight set on the first n of the run's validation canvases (the
-    seeds train.py uses, so the first eval_batches are exactly the canvases of its periodic check)."""
-    import contextlib
-
-    import torch
-
-    from training.examples import TokenCorpus
-    from training.model import DreamConfig, DreamLM, load_state_dict_checked
-    from training.tokenizer import load as load_tokenizer
-    from training.train import validate, validation_batches
-    a = ck["args"]
-    tokens = a["tokens"] if os.path.isfile(os.path.join(a["tokens"], "valid.npz")) else os.path.join(DATA, "tokens")
-    tokenizer = a["tokenizer"] if os.path.isfile(a["tokenizer"]) else os.path.join(DATA, "tokenizer", "tokenizer.json")
-    valid = TokenCorpus(os.path.join(tokens, "valid.npz"))
-    batches = validation_batches(valid, load_tokenizer(tokenizer), a["batch"], a["seq"], a["plain_frac"], max(counts))
-    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext
-    models = []
-    for weights in weight_sets:
-        model = DreamLM(DreamConfig.from_dict(ck["config"]))
-        load_state_dict_checked(model, {k: v.float() for k, v in weights.items()})
-        models.append(model)
-    return [[validate(m, batches[:n], "cpu", autocast) for m in models] for n in counts]
 
 
 if __name__ == "__main__":

@@ -316,25 +316,8 @@ Licence: MIT for the weights; the training data's licences are listed above.
 
 def validation_of(prev, ck):
     """The earlier stage's weights on this run's validation canvases: (1/t-weighted loss, masked-token CE)."""
-    import contextlib
-
-    import torch
-
-    from training.examples import TokenCorpus
-    from training.model import DreamConfig, DreamLM, load_state_dict_checked
-    from training.tokenizer import load as load_tokenizer
-    from training.train import validate, validation_batches
-    a = ck["args"]
-    # A run from another machine (a GPU stage) recorded that machine's paths: fall back to this checkout's data.
-    tokens = a["tokens"] if os.path.isfile(os.path.join(a["tokens"], "valid.npz")) else os.path.join(DATA, "tokens")
-    tokenizer = a["tokenizer"] if os.path.isfile(a["tokenizer"]) else os.path.join(DATA, "tokenizer", "tokenizer.json")
-    valid = TokenCorpus(os.path.join(tokens, "valid.npz"))
-    enc = load_tokenizer(tokenizer)
-    model = DreamLM(DreamConfig.from_dict(prev["config"]))
-    load_state_dict_checked(model, {k: v.float() for k, v in prev["model"].items()})
-    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext
-    batches = validation_batches(valid, enc, a["batch"], a["seq"], a["plain_frac"], a["eval_batches"])
-    return validate(model, batches, "cpu", autocast)
+    from training.train import score_on_validation
+    return score_on_validation(ck, [prev["model"]], [ck["args"]["eval_batches"]])[0][0]
 
 
 def main(argv=None):

@@ -140,6 +140,32 @@ def validate(model, batches, device, autocast):
     return tot / len(batches), ce_sum / max(1, n)
 
 
+def score_on_validation(ck, weight_sets, counts):
+    """For each count n: (loss, masked CE) of each weight set on the first n of the validation canvases of the run
+    that wrote checkpoint `ck` (validation_batches' seeds, so the first eval_batches are exactly the canvases of its
+    periodic check). release.py scores an earlier stage's weights with it, average.py a mean of checkpoints. A run
+    from another machine (a GPU stage) recorded that machine's paths: this checkout's data is used instead."""
+    import contextlib
+
+    import torch
+
+    from training.examples import TokenCorpus
+    from training.model import DreamConfig, DreamLM, load_state_dict_checked
+    from training.tokenizer import load as load_tokenizer
+    a = ck["args"]
+    tokens = a["tokens"] if os.path.isfile(os.path.join(a["tokens"], "valid.npz")) else os.path.join(DATA, "tokens")
+    tokenizer = a["tokenizer"] if os.path.isfile(a["tokenizer"]) else os.path.join(DATA, "tokenizer", "tokenizer.json")
+    valid = TokenCorpus(os.path.join(tokens, "valid.npz"))
+    batches = validation_batches(valid, load_tokenizer(tokenizer), a["batch"], a["seq"], a["plain_frac"], max(counts))
+    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if not a.get("no_bf16") else contextlib.nullcontext
+    models = []
+    for weights in weight_sets:
+        model = DreamLM(DreamConfig.from_dict(ck["config"]))
+        load_state_dict_checked(model, {k: v.float() for k, v in weights.items()})
+        models.append(model)
+    return [[validate(m, batches[:n], "cpu", autocast) for m in models] for n in counts]
+
+
 def load_checkpoint(path):
     import torch
     try:
