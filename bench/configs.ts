@@ -21,7 +21,10 @@ const greedy = { temperature: 0, topP: 1, seed: 0, cache: 'none' as const };
 
 export const CONFIGS: BenchConfig[] = [
   { name: 'one-per-step (entropy, steps=N)', baseline: true, sampler: (n) => ({ algorithm: 'entropy', steps: n, blockSize: n, ...greedy }) },
-  { name: 'dream entropy, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'entropy', steps: Math.max(1, Math.round(n / 4)), blockSize: n, ...greedy }) },
+  // Dream's schedule with a quarter of the steps (about four tokens per pass), with each of its confidence orders.
+  { name: 'dream entropy, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'entropy', stepsPerToken: 0.25, blockSize: n, ...greedy }) },
+  { name: 'dream maskgit_plus, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'maskgit_plus', stepsPerToken: 0.25, blockSize: n, ...greedy }) },
+  { name: 'dream topk_margin, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'topk_margin', stepsPerToken: 0.25, blockSize: n, ...greedy }) },
   { name: 'threshold 0.7', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.7, blockSize: n, ...greedy }) },
   { name: 'threshold 0.8', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.8, blockSize: n, ...greedy }) },
   { name: 'threshold 0.9', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.9, blockSize: n, ...greedy }) },
@@ -41,7 +44,7 @@ export const CACHED_CONFIGS: BenchConfig[] = [
  */
 export function editorDefault(recommended: Record<string, unknown> | undefined): BenchConfig {
   const rec: Partial<SamplerOptions> = {};
-  for (const [k, v] of Object.entries(recommended ?? {})) if (k !== 'stepsPerToken') (rec as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(recommended ?? {})) (rec as Record<string, unknown>)[k] = v;
   const parts = [rec.algorithm === 'threshold' ? `threshold ${rec.threshold ?? 0.9}` : String(rec.algorithm ?? 'threshold 0.9')];
   if (rec.blockSize) parts.push(`blocks of ${rec.blockSize}`);
   if (rec.eosAfterText) parts.push('eos after text');

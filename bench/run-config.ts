@@ -3,7 +3,7 @@
 import type { InfillResult } from '../src/engine/types';
 import type { WorkerClient } from '../src/worker/client';
 import type { BenchConfig } from './configs';
-import { percentile, sum } from './stats';
+import { mean, percentile, sum } from './stats';
 import { editSimilarity, exactMatch, type BenchTask } from './tasks';
 
 export interface ConfigResult {
@@ -13,6 +13,9 @@ export interface ConfigResult {
   exactMatchSingle: number;
   exactMatchMulti: number;
   editSimilarity: number; // percent, mean over all tasks
+  /** Per task, in task order (percent; an error scores 0): what paired comparisons between rows resample. */
+  editSimilarityPerTask: number[];
+  exactMatchPerTask: number[];
   /** Dual-cache rows: the share of tasks whose fill equals the same config without the cache (percent). */
   sameAsUncached?: number;
   singleP50Ms: number;
@@ -58,6 +61,7 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
   const total = sum(st.map((s) => s.totalMs));
   const model = sum(st.map((s) => s.modelMs));
   const sampler = sum(st.map((s) => s.samplerMs));
+  const esPerTask = runs.map((r) => (r.result ? 100 * editSimilarity(r.task, r.result.gaps[0].text) : 0));
   return {
     runs,
     summary: {
@@ -66,7 +70,9 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
       exactMatch: em(runs),
       exactMatchSingle: em(single),
       exactMatchMulti: em(multi),
-      editSimilarity: (100 * sum(runs.map((r) => (r.result ? editSimilarity(r.task, r.result.gaps[0].text) : 0)))) / Math.max(1, runs.length),
+      editSimilarity: mean(esPerTask),
+      editSimilarityPerTask: esPerTask.map((x) => Math.round(10 * x) / 10),
+      exactMatchPerTask: runs.map((r) => (r.result && exactMatch(r.task, r.result.gaps[0].text) ? 100 : 0)),
       singleP50Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 50),
       singleP95Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 95),
       multiP50Ms: percentile(multi.filter((r) => r.result).map((r) => r.wallMs), 50),

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bash test/setup-deps.sh
 echo "== typecheck";            npx tsc -p . --noEmit
 echo "== build";                node esbuild.mjs
-echo "== unit (engine, filters)"; node --import tsx --test $(find src -name '*.test.ts' | sort)
+echo "== unit (engine, filters, bench statistics)"; node --import tsx --test $(find src bench -name '*.test.ts' | sort)
 echo "== training (python)";    /usr/bin/python3 -m unittest discover -s training/tests -t . -v
 echo "== integration (real model, real worker)"; node --import tsx --test $(find test/integration -name '*.test.ts' | sort)
 echo "== editor (real VS Code extension host)"; bash test/editor/run.sh

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import sys
 import time
 
@@ -151,10 +152,10 @@ def near_text(c, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1]):
     return p_txt, s_txt
 
 
-def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS):
+def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS, sampler_args=()):
     """The same cases through the product itself: the CLI's `batch` command (worker process, ONNX Runtime, the
-    TypeScript sampler) on an exported model folder, with the sampler its manifest recommends. Returns the fills
-    and the summed forward passes and committed tokens."""
+    TypeScript sampler) on an exported model folder, with the sampler its manifest recommends, changed by
+    `sampler_args` (the CLI's sampler flags). Returns the fills and the summed forward passes and committed tokens."""
     import shutil
     import subprocess
     import tempfile
@@ -171,7 +172,7 @@ def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUD
         path = f.name
     try:
         proc = subprocess.run([node, cli, "batch", path, "--model", model_dir, "--prefix-tokens", str(prefix_tokens),
-                               "--suffix-tokens", str(suffix_tokens)], capture_output=True, text=True, timeout=3600)
+                               "--suffix-tokens", str(suffix_tokens), *sampler_args], capture_output=True, text=True, timeout=3600)
     finally:
         os.unlink(path)
     out = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
@@ -226,6 +227,9 @@ def main(argv=None):
     ap.add_argument("--engine", metavar="MODEL_DIR",
                     help="also decode the cases through the product (dist/cli.js batch) on this exported folder with "
                          "its manifest's sampler; with --decoders '' only the engine (no checkpoint needed)")
+    ap.add_argument("--engine-args", action="append", metavar="FLAGS",
+                    help="with --engine: the CLI's sampler flags for the engine row, e.g. \"-a maskgit_plus "
+                         "--steps-per-token 0.25\"; repeat for one row each (\"\" = the manifest's sampler)")
     ap.add_argument("--tokenizer", default=os.path.join(DATA, "tokenizer", "tokenizer.json"))
     ap.add_argument("--test", default=os.path.join(DATA, "corpus", "test.jsonl"))
     ap.add_argument("--single", type=int, default=200)
@@ -292,8 +296,11 @@ def main(argv=None):
         add_row(results, name, row)
         all_preds[name] = preds
     results["preds"] = all_preds  # the fills themselves: release.py compares the product's fills with these
-    if a.engine:
-        name, row = engine_row(a.engine, cases, results["rows"], all_preds, (a.prefix_tokens, a.suffix_tokens))
+    if a.engine_args and not a.engine:
+        raise Fatal("--engine-args needs --engine MODEL_DIR")
+    for flags in (a.engine_args or [""]) if a.engine else []:
+        name, row = engine_row(a.engine, cases, results["rows"], all_preds, (a.prefix_tokens, a.suffix_tokens),
+                               shlex.split(flags))
         add_row(results, name, row)
     if not all_preds:
         out = a.out or os.path.join(os.path.normpath(a.engine), "eval.json")
@@ -330,22 +337,24 @@ def add_row(results, name, row):
     print(name, json.dumps(brief), flush=True)
 
 
-def engine_row(model_dir, cases, rows, preds_by_row, budget=BUDGET):
-    """The cases through the product (evaluate_engine) with the folder's recommended sampler: (row name, row). The
-    engine runs fp32 ONNX, this script bf16 PyTorch, so the same decoder can still differ where two tokens are nearly
-    tied: `same_as` gives the share of fills identical to the PyTorch row of the matching decoder, which says how
-    closely the Python rows describe the product."""
+def engine_row(model_dir, cases, rows, preds_by_row, budget=BUDGET, sampler_args=()):
+    """The cases through the product (evaluate_engine) with the folder's recommended sampler, or that changed by
+    `sampler_args`: (row name, row). The engine runs fp32 ONNX, this script bf16 PyTorch, so the same decoder can
+    still differ where two tokens are nearly tied: `same_as` (manifest sampler only) gives the share of fills
+    identical to the PyTorch row of the matching decoder, which says how closely the Python rows describe the
+    product."""
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         recommended = json.load(f).get("sampler", {})
     t0 = time.time()
-    preds, st = evaluate_engine(model_dir, cases, *budget)
+    preds, st = evaluate_engine(model_dir, cases, *budget, sampler_args=sampler_args)
     row = result_row(preds, cases, st, t0)
-    twin = next((n for n, r in rows.items() if r.get("decoder") and same_decoder(r["decoder"], recommended)
-                 and n in preds_by_row), None)
+    twin = None if sampler_args else next((n for n, r in rows.items() if r.get("decoder")
+                                           and same_decoder(r["decoder"], recommended) and n in preds_by_row), None)
     if twin:
         row["same_as"] = {"row": twin, "percent": round(100 * sum(p == q for p, q in zip(preds, preds_by_row[twin]))
                                                          / len(cases), 1)}
-    return f"engine: {os.path.basename(os.path.normpath(model_dir))}, manifest sampler {json.dumps(recommended)}", row
+    name = f"engine: {os.path.basename(os.path.normpath(model_dir))}, manifest sampler {json.dumps(recommended)}"
+    return (name + " with " + " ".join(sampler_args) if sampler_args else name), row
 
 
 def product_check(model_dir, ev):

@@ -8,6 +8,7 @@ test('fill FILE with sampler flags', () => {
   assert.equal(a.file, 'x.py');
   assert.deepEqual(a.sampler, { algorithm: 'entropy', steps: 8, topP: 0.9, seed: 3, blockSize: 4 });
   assert.equal(a.tokens, 12);
+  assert.equal(parseCli(['batch', '-a', 'maskgit_plus', '--steps-per-token', '0.25']).sampler.stepsPerToken, 0.25);
 });
 
 test('unknown options, commands and bad values are usage errors', () => {
@@ -15,6 +16,8 @@ test('unknown options, commands and bad values are usage errors', () => {
   assert.throws(() => parseCli(['explode']), /unknown command "explode"/);
   assert.throws(() => parseCli([]), /missing command/);
   assert.throws(() => parseCli(['fill', 'x', '--steps', 'many']), /--steps expects an integer/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '0']), /--steps-per-token expects a number > 0/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token=-1']), /--steps-per-token expects a number >= 0/);
   assert.throws(() => parseCli(['fill', 'x', '--threshold', '1.5']), /--threshold expects a number >= 0 <= 1/);
   assert.throws(() => parseCli(['fill', 'x', '--algorithm', 'magic']), /--algorithm must be one of/);
   assert.throws(() => parseCli(['fill']), /needs a FILE or --stdin/);

@@ -26,6 +26,4 @@ export interface EngineParts {
   tokenizer: EngineTokenizer;
   tokens: ModelTokens;
   info: ModelInfo;
-  /** Manifest hint: steps per token when the request gives no steps. */
-  stepsPerToken?: number;
 }

@@ -46,6 +46,22 @@ test('Dream schedule: 64 masks in 8 steps commit 7,8,8,8,8,8,8,9', async () => {
   assert.equal(model.calls, 8);
 });
 
+test('stepsPerToken scales the schedule to the gap: a request beats the manifest, steps beats both', async () => {
+  const run = async (manifest: object, sampler: object, maxTokens: number) => {
+    const model = new ScriptedModel(V, at(() => 'a', (pos) => 0.5 + pos / 1000));
+    const r = await fakeEngine(model, { sampler: manifest }).infill({ pieces: ['', ''], gaps: [{ maxTokens }], sampler: { algorithm: 'entropy', ...greedy, ...sampler } });
+    assert.equal(r.gaps[0].text, 'a'.repeat(maxTokens));
+    return model.calls;
+  };
+  assert.equal(await run({}, {}, 24), 24); // default: one token per step
+  assert.equal(await run({}, { stepsPerToken: 0.25 }, 24), 6);
+  assert.equal(await run({}, { stepsPerToken: 0.25 }, 56), 14);
+  assert.equal(await run({}, { stepsPerToken: 0.25 }, 2), 1); // at least one step
+  assert.equal(await run({ stepsPerToken: 0.5 }, {}, 24), 12);
+  assert.equal(await run({ stepsPerToken: 0.5 }, { stepsPerToken: 0.25 }, 24), 6);
+  assert.equal(await run({ stepsPerToken: 0.5 }, { stepsPerToken: 0.25, steps: 3 }, 24), 3);
+});
+
 test('maskgit_plus commits the most confident positions first', async () => {
   // position 5 is the most confident, then 3, then 4
   const conf: Record<number, number> = { 3: 0.8, 4: 0.6, 5: 0.95 };

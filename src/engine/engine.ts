@@ -70,7 +70,6 @@ export class InfillEngine {
         bannedIds: banned,
         sampleable: tokenizer.size,
         contextLength: info.contextLength,
-        stepsPerToken: this.parts.stepsPerToken,
         singleLine: request.gaps.map((g) => g.singleLine === true),
         isLineBreak: (id) => this.isLineBreak(id),
       },

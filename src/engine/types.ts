@@ -8,6 +8,11 @@ export interface SamplerOptions {
   algorithm: Algorithm;
   /** Denoising steps for the schedule algorithms (default: one token per step). Ignored by 'threshold'. */
   steps?: number;
+  /**
+   * When `steps` is unset: steps = round(masks × stepsPerToken), at least 1 (default 1, one token per step). 0.25
+   * commits about four tokens per forward pass at any gap size, which a fixed `steps` cannot. Ignored by 'threshold'.
+   */
+  stepsPerToken?: number;
   /** 'threshold': commit every mask whose probability is >= threshold (always at least one per step). */
   threshold: number;
   /** Split each gap into blocks of this many tokens, decoded left to right (semi-autoregressive). */

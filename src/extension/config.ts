@@ -81,7 +81,7 @@ export function samplerOverrides(): Partial<SamplerOptions> {
   const algorithm = read<string>('sampler.algorithm');
   if (algorithm !== 'model') out.algorithm = algorithm as SamplerOptions['algorithm'];
   // null (the default) = the model's recommendation
-  for (const key of ['steps', 'threshold', 'temperature', 'blockSize'] as const) {
+  for (const key of ['steps', 'stepsPerToken', 'threshold', 'temperature', 'blockSize'] as const) {
     const v = read<number | null>(`sampler.${key}`);
     if (v !== null && v !== undefined) out[key] = v;
   }

@@ -121,6 +121,24 @@ class EvaluateTest(unittest.TestCase):
             row = product_check(os.path.join(ROOT, "models", "diffucode-tiny"), ev)
         self.assertEqual(row["same_as"], {"row": "model: m", "percent": 100.0})  # the engine is deterministic
 
+    def test_engine_rows_take_sampler_flags(self):
+        """--engine-args: the CLI's sampler flags reach the engine (a quarter of the steps, so fewer passes), name
+        the row, and such a row is not compared with the manifest sampler's PyTorch twin."""
+        import os
+        from training.common import ROOT
+        from training.evaluate import engine_row
+        cases = make_cases([FILE], 2, 0, seed=3)
+        model = os.path.join(ROOT, "models", "diffucode-tiny")
+        flags = ["-a", "maskgit_plus", "--cache", "none", "--block-size", "1000"]
+        _, one = evaluate_engine(model, cases, sampler_args=flags + ["--steps-per-token", "1"])
+        _, quarter = evaluate_engine(model, cases, sampler_args=flags + ["--steps-per-token", "0.25"])
+        self.assertLessEqual(quarter["forwards"], 2 * 6)  # two 24-token gaps: at most 6 steps each (a stop ends one)
+        self.assertGreater(one["forwards"], quarter["forwards"])
+        name, row = engine_row(model, cases, {"model: m": {"decoder": {}}}, {"model: m": ["", ""]},
+                               sampler_args=flags)
+        self.assertTrue(name.endswith(" with " + " ".join(flags)), name)
+        self.assertNotIn("same_as", row)
+
     def test_paired_difference_and_the_verdict(self):
         from training.release import verdict
         d = paired_difference([0.5, 0.6, 0.7, 0.8] * 10, [0.4, 0.5, 0.6, 0.7] * 10)

@@ -46,7 +46,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
       return OnnxWindowModel.create(windowPath, m.vocabSize, shape, opts);
     });
   }
-  const { stepsPerToken, ...sampler } = m.sampler ?? {};
+  const sampler = m.sampler ?? {};
   const info: ModelInfo = {
     name: m.name,
     vocabSize: m.vocabSize,
@@ -59,5 +59,5 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     license: m.license,
     sampler,
   };
-  return { model, tokenizer, tokens: { ...t, expand: t.expand ?? null }, info, stepsPerToken };
+  return { model, tokenizer, tokens: { ...t, expand: t.expand ?? null }, info };
 }

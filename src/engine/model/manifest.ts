@@ -18,7 +18,7 @@ export interface Manifest {
   shiftedLogits: boolean;
   tokens: { bos: number; eos: number; pad: number; mask: number; expand: number | null; stop: number[] };
   io: { inputIds: string; positions: string; logits: string };
-  sampler?: Partial<SamplerOptions> & { stepsPerToken?: number };
+  sampler?: Partial<SamplerOptions>;
   license?: string;
   provenance?: Record<string, unknown>;
   card?: string;

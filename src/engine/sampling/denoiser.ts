@@ -43,8 +43,6 @@ export interface DenoiseConfig {
   /** Ids at or above this are never sampled (rows beyond the tokenizer). */
   sampleable: number;
   contextLength: number;
-  /** Manifest hint used when sampler.steps is unset: steps = masks × stepsPerToken (default 1). */
-  stepsPerToken?: number;
   /** Per gap: end the gap after its first committed line break (single-line ghost text). */
   singleLine?: readonly boolean[];
   /** Whether a token's text contains a line break (needed with singleLine). */
@@ -134,7 +132,7 @@ export async function denoise(
   const blockSize = s.blockSize ?? Infinity;
   const longest = Math.max(...canvas.gaps.map((g) => g.length));
   const blocks = Number.isFinite(blockSize) ? Math.ceil(longest / blockSize) : 1;
-  const totalSteps = s.steps ?? Math.max(1, Math.round(state.total * (cfg.stepsPerToken ?? 1)));
+  const totalSteps = s.steps ?? Math.max(1, Math.round(state.total * (s.stepsPerToken ?? 1)));
   const ts = dreamTimesteps(Math.max(1, Math.ceil(totalSteps / blocks)), s.eps);
 
   // Per-step buffers sized by the mask count (never by the vocabulary), grown only if expansion needs it.

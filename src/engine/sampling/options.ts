@@ -39,6 +39,7 @@ function validate(o: SamplerOptions): void {
   if (!num('eps') || o.eps <= 0 || o.eps >= 1) bad('eps', 'must be a number in (0, 1)');
   if (!num('seed') || !Number.isInteger(o.seed)) bad('seed', 'must be an integer');
   if (o.steps !== undefined && (!Number.isInteger(o.steps) || o.steps < 1)) bad('steps', 'must be a positive integer');
+  if (o.stepsPerToken !== undefined && (!num('stepsPerToken') || o.stepsPerToken <= 0)) bad('stepsPerToken', 'must be a number > 0');
   if (o.blockSize !== undefined && (!Number.isInteger(o.blockSize) || o.blockSize < 1)) bad('blockSize', 'must be a positive integer');
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) bad('topK', 'must be an integer >= 0');
   if (o.algTemp !== undefined && (!num('algTemp') || o.algTemp < 0)) bad('algTemp', 'must be a number >= 0');
