@@ -36,6 +36,8 @@ const codeLike = (line: string) => {
   return t.length >= 6 && t.length <= 70 && !/^(#|\/\/|\*|\/\*|"""|'''|@)/.test(t) && /[A-Za-z]/.test(t) && !/^(import|from|export \*|export \{)/.test(t);
 };
 
+const taken = new Set<string>();
+
 function cut(kind: 'single' | 'multi', want: number, out: BenchTask[]): void {
   let tries = 0;
   while (out.filter((t) => t.kind === kind).length < want && tries++ < 100_000) {
@@ -44,6 +46,9 @@ function cut(kind: 'single' | 'multi', want: number, out: BenchTask[]): void {
     const lines = d.text.split('\n');
     const span = kind === 'single' ? 1 : 2 + Math.floor(rng.next() * 2);
     const at = 20 + Math.floor(rng.next() * Math.max(1, lines.length - 40));
+    // Sampling files with replacement can draw the same spot twice: a duplicate would count twice in every mean.
+    const spot = `${d.source}/${d.path}:${at}`;
+    if (taken.has(spot)) continue;
     const block = lines.slice(at, at + span);
     if (block.length < span || !block.every(codeLike)) continue;
     const indent = block[0].match(/^\s*/)![0];
@@ -51,6 +56,7 @@ function cut(kind: 'single' | 'multi', want: number, out: BenchTask[]): void {
     const middle = block.join('\n').slice(indent.length);
     const after = '\n' + lines.slice(at + span).join('\n');
     // Keep ~3 KB of prefix and ~1 KB of suffix: far more than the token budgets, so the engine's windowing is exercised.
+    taken.add(spot);
     const id = `${kind}-${out.length}`;
     out.push({ id, kind, lang: d.lang, source: d.source, path: d.path, licence: licences.get(d.source) ?? 'see training/data', prefix: before.slice(-3000), suffix: after.slice(0, 1000), middle, maxTokens: kind === 'single' ? 24 : 64 });
   }

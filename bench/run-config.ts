@@ -71,7 +71,7 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
       exactMatchSingle: em(single),
       exactMatchMulti: em(multi),
       editSimilarity: mean(esPerTask),
-      editSimilarityPerTask: esPerTask.map((x) => Math.round(10 * x) / 10),
+      editSimilarityPerTask: esPerTask.map((x) => Math.round(1000 * x) / 1000),
       exactMatchPerTask: runs.map((r) => (r.result && exactMatch(r.task, r.result.gaps[0].text) ? 100 : 0)),
       singleP50Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 50),
       singleP95Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 95),

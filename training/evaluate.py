@@ -229,7 +229,9 @@ def main(argv=None):
                          "its manifest's sampler; with --decoders '' only the engine (no checkpoint needed)")
     ap.add_argument("--engine-args", action="append", metavar="FLAGS",
                     help="with --engine: the CLI's sampler flags for the engine row, e.g. \"-a maskgit_plus "
-                         "--steps-per-token 0.25\"; repeat for one row each (\"\" = the manifest's sampler)")
+                         "--steps-per-token 0.25\"; repeat for one row each (\"\" = the manifest's sampler); write "
+                         "--engine-args=\"--flag\" when the value starts with a dash. Budget and model come from "
+                         "this script's own options")
     ap.add_argument("--tokenizer", default=os.path.join(DATA, "tokenizer", "tokenizer.json"))
     ap.add_argument("--test", default=os.path.join(DATA, "corpus", "test.jsonl"))
     ap.add_argument("--single", type=int, default=200)
@@ -260,6 +262,8 @@ def main(argv=None):
     specs = [d for d in a.decoders.split(",") if d.strip()]
     if specs and not a.checkpoint:
         raise Fatal("--checkpoint is needed to evaluate --decoders (or pass --decoders '' with --engine DIR)")
+    if a.engine_args and not a.engine:
+        raise Fatal("--engine-args needs --engine MODEL_DIR")
     if not specs and not a.engine:
         raise Fatal("nothing to evaluate: give --decoders and --checkpoint, or --engine DIR")
     ck, model, enc = {}, None, None
@@ -296,8 +300,6 @@ def main(argv=None):
         add_row(results, name, row)
         all_preds[name] = preds
     results["preds"] = all_preds  # the fills themselves: release.py compares the product's fills with these
-    if a.engine_args and not a.engine:
-        raise Fatal("--engine-args needs --engine MODEL_DIR")
     for flags in (a.engine_args or [""]) if a.engine else []:
         name, row = engine_row(a.engine, cases, results["rows"], all_preds, (a.prefix_tokens, a.suffix_tokens),
                                shlex.split(flags))

@@ -16,8 +16,9 @@ test('unknown options, commands and bad values are usage errors', () => {
   assert.throws(() => parseCli(['explode']), /unknown command "explode"/);
   assert.throws(() => parseCli([]), /missing command/);
   assert.throws(() => parseCli(['fill', 'x', '--steps', 'many']), /--steps expects an integer/);
-  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '0']), /--steps-per-token expects a number > 0/);
-  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token=-1']), /--steps-per-token expects a number >= 0/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '0']), /--steps-per-token expects a number > 0 <= 1, got "0"/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token=-1']), /--steps-per-token expects a number > 0 <= 1, got "-1"/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '25']), /--steps-per-token expects a number > 0 <= 1, got "25"/);
   assert.throws(() => parseCli(['fill', 'x', '--threshold', '1.5']), /--threshold expects a number >= 0 <= 1/);
   assert.throws(() => parseCli(['fill', 'x', '--algorithm', 'magic']), /--algorithm must be one of/);
   assert.throws(() => parseCli(['fill']), /needs a FILE or --stdin/);

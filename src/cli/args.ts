@@ -68,11 +68,12 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const v = parsed.values;
   const pos = parsed.positionals;
-  const num = (name: string, raw: string | undefined, opts: { int?: boolean; min?: number; max?: number } = {}): number | undefined => {
+  /** `above`: exclusive lower bound (the value must be greater), `min`: inclusive. */
+  const num = (name: string, raw: string | undefined, opts: { int?: boolean; min?: number; above?: number; max?: number } = {}): number | undefined => {
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
-      throw new UsageError(`--${name} expects ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}, got "${raw}"`);
+    if (raw.trim() === '' || !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.above !== undefined && n <= opts.above) || (opts.max !== undefined && n > opts.max))
+      throw new UsageError(`--${name} expects ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.above !== undefined ? ` > ${opts.above}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}, got "${raw}"`);
     return n;
   };
   let command: CliArgs['command'];
@@ -93,7 +94,7 @@ export function parseCli(argv: string[]): CliArgs {
   const sampler: Partial<SamplerOptions> = {
     algorithm: v.algorithm as Algorithm | undefined,
     steps: num('steps', v.steps, { int: true, min: 1 }),
-    stepsPerToken: num('steps-per-token', v['steps-per-token'], { min: 0 }),
+    stepsPerToken: num('steps-per-token', v['steps-per-token'], { above: 0, max: 1 }),
     threshold: num('threshold', v.threshold, { min: 0, max: 1 }),
     blockSize: num('block-size', v['block-size'], { int: true, min: 1 }),
     temperature: num('temperature', v.temperature, { min: 0 }),
@@ -106,7 +107,6 @@ export function parseCli(argv: string[]): CliArgs {
     cache: v.cache as SamplerOptions['cache'],
     cacheRefresh: num('cache-refresh', v['cache-refresh'], { int: true, min: 0 }),
   };
-  if (sampler.stepsPerToken === 0) throw new UsageError('--steps-per-token expects a number > 0 (0.25 = about four tokens per step), got "0"');
   if (v.cache !== undefined && v.cache !== 'none' && v.cache !== 'dual') throw new UsageError(`--cache must be none or dual, got "${v.cache}"`);
   if (v['eos-after-text'] && v['no-eos-after-text']) throw new UsageError('give --eos-after-text or --no-eos-after-text, not both');
   for (const k of Object.keys(sampler) as (keyof SamplerOptions)[]) if (sampler[k] === undefined) delete sampler[k];
@@ -149,7 +149,8 @@ Options:
 Sampler (defaults: the model manifest's recommendation):
   -a, --algorithm A        threshold | entropy | maskgit_plus | topk_margin | origin
       --steps N            denoising steps (schedule algorithms; default one token per step)
-      --steps-per-token F  without --steps: steps = gap tokens x F (0.25 = about four tokens per step)
+      --steps-per-token F  without --steps: steps = masks x F, all gaps together (0 < F <= 1;
+                           0.25 = about four tokens per step)
       --threshold P        confidence threshold for 'threshold' (0..1)
       --block-size N       decode each gap in blocks of N tokens, left to right
   -t, --temperature T      0 = greedy

@@ -132,7 +132,8 @@ class EvaluateTest(unittest.TestCase):
         flags = ["-a", "maskgit_plus", "--cache", "none", "--block-size", "1000"]
         _, one = evaluate_engine(model, cases, sampler_args=flags + ["--steps-per-token", "1"])
         _, quarter = evaluate_engine(model, cases, sampler_args=flags + ["--steps-per-token", "0.25"])
-        self.assertLessEqual(quarter["forwards"], 2 * 6)  # two 24-token gaps: at most 6 steps each (a stop ends one)
+        from training.evaluate import GAPS
+        self.assertLessEqual(quarter["forwards"], 2 * round(GAPS[0] / 4))  # two single-line gaps, a quarter of the steps
         self.assertGreater(one["forwards"], quarter["forwards"])
         name, row = engine_row(model, cases, {"model: m": {"decoder": {}}}, {"model: m": ["", ""]},
                                sampler_args=flags)

@@ -79,3 +79,14 @@ test('the memory estimate refuses a model that does not fit', () => {
   assert.throws(() => checkMemory(need, need - 1), /needs about \d+ MB of memory but only \d+ MB is available/);
   assert.equal(checkMemory(need, need + 1).bytes, need);
 });
+
+test('a bad recommended sampler fails when the folder is read, not on every request', () => {
+  expectError({ ...good(), sampler: { algorithm: 'entropy', stepsPerToken: 25 } }, /recommended "sampler" is invalid: sampler.stepsPerToken must be a number in \(0, 1\]/);
+  expectError({ ...good(), sampler: { algorithm: 'fastest' } }, /recommended "sampler" is invalid: sampler.algorithm must be one of/);
+  const dir = folder({ ...good(), sampler: { algorithm: 'entropy', stepsPerToken: 0.25, temperature: 0.3, topP: 0.95 } });
+  try {
+    assert.equal(readManifest(dir).manifest.sampler?.stepsPerToken, 0.25);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EngineError, type SamplerOptions } from '../types';
+import { resolveSampler } from '../sampling/options';
 
 export const CONTRACT = 'diffucode-model/1';
 
@@ -82,6 +83,12 @@ export function readManifest(modelDir: string): ManifestFiles {
   str(m.io.positions, 'io.positions');
   str(m.io.logits, 'io.logits');
   if (m.sampler !== undefined && (typeof m.sampler !== 'object' || m.sampler === null)) fail('"sampler" must be an object');
+  // A bad recommendation fails once, here, rather than every request that inherits it.
+  try {
+    resolveSampler(m.sampler, undefined);
+  } catch (e) {
+    fail(`the recommended "sampler" is invalid: ${(e as Error).message}`);
+  }
 
   const inside = (name: string, field: string): string => {
     const p = resolve(dir, name);

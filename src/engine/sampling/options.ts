@@ -19,7 +19,9 @@ export function resolveSampler(
   request: Partial<SamplerOptions> | undefined,
 ): SamplerOptions {
   const merged: SamplerOptions = { ...BUILTIN_SAMPLER };
-  for (const src of [manifest, request]) {
+  // A request that asks for a step rate drops a fixed step count the manifest recommends, which would win otherwise.
+  const base = request?.stepsPerToken != null && request.steps == null && manifest ? { ...manifest, steps: undefined } : manifest;
+  for (const src of [base, request]) {
     if (!src) continue;
     for (const [k, v] of Object.entries(src)) if (v !== undefined && v !== null) (merged as unknown as Record<string, unknown>)[k] = v;
   }
@@ -39,7 +41,8 @@ function validate(o: SamplerOptions): void {
   if (!num('eps') || o.eps <= 0 || o.eps >= 1) bad('eps', 'must be a number in (0, 1)');
   if (!num('seed') || !Number.isInteger(o.seed)) bad('seed', 'must be an integer');
   if (o.steps !== undefined && (!Number.isInteger(o.steps) || o.steps < 1)) bad('steps', 'must be a positive integer');
-  if (o.stepsPerToken !== undefined && (!num('stepsPerToken') || o.stepsPerToken <= 0)) bad('stepsPerToken', 'must be a number > 0');
+  // Above 1 there are more steps than masks: passes that commit nothing (a typo of 25 for 0.25 would be 25x slower).
+  if (o.stepsPerToken !== undefined && (!num('stepsPerToken') || o.stepsPerToken <= 0 || o.stepsPerToken > 1)) bad('stepsPerToken', 'must be a number in (0, 1]: 1 = one token per step, 0.25 = about four');
   if (o.blockSize !== undefined && (!Number.isInteger(o.blockSize) || o.blockSize < 1)) bad('blockSize', 'must be a positive integer');
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) bad('topK', 'must be an integer >= 0');
   if (o.algTemp !== undefined && (!num('algTemp') || o.algTemp < 0)) bad('algTemp', 'must be a number >= 0');
