@@ -53,7 +53,7 @@ def eval_table(ev, previous=None):
     """The evaluation table; `previous` (an eval.json of the earlier release on the same cases) adds its model rows,
     marked, so the card shows what this stage changed."""
     from training.evaluate import budget_of, markdown_table
-    if previous and previous.get("cases") == ev.get("cases") and previous.get("seed") == ev.get("seed"):
+    if previous and all(previous.get(k) == ev.get(k) for k in ("cases", "single", "multi", "seed")):
         rows = dict(ev["rows"])
         # Rows seen through another context budget are marked with it: they are not like for like.
         other = "" if budget_of(previous) == budget_of(ev) else ", context %d/%d tokens" % budget_of(previous)
@@ -263,8 +263,8 @@ gradient clipping 1.0.
 
 ## Evaluation
 
-Held-out test files ({ev['cases']} cases, seed {ev['seed']}): a random line (single-line) or block of 2-5 lines
-(multi-line) removed; the prefix keeps the target's indentation. The model gets a fixed gap of 24 (single) / 64
+Held-out test files ({ev['single']} single-line and {ev['multi']} multi-line cases, seed {ev['seed']}): a random line
+(single-line) or block of 2-5 lines (multi-line) removed; the prefix keeps the target's indentation. The model gets a fixed gap of 24 (single) / 64
 (multi) masks, not the true length, and ends with end-of-text; context is the nearest {budget_of(ev)[0]} prefix and {budget_of(ev)[1]} suffix
 tokens{" (the extension's defaults)" if budget_of(ev) == BUDGET else " (not the extension's defaults: %d/%d)" % BUDGET}. Exact match (EM) and edit similarity (ES, 1 - Levenshtein / max length) in %, on stripped strings.
 Threshold = commit every mask whose top probability is at least the threshold (at least one per step); "whole

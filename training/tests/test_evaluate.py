@@ -210,6 +210,8 @@ class EvaluateTest(unittest.TestCase):
         self.assertIn("previous release (m, context %d/%d tokens)" % OLD_BUDGET, eval_table(ev, old))
         same = dict(old, budget=ev["budget"])
         self.assertIn("| previous release (m) |", eval_table(ev, same))
+        # other cases (the same count split otherwise) are not rows of this table
+        self.assertNotIn("previous release", eval_table(dict(ev, single=1, multi=1), dict(same, single=2, multi=0)))
 
 
 if __name__ == "__main__":
