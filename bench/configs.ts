@@ -43,8 +43,7 @@ export const CACHED_CONFIGS: BenchConfig[] = [
  * threshold, block size) and inherit the rest, such as eosAfterText.
  */
 export function editorDefault(recommended: Record<string, unknown> | undefined): BenchConfig {
-  const rec: Partial<SamplerOptions> = {};
-  Object.assign(rec, recommended ?? {});
+  const rec: Partial<SamplerOptions> = { ...recommended };
   const parts = [rec.algorithm === 'threshold' ? `threshold ${rec.threshold ?? 0.9}` : String(rec.algorithm ?? 'threshold 0.9')];
   if (rec.blockSize) parts.push(`blocks of ${rec.blockSize}`);
   if (rec.eosAfterText) parts.push('eos after text');

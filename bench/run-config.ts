@@ -15,7 +15,6 @@ export interface ConfigResult {
   editSimilarity: number; // percent, mean over all tasks
   /** Per task, in task order (percent; an error scores 0): what paired comparisons between rows resample. */
   editSimilarityPerTask: number[];
-  exactMatchPerTask: number[];
   /** Dual-cache rows: the share of tasks whose fill equals the same config without the cache (percent). */
   sameAsUncached?: number;
   singleP50Ms: number;
@@ -72,7 +71,6 @@ export async function runConfig(client: WorkerClient, cfg: BenchConfig, tasks: B
       exactMatchMulti: em(multi),
       editSimilarity: mean(esPerTask),
       editSimilarityPerTask: esPerTask.map((x) => Math.round(1000 * x) / 1000),
-      exactMatchPerTask: runs.map((r) => (r.result && exactMatch(r.task, r.result.gaps[0].text) ? 100 : 0)),
       singleP50Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 50),
       singleP95Ms: percentile(single.filter((r) => r.result).map((r) => r.wallMs), 95),
       multiP50Ms: percentile(multi.filter((r) => r.result).map((r) => r.wallMs), 50),
