@@ -22,9 +22,9 @@ const greedy = { temperature: 0, topP: 1, seed: 0, cache: 'none' as const };
 export const CONFIGS: BenchConfig[] = [
   { name: 'one-per-step (entropy, steps=N)', baseline: true, sampler: (n) => ({ algorithm: 'entropy', steps: n, blockSize: n, ...greedy }) },
   // Dream's schedule with a quarter of the steps (about four tokens per pass), with each of its confidence orders.
-  { name: 'dream entropy, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'entropy', stepsPerToken: 0.25, blockSize: n, ...greedy }) },
-  { name: 'dream maskgit_plus, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'maskgit_plus', stepsPerToken: 0.25, blockSize: n, ...greedy }) },
-  { name: 'dream topk_margin, steps=N/4', parallel: true, sampler: (n) => ({ algorithm: 'topk_margin', stepsPerToken: 0.25, blockSize: n, ...greedy }) },
+  ...(['entropy', 'maskgit_plus', 'topk_margin'] as const).map(
+    (algorithm): BenchConfig => ({ name: `dream ${algorithm}, steps=N/4`, parallel: true, sampler: (n) => ({ algorithm, stepsPerToken: 0.25, blockSize: n, ...greedy }) }),
+  ),
   { name: 'threshold 0.7', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.7, blockSize: n, ...greedy }) },
   { name: 'threshold 0.8', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.8, blockSize: n, ...greedy }) },
   { name: 'threshold 0.9', parallel: true, sampler: (n) => ({ algorithm: 'threshold', threshold: 0.9, blockSize: n, ...greedy }) },

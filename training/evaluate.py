@@ -303,7 +303,8 @@ def main(argv=None):
         add_row(results, name, row)
         all_preds[name] = preds
     results["preds"] = all_preds  # the fills themselves: release.py compares the product's fills with these
-    for flags in (a.engine_args or [""]) if a.engine else []:
+    engine_flag_sets = (a.engine_args or [""]) if a.engine else []  # "" = the manifest's sampler as it is
+    for flags in engine_flag_sets:
         name, row = engine_row(a.engine, cases, results["rows"], all_preds, (a.prefix_tokens, a.suffix_tokens),
                                shlex.split(flags))
         add_row(results, name, row)

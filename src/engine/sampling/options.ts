@@ -20,7 +20,7 @@ export function resolveSampler(
 ): SamplerOptions {
   const merged: SamplerOptions = { ...BUILTIN_SAMPLER };
   // A request that asks for a step rate drops a fixed step count the manifest recommends, which would win otherwise.
-  const base = request?.stepsPerToken != null && request.steps == null && manifest ? { ...manifest, steps: undefined } : manifest;
+  const base = request?.stepsPerToken != null && request.steps == null ? { ...manifest, steps: undefined } : manifest;
   for (const src of [base, request]) {
     if (!src) continue;
     for (const [k, v] of Object.entries(src)) if (v !== undefined && v !== null) (merged as unknown as Record<string, unknown>)[k] = v;
