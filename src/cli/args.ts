@@ -117,7 +117,8 @@ export function parseCli(argv: string[]): CliArgs {
     inPlace: !!v['in-place'],
     model: v.model,
     marker: v.marker ?? '<|mask|>',
-    tokens: num('tokens', v.tokens, { int: true, min: 1, max: 4096 }) ?? 24,
+    // No upper bound here: the one limit is the model's context, checked with the markers (engine/text/mask-markers).
+    tokens: num('tokens', v.tokens, { int: true, min: 1 }) ?? 24,
     sampler,
     prefixTokens: num('prefix-tokens', v['prefix-tokens'], { int: true, min: 0 }),
     suffixTokens: num('suffix-tokens', v['suffix-tokens'], { int: true, min: 0 }),

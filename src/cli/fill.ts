@@ -1,11 +1,15 @@
 // `diffucode fill`: read a file (or stdin), fill every mask marker in one joint request, print or write back.
-// The user's file is never clobbered: invalid UTF-8 is refused, --in-place keeps FILE.bak and writes atomically.
+// The user's file is never clobbered: invalid UTF-8 is refused, markers are checked against the model's context
+// before anything runs, the model sees LF and the fill is written with the file's own line ending, and
+// --in-place keeps a backup and the file's mode, owner and kind (see in-place.ts).
 
-import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { InfillResult } from '../engine/types';
-import type { WorkerClient } from '../worker/client';
+import { readFileSync } from 'node:fs';
+import type { InfillRequest, InfillResult } from '../engine/types';
+import { detectEol, toLf, withEol } from '../engine/text/eol';
+import { assemble, findMarkers, markerSyntax, piecesAround } from '../engine/text/mask-markers';
 import type { CliArgs } from './args';
-import { assemble, markerSyntax, parseMasks } from './markers';
+import { fileError } from './file-errors';
+import { isLink, prepareInPlace, writeInPlace, type InPlaceTarget } from './in-place';
 
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
@@ -22,27 +26,57 @@ export async function readStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-export async function runFill(args: CliArgs, client: WorkerClient, err: (s: string) => void): Promise<string> {
-  const name = args.file ?? 'standard input';
-  const bytes = args.file ? readFileSync(args.file) : await readStdin();
-  const text = decodeUtf8(bytes, name);
-  const { pieces, gaps } = parseMasks(text, markerSyntax(args.marker), args.tokens);
-  if (gaps.length === 0) throw new Error(`no mask marker (${args.marker}) found in ${name}`);
-  const result: InfillResult = await client.infill({
-    pieces,
-    gaps,
+export interface FillInput {
+  /** The file as the user named it, or "standard input". */
+  name: string;
+  text: string;
+  /** Set with --in-place: the checked file to write back. */
+  inPlace?: InPlaceTarget;
+}
+
+/** Reads (and for --in-place checks) the input before the model loads, so a bad path fails at once. */
+export async function readFillInput(args: Pick<CliArgs, 'file' | 'inPlace'>): Promise<FillInput> {
+  if (!args.file) return { name: 'standard input', text: decodeUtf8(await readStdin(), 'standard input') };
+  const inPlace = args.inPlace ? prepareInPlace(args.file) : undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(inPlace?.target ?? args.file);
+  } catch (e) {
+    throw fileError(e, args.file);
+  }
+  return { name: args.file, text: decodeUtf8(bytes, args.file), inPlace };
+}
+
+export interface FillClient {
+  infill(request: InfillRequest): Promise<InfillResult>;
+}
+
+/** Fills `input` on the loaded model; returns the text to print ('' when it was written back in place). */
+export async function runFill(
+  args: Pick<CliArgs, 'marker' | 'tokens' | 'sampler' | 'prefixTokens' | 'suffixTokens' | 'stats'>,
+  input: FillInput,
+  client: FillClient,
+  model: { name: string; contextLength: number },
+  err: (s: string) => void,
+): Promise<string> {
+  const { name, text } = input;
+  const markers = findMarkers(text, markerSyntax(args.marker), { defaultTokens: args.tokens, maxTokens: model.contextLength, modelName: model.name, defaultSource: '--tokens' });
+  if (markers.length === 0) throw new Error(`no mask marker (${args.marker}) found in ${name}`);
+  const pieces = piecesAround(text, markers);
+  const eol = detectEol(text);
+  const result = await client.infill({
+    pieces: pieces.map(toLf),
+    gaps: markers.map((m) => ({ maxTokens: m.maxTokens })),
     sampler: args.sampler,
     budget: { prefixTokens: args.prefixTokens, suffixTokens: args.suffixTokens },
   });
-  const out = assemble(pieces, result.gaps.map((g) => g.text));
+  // The pieces go back byte for byte; only the generated text takes the file's line ending.
+  const out = assemble(pieces, result.gaps.map((g) => withEol(g.text, eol)));
   if (args.stats) err(JSON.stringify(result.stats));
-  if (args.inPlace && args.file) {
-    copyFileSync(args.file, args.file + '.bak');
-    const tmp = `${args.file}.diffucode-${process.pid}.tmp`;
-    writeFileSync(tmp, out);
-    renameSync(tmp, args.file);
-    err(`filled ${gaps.length} gap(s) in ${args.file} (original kept as ${args.file}.bak)`);
-    return '';
-  }
-  return out;
+  if (!input.inPlace) return out;
+  const t = input.inPlace;
+  const written = writeInPlace(t, out);
+  const via = isLink(t.path) ? ` through the link to ${t.target}` : '';
+  err(`filled ${markers.length} gap(s) in ${t.path}${via} (original kept as ${written.backup})`);
+  return '';
 }

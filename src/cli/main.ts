@@ -4,7 +4,7 @@
 import { WorkerClient } from '../worker/client';
 import { HELP, parseCli, UsageError, type CliArgs } from './args';
 import { runBatch } from './batch';
-import { runFill } from './fill';
+import { readFillInput, runFill, type FillInput } from './fill';
 import { defaultModelDir, packageRoot, packageVersion, workerScript } from './paths';
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +28,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const err = (s: string) => process.stderr.write(s + '\n');
+  // The input is read (and an --in-place target checked) before the model loads: a wrong path fails at once.
+  let input: FillInput | undefined;
+  if (args.command === 'fill') {
+    try {
+      input = await readFillInput(args);
+    } catch (e) {
+      err(`diffucode: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const client = new WorkerClient({
     workerScript: workerScript(root),
     modelDir: args.model ?? defaultModelDir(root),
@@ -39,8 +49,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const info = await client.load();
     if (info.providerMessage) err(`diffucode: ${info.providerMessage}`);
-    if (args.command === 'fill') {
-      const out = await runFill(args, client, err);
+    if (input) {
+      const out = await runFill(args, input, client, info, err);
       await write(out);
       return 0;
     }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { markerSyntax } from '../config';
-import { findMasks, type Hole } from '../masks/findMasks';
+import { findMasks, MarkerError, type Hole } from '../masks/findMasks';
 import type { ConfidenceMarks } from '../ui/confidenceMarks';
 import { fillHoles, guardDocument, report, type FillOutcome, type HoleFillDeps } from './holeFill';
 
@@ -29,7 +29,14 @@ export async function fillMaskedCommand(deps: HoleFillDeps & { marks: Confidence
     const end = document.offsetAt(editor.selection.end);
     holes = [{ start, end, maxTokens: tokensForSelection(document.getText(editor.selection), syntax.defaultTokens) }];
   } else {
-    holes = findMasks(document.getText(), syntax);
+    try {
+      holes = await findMasksForModel(document.getText(), syntax, deps);
+    } catch (e) {
+      if (!(e instanceof MarkerError)) throw e;
+      const refused: FillOutcome = { kind: 'refused', message: `DiffuCode: ${e.message}` };
+      report(refused);
+      return refused;
+    }
   }
   if (holes.length === 0) {
     void vscode.window.showInformationMessage(
@@ -42,4 +49,16 @@ export async function fillMaskedCommand(deps: HoleFillDeps & { marks: Confidence
   if (outcome.kind === 'applied') deps.marks.set(document, outcome.lowConfidence);
   report(outcome);
   return outcome;
+}
+
+/**
+ * Markers are checked against the model's context (the one limit the CLI uses too), which needs the model's
+ * info: a bad size is refused before anything is sent. When the model cannot load, the sizes go unchecked here
+ * and the fill itself reports the load error, as before.
+ */
+async function findMasksForModel(text: string, syntax: ReturnType<typeof markerSyntax>, deps: HoleFillDeps): Promise<Hole[]> {
+  const holes = findMasks(text, syntax);
+  if (holes.length === 0) return holes;
+  const info = await deps.host.load().catch(() => undefined);
+  return info ? findMasks(text, syntax, info) : holes;
 }

@@ -1,9 +1,13 @@
+// The extension's view of mask markers: the editor settings (open, close, default size) adapted to the one
+// shared parser in src/engine/text/mask-markers.ts, so the fill command and the CLI read markers the same way
+// and refuse the same sizes (above the model's context, not a number) with the same message.
+
+import { findMarkers, type MaskMarker } from '../../engine/text/mask-markers';
+
+export { MarkerError, piecesAround } from '../../engine/text/mask-markers';
+
 /** A hole in a document: [start, end) covers the marker (or the selection) to be replaced by generated text. */
-export interface Hole {
-  start: number;
-  end: number;
-  maxTokens: number;
-}
+export type Hole = MaskMarker;
 
 export interface MarkerSyntax {
   open: string;
@@ -11,32 +15,13 @@ export interface MarkerSyntax {
   defaultTokens: number;
 }
 
-const MAX_TOKENS = 1024;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The model a fill will run on: its context length is the largest gap a marker may ask for. */
+export interface MarkerModel {
+  name: string;
+  contextLength: number;
 }
 
-/** Finds every `<open><close>` and `<open>:N<close>` marker (N = gap size in tokens) in document order. */
-export function findMasks(text: string, syntax: MarkerSyntax): Hole[] {
-  if (syntax.open === '') return [];
-  const re = new RegExp(`${escapeRegExp(syntax.open)}(?::(\\d+))?${escapeRegExp(syntax.close)}`, 'g');
-  const holes: Hole[] = [];
-  for (const m of text.matchAll(re)) {
-    const n = m[1] === undefined ? syntax.defaultTokens : Number(m[1]);
-    holes.push({ start: m.index!, end: m.index! + m[0].length, maxTokens: Math.min(MAX_TOKENS, Math.max(1, n)) });
-  }
-  return holes;
-}
-
-/** The text around and between holes, in the engine's order: pieces[0] hole0 pieces[1] ... pieces[n]. */
-export function piecesAround(text: string, holes: Hole[]): string[] {
-  const pieces: string[] = [];
-  let at = 0;
-  for (const h of holes) {
-    pieces.push(text.slice(at, h.start));
-    at = h.end;
-  }
-  pieces.push(text.slice(at));
-  return pieces;
+/** Finds every `<open><close>` and `<open>:N<close>` marker in document order; a bad size throws MarkerError. */
+export function findMasks(text: string, syntax: MarkerSyntax, model?: MarkerModel): Hole[] {
+  return findMarkers(text, syntax, { defaultTokens: syntax.defaultTokens, maxTokens: model?.contextLength, modelName: model?.name });
 }

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InfillRequest, InfillResult } from '../engine/types';
+import { readFillInput, runFill, type FillClient } from './fill';
+
+const MODEL = { name: 'tiny', contextLength: 384 };
+const ARGS = { marker: '<|mask|>', tokens: 8, sampler: {}, stats: false };
+
+/** A client that answers every gap with `fill` and records what the model was shown. */
+function client(fill: string): FillClient & { seen: InfillRequest[] } {
+  const seen: InfillRequest[] = [];
+  return {
+    seen,
+    async infill(req) {
+      seen.push(req);
+      const gaps = req.gaps.map(() => ({ text: fill, tokens: [], stopped: false }));
+      return { gaps, stats: {} as InfillResult['stats'] };
+    },
+  };
+}
+
+test('a CRLF file: the model sees LF, the fill is written with CRLF, the rest byte for byte', async () => {
+  const c = client('x = 1\n    y = 2\n');
+  const text = 'def f():\r\n    <|mask|>\r\n\treturn y\r\n';
+  const out = await runFill(ARGS, { name: 'a.py', text }, c, MODEL, () => {});
+  assert.equal(out, 'def f():\r\n    x = 1\r\n    y = 2\r\n\r\n\treturn y\r\n');
+  assert.deepEqual(c.seen[0].pieces, ['def f():\n    ', '\n\treturn y\n']);
+  assert.doesNotMatch(out.replace(/\r\n/g, ''), /\n/, 'no lone LF in a CRLF file');
+});
+
+test('an LF file keeps LF (a CRLF in the fill becomes LF)', async () => {
+  const out = await runFill(ARGS, { name: 'a.py', text: 'a\n<|mask|>\nb\n' }, client('p\r\nq'), MODEL, () => {});
+  assert.equal(out, 'a\np\nq\nb\n');
+});
+
+test('markers are checked against the model context before anything is sent', async () => {
+  const c = client('x');
+  await assert.rejects(runFill(ARGS, { name: 'a.py', text: '<|mask:400|>' }, c, MODEL, () => {}), /asks for 400 tokens, more than the model tiny can hold: its context is 384 tokens; use 1\.\.384/);
+  await assert.rejects(runFill({ ...ARGS, tokens: 1000 }, { name: 'a.py', text: '<|mask|>' }, c, MODEL, () => {}), /1000 tokens \(the default gap size, --tokens\)/);
+  await assert.rejects(runFill(ARGS, { name: 'a.py', text: '<|mask:abc|>' }, c, MODEL, () => {}), /the size "abc" is not a number/);
+  await assert.rejects(runFill(ARGS, { name: 'a.py', text: 'none' }, c, MODEL, () => {}), /no mask marker \(<\|mask\|>\) found in a\.py/);
+  assert.equal(c.seen.length, 0);
+});
+
+test('a missing file and a folder are one readable line, not ENOENT/EISDIR', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'diffucode-fill-'));
+  try {
+    await assert.rejects(readFillInput({ file: join(dir, 'nope.py'), inPlace: false }), (e: Error) => e.message === `${join(dir, 'nope.py')}: no such file`);
+    await assert.rejects(readFillInput({ file: dir, inPlace: false }), (e: Error) => e.message === `${dir} is a folder, not a file`);
+    await assert.rejects(readFillInput({ file: dir, inPlace: true }), (e: Error) => e.message === `${dir} is a folder, not a file`);
+    await assert.rejects(readFillInput({ file: join(dir, 'nope.py'), inPlace: true }), /nope\.py: no such file$/);
+    const f = join(dir, 'ok.py');
+    writeFileSync(f, 'x = <|mask|>\n');
+    const input = await readFillInput({ file: f, inPlace: true });
+    assert.equal(input.text, 'x = <|mask|>\n');
+    assert.equal(await runFill(ARGS, input, client('1'), MODEL, () => {}), '');
+    assert.equal(readFileSync(f, 'utf8'), 'x = 1\n');
+    assert.equal(readFileSync(f + '.bak', 'utf8'), 'x = <|mask|>\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
