@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { abortSignalFor } from '../completion/abortBridge';
 import { contextBudget, maxDocumentSize, refineThreshold, samplerOverrides } from '../config';
 import { skipReason } from '../completion/documentGuard';
+import { toLf } from '../../engine/text/eol';
 import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
+import { gapWithEol } from '../masks/gapEol';
 import { piecesAround, type Hole } from '../masks/findMasks';
 import { reanchor, type Span } from '../masks/reanchor';
 import type { GapResult } from '../model/engineApi';
@@ -34,7 +36,8 @@ export function guardDocument(document: vscode.TextDocument): string | undefined
  */
 export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocument, holes: Hole[], title: string): Promise<FillOutcome> {
   const original = document.getText();
-  const pieces = piecesAround(original, holes);
+  const pieces = piecesAround(original, holes).map(toLf);
+  const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   let gaps: GapResult[];
   try {
     gaps = await vscode.window.withProgress(
@@ -56,7 +59,8 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
               },
             },
           );
-          return result.gaps;
+          // The model saw LF; its answer takes the document's line ending (confidence marks stay aligned).
+          return result.gaps.map((g) => gapWithEol(g, eol));
         } finally {
           bridge.dispose();
           deps.live.clear(editor());

@@ -67,3 +67,38 @@ test('a huge document is skipped with a status message, not sent to the model', 
   assert.equal(outcome?.kind, 'skipped');
   assert.ok(editor.document.getText().endsWith('x = <|mask|>\n'));
 });
+
+test('a CRLF document: the model is shown LF and the fill is applied with CRLF (no mixed line endings)', async () => {
+  const a = await api();
+  const editor = await openFile('def area(w, h):\r\n    <|mask:24|>\r\n\r\n\r\ndef perimeter(w, h):\r\n    return 2 * (w + h)\r\n');
+  assert.equal(editor.document.eol, vscode.EndOfLine.CRLF);
+  const real = a.host.infill.bind(a.host);
+  const shown: string[] = [];
+  // The model answers with a line break in the gap, so the test does not depend on what the model writes.
+  a.host.infill = async (req, opts) => {
+    shown.push(...req.pieces);
+    const r = await real(req, opts);
+    r.gaps[0] = { ...r.gaps[0], text: 'x = w * h\n    return x', tokens: [{ id: 0, text: 'x = w * h\n    return x', confidence: 1 }] };
+    return r;
+  };
+  let outcome: FillOutcome | undefined;
+  try {
+    outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  } finally {
+    a.host.infill = real;
+  }
+  assert.equal(outcome?.kind, 'applied');
+  assert.ok(shown.length > 0 && shown.every((p) => !p.includes('\r')), `the model was shown LF text: ${JSON.stringify(shown)}`);
+  assert.equal(outcome?.kind === 'applied' && outcome.gaps[0].text, 'x = w * h\r\n    return x');
+  const text = editor.document.getText();
+  assert.equal(text, 'def area(w, h):\r\n    x = w * h\r\n    return x\r\n\r\n\r\ndef perimeter(w, h):\r\n    return 2 * (w + h)\r\n');
+});
+
+test('a marker larger than the model context is refused naming the limit; the document is untouched', async () => {
+  const content = 'x = <|mask:99999|>\n';
+  const editor = await openFile(content);
+  const outcome = await vscode.commands.executeCommand<FillOutcome>('diffucode.fillMasked');
+  assert.equal(outcome?.kind, 'refused');
+  assert.match(outcome && 'message' in outcome ? outcome.message : '', /mask marker "<\|mask:99999\|>" asks for 99999 tokens, more than the model .* can hold: its context is \d+ tokens/);
+  assert.equal(editor.document.getText(), content);
+});
