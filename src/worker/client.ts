@@ -179,6 +179,10 @@ export class WorkerClient {
       case 'error':
         this.settle(m.id)?.reject(fromWire(m.error));
         return;
+      case 'refused':
+        // Only a sender bug gets here (this client sends well-formed messages with fresh ids): say so in the log.
+        this.log(`worker refused a message: ${m.error.message}`);
+        return;
     }
   }
 

@@ -2,7 +2,7 @@
 // Electron extension host (ELECTRON_RUN_AS_NODE=1). Holds the model so a native ONNX Runtime crash can never take
 // the host down. No `vscode` import.
 
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker } from './protocol';
 import { WorkerHost } from './worker-host';
 
 if (!process.send) {
@@ -14,7 +14,8 @@ const send = (m: FromWorker) => {
   if (process.connected) process.send!(m);
 };
 const host = new WorkerHost(send);
-process.on('message', (m: ToWorker) => host.handle(m));
+// Anything may arrive on the channel; the host validates it (a bad message is answered, never thrown).
+process.on('message', (m: unknown) => host.handle(m));
 // The parent went away (extension host closed, CLI killed): nothing left to serve.
 process.on('disconnect', () => process.exit(0));
 send({ type: 'started', pid: process.pid });

@@ -35,6 +35,8 @@ export type FromWorker =
   | { type: 'progress'; id: number; progress: StepProgress }
   | { type: 'result'; id: number; result: InfillResult }
   | { type: 'error'; id: number; error: WireError }
+  /** A message refused without an id to answer (null, no type, a duplicate in-flight id): never a crash. */
+  | { type: 'refused'; error: WireError }
   | { type: 'state'; state: WorkerState; message?: string }
   | { type: 'log'; line: string };
 

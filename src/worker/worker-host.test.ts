@@ -96,3 +96,70 @@ test('bad requests come back as errors, not crashes', async () => {
   assert.equal(a?.type, 'error');
   if (a?.type === 'error') assert.match(a.error.message, /pieces must have/);
 });
+
+test('every malformed message is answered with BAD_REQUEST naming the field, never thrown', async () => {
+  const { h, sent } = host(0);
+  const infill = (over: Record<string, unknown>, reqOver: Record<string, unknown> = {}) => ({ type: 'infill', id: 50, progress: false, ...over, request: { ...req, ...reqOver } });
+  const table: [string, unknown, RegExp, number | undefined][] = [
+    ['null', null, /message must be an object with a "type" \(got null\)/, undefined],
+    ['a number', 42, /message must be an object/, undefined],
+    ['an array', [1], /message must be an object/, undefined],
+    ['no type', {}, /type must be one of init, load, infill, cancel, shutdown \(got undefined\)/, undefined],
+    ['unknown type', { type: 'frobnicate', id: 1 }, /type must be one of .* \(got "frobnicate"\)/, undefined],
+    ['string id', infill({ id: '7' }), /id must be an integer >= 0 \(got "7"\)/, undefined],
+    ['fractional id', { type: 'cancel', id: 1.5 }, /id must be an integer >= 0/, undefined],
+    ['init without config', { type: 'init', config: null }, /config must be an object/, undefined],
+    ['init with a bad folder', { type: 'init', config: { modelDir: 3 } }, /config\.modelDir must be a non-empty string/, undefined],
+    ['init with bad threads', { type: 'init', config: { modelDir: 'x', threads: -1 } }, /config\.threads must be an integer >= 0/, undefined],
+    ['request null', { type: 'infill', id: 51, request: null }, /request must be an object \(got null\)/, 51],
+    ['negative prefix budget', infill({ id: 52 }, { budget: { prefixTokens: -10 } }), /request\.budget\.prefixTokens must be an integer >= 0 \(got -10\)/, 52],
+    ['string suffix budget', infill({ id: 53 }, { budget: { suffixTokens: 'x' } }), /request\.budget\.suffixTokens must be an integer >= 0 \(got "x"\)/, 53],
+    ['budget not an object', infill({ id: 54 }, { budget: 5 }), /request\.budget must be an object/, 54],
+    ['singleLine "yes"', infill({ id: 55 }, { gaps: [{ maxTokens: 3, singleLine: 'yes' }] }), /request\.gaps\[0\]\.singleLine must be true or false \(got "yes"\)/, 55],
+    ['maxTokens a string', infill({ id: 56 }, { gaps: [{ maxTokens: '3' }] }), /request\.gaps\[0\]\.maxTokens must be an integer >= 1/, 56],
+    ['maxTokens 0', infill({ id: 57 }, { gaps: [{ maxTokens: 0 }] }), /request\.gaps\[0\]\.maxTokens must be an integer >= 1 \(got 0\)/, 57],
+    ['no gaps', infill({ id: 58 }, { gaps: [] }), /request\.gaps must be a non-empty array/, 58],
+    ['a gap null', infill({ id: 59 }, { gaps: [null] }), /request\.gaps\[0\] must be an object/, 59],
+    ['pieces not an array', infill({ id: 60 }, { pieces: 'ab' }), /request\.pieces must be an array of gaps\.length \+ 1 = 2 strings/, 60],
+    ['a piece not a string', infill({ id: 61 }, { pieces: ['a', 7] }), /request\.pieces\[1\] must be a string \(got 7\)/, 61],
+    ['sampler a string', infill({ id: 62 }, { sampler: 'abc' }), /request\.sampler must be an object/, 62],
+    ['progress "yes"', infill({ id: 63, progress: 'yes' }), /progress must be true or false/, 63],
+    ['supersedeKey a number', infill({ id: 64, supersedeKey: 5 }), /supersedeKey must be a string/, 64],
+  ];
+  for (const [what, msg, re, id] of table) {
+    const before = sent.length;
+    assert.doesNotThrow(() => h.handle(msg), what);
+    const answers = sent.slice(before);
+    assert.equal(answers.length, 1, `${what}: one answer`);
+    const a = answers[0];
+    if (id === undefined) assert.equal(a.type, 'refused', what);
+    else assert.ok(a.type === 'error' && a.id === id, `${what}: answered under id ${id}`);
+    const error = a.type === 'refused' || a.type === 'error' ? a.error : undefined;
+    assert.equal(error?.code, 'BAD_REQUEST', what);
+    assert.match(error?.message ?? '', re, what);
+  }
+  // The host is still serving, with its original config.
+  h.handle({ type: 'infill', id: 99, request: req, progress: false });
+  await until(() => !!answer(sent, 99));
+  assert.equal(answer(sent, 99)?.type, 'result');
+});
+
+test('a duplicate in-flight id is refused (runs once), and a cancel for an unknown id is ignored', async () => {
+  const { h, sent } = host(10);
+  h.handle({ type: 'infill', id: 7, request: req, progress: false });
+  h.handle({ type: 'infill', id: 7, request: req, progress: false });
+  const refused = sent.filter((m) => m.type === 'refused');
+  assert.equal(refused.length, 1);
+  if (refused[0].type === 'refused') assert.match(refused[0].error.message, /id 7 is already in flight; the duplicate request was refused/);
+  const before = sent.length;
+  h.handle({ type: 'cancel', id: 12345 });
+  assert.equal(sent.length, before, 'an unknown cancel sends nothing');
+  h.handle({ type: 'infill', id: 8, request: req, progress: false });
+  await until(() => !!answer(sent, 8));
+  const answers7 = sent.filter((m) => (m.type === 'result' || m.type === 'error') && m.id === 7);
+  assert.deepEqual(answers7.map((m) => m.type), ['result'], 'id 7 ran once and was answered once');
+  assert.equal(answer(sent, 8)?.type, 'result', 'the unknown cancel stopped nothing');
+  // Once answered, the id may be used again.
+  h.handle({ type: 'infill', id: 7, request: req, progress: false });
+  await until(() => sent.filter((m) => m.type === 'result' && m.id === 7).length === 2);
+});

@@ -1,11 +1,13 @@
 // The worker's logic, independent of the transport so it can be tested in-process: holds one engine, runs requests
 // one at a time, cancels on request or when a newer request with the same supersedeKey arrives, and unloads the
-// model after an idle period.
+// model after an idle period. Every message is validated first (validate.ts): a bad one is answered with
+// BAD_REQUEST, never thrown.
 
 import { InfillEngine } from '../engine/engine';
-import { abortError } from '../engine/types';
+import { abortError, EngineError } from '../engine/types';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol';
 import { toWire } from './protocol';
+import { checkMessage } from './validate';
 
 interface Job {
   id: number;
@@ -29,7 +31,22 @@ export class WorkerHost {
       InfillEngine.load(dir, { executionProvider: cfg.executionProvider, threads: cfg.threads, log: (line) => send({ type: 'log', line }) }),
   ) {}
 
-  handle(msg: ToWorker): void {
+  /** Takes any message off the wire: a malformed one is refused (with its id when it has one), never thrown. */
+  handle(raw: unknown): void {
+    try {
+      const checked = checkMessage(raw);
+      if (!checked.ok) {
+        const error = toWire(checked.error);
+        this.send(checked.id !== undefined ? { type: 'error', id: checked.id, error } : { type: 'refused', error });
+        return;
+      }
+      this.dispatch(checked.msg);
+    } catch (e) {
+      this.send({ type: 'refused', error: toWire(e) });
+    }
+  }
+
+  private dispatch(msg: ToWorker): void {
     switch (msg.type) {
       case 'init':
         this.config = msg.config;
@@ -54,6 +71,13 @@ export class WorkerHost {
   }
 
   private enqueue(msg: Extract<ToWorker, { type: 'infill' }>): void {
+    // Ids name requests: a second one in flight under the same id would run twice, and one cancel would stop both.
+    // It is refused without an id (answering under that id would settle the first request's caller).
+    if (this.running?.id === msg.id || this.queue.some((j) => j.id === msg.id)) {
+      const e = new EngineError(`bad worker message: id ${msg.id} is already in flight; the duplicate request was refused`, 'BAD_REQUEST');
+      this.send({ type: 'refused', error: toWire(e) });
+      return;
+    }
     if (msg.supersedeKey !== undefined) this.cancel((j) => j.msg.supersedeKey === msg.supersedeKey);
     this.queue.push({ id: msg.id, msg, ctrl: new AbortController(), passes: 0 });
     void this.pump();
