@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readManifest } from './manifest';
@@ -88,5 +89,59 @@ test('a bad recommended sampler fails when the folder is read, not on every requ
     assert.equal(readManifest(dir).manifest.sampler?.stepsPerToken, 0.25);
   } finally {
     rmSync(dir, { recursive: true });
+  }
+});
+
+test('special ids the contract needs distinct: mask (and expand) differ from bos, eos, pad, stop', () => {
+  const t = good().tokens;
+  expectError({ ...good(), tokens: { ...t, mask: 2 } }, /tokens\.mask and tokens\.bos are both 2; the mask id must differ from every other special id/);
+  expectError({ ...good(), tokens: { ...t, pad: 1 } }, /tokens\.mask and tokens\.pad are both 1/);
+  expectError({ ...good(), tokens: { ...t, expand: 1 } }, /tokens\.expand and tokens\.mask are both 1/);
+  expectError({ ...good(), tokens: { ...t, expand: 2 } }, /tokens\.expand and tokens\.bos are both 2/);
+  expectError({ ...good(), tokens: { ...t, expand: 5, stop: [0, 5] } }, /tokens\.stop must not contain the expand id/);
+  // bos, eos and pad may coincide (Qwen-family models share <|endoftext|>); eos is normally a stop token too
+  const dir = folder({ ...good(), tokens: { bos: 0, eos: 0, pad: 0, mask: 1, expand: 3, stop: [0] } });
+  try {
+    assert.equal(readManifest(dir).manifest.tokens.expand, 3);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+// Run readManifest as an unprivileged user (root reads everything, so as root the probe runs as `nobody`).
+function readAsUser(dir: string): string {
+  const root = join(__dirname, '..', '..', '..');
+  const probe = join(dir, '..', `probe-${process.pid}.ts`);
+  writeFileSync(probe, `import { readManifest } from ${JSON.stringify(join(__dirname, 'manifest.ts'))};\ntry { readManifest(${JSON.stringify(dir)}); console.log('OK'); } catch (e) { console.log((e as Error).message); }\n`);
+  chmodSync(probe, 0o644);
+  const asRoot = process.getuid?.() === 0;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', probe], { cwd: root, encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: tmpdir() } } : {}) });
+  rmSync(probe);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+test('an unreadable folder or file is "permission denied: PATH", not missing or bad JSON', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'dc-perm-'));
+  chmodSync(parent, 0o755);
+  const dir = join(parent, 'model');
+  mkdirSync(dir);
+  for (const f of ['model.onnx', 'tokenizer.json', 'MODEL_CARD.md']) writeFileSync(join(dir, f), 'x');
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(good()));
+  try {
+    chmodSync(dir, 0o755);
+    assert.equal(readAsUser(dir), 'OK');
+    for (const f of ['manifest.json', 'model.onnx', 'tokenizer.json']) {
+      chmodSync(join(dir, f), 0o000);
+      assert.equal(readAsUser(dir), `permission denied: ${join(dir, f)}`, f);
+      chmodSync(join(dir, f), 0o644);
+    }
+    chmodSync(dir, 0o000);
+    assert.equal(readAsUser(dir), `permission denied: ${join(dir, 'manifest.json')}`, 'folder without any access');
+    chmodSync(dir, 0o644); // listable names, but nothing inside can be opened
+    assert.match(readAsUser(dir), /^permission denied: /);
+  } finally {
+    chmodSync(dir, 0o755);
+    rmSync(parent, { recursive: true, force: true });
   }
 });

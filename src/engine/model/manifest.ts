@@ -1,7 +1,8 @@
 // Reads and validates a model folder's manifest.json against the `diffucode-model/1` contract
-// (docs/model-contract.md). Every problem is a clear EngineError naming the folder, the field and the fix.
+// (docs/model-contract.md). Every problem is a clear EngineError naming the folder, the field and the fix. A file
+// or folder the user may not read is reported as "permission denied: PATH", not as missing or as broken JSON.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EngineError, type SamplerOptions } from '../types';
 import { resolveSampler } from '../sampling/options';
@@ -37,17 +38,50 @@ export interface ManifestFiles {
   cardPath?: string;
 }
 
+/** A denied stat, open or read, as the one message users get for it (code PERMISSION_DENIED). */
+export function permissionDenied(path: string): EngineError {
+  return new EngineError(`permission denied: ${path}`, 'PERMISSION_DENIED');
+}
+
+const isDenied = (e: unknown) => ['EACCES', 'EPERM'].includes((e as NodeJS.ErrnoException)?.code ?? '');
+
+/** stat that tells "not there" (undefined) from "not allowed to look" (throws permission denied). */
+function statOrMissing(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if (isDenied(e)) throw permissionDenied(path);
+    return undefined;
+  }
+}
+
+/** A file the runtime will open later (graph, tokenizer): refuse now, by name, when it cannot be read. */
+function mustRead(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    if (isDenied(e)) throw permissionDenied(path);
+  }
+}
+
 export function readManifest(modelDir: string): ManifestFiles {
   const dir = resolve(modelDir);
   const fail = (msg: string, code = 'BAD_MANIFEST'): never => {
     throw new EngineError(`model folder ${dir}: ${msg}`, code);
   };
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail('does not exist or is not a folder', 'NO_MODEL');
+  if (!statOrMissing(dir)?.isDirectory()) fail('does not exist or is not a folder', 'NO_MODEL');
   const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) fail('manifest.json is missing (is this a diffucode-model/1 folder?)', 'NO_MODEL');
+  if (!statOrMissing(path)) fail('manifest.json is missing (is this a diffucode-model/1 folder?)', 'NO_MODEL');
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (isDenied(e)) throw permissionDenied(path);
+    fail(`manifest.json cannot be read: ${(e as Error).message}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     fail(`manifest.json is not valid JSON: ${(e as Error).message}`);
   }
@@ -78,6 +112,16 @@ export function readManifest(modelDir: string): ManifestFiles {
     if (id >= m.vocabSize) fail(`tokens.stop[${i}] = ${id} is outside the vocabulary (vocabSize ${m.vocabSize})`, 'BAD_TOKEN_ID');
   });
   if (m.tokens.stop.includes(m.tokens.mask)) fail('tokens.stop must not contain the mask id');
+  // The mask (and the expand token) must mean only themselves: a mask equal to bos would turn the canvas' first
+  // token into a gap slot, and the model fills garbage. bos, eos and pad may coincide (Qwen-family models share
+  // <|endoftext|>), and eos is normally also a stop token.
+  const others: [string, number][] = [['bos', m.tokens.bos], ['eos', m.tokens.eos], ['pad', m.tokens.pad]];
+  for (const [k, id] of others) if (id === m.tokens.mask) fail(`tokens.mask and tokens.${k} are both ${id}; the mask id must differ from every other special id`, 'BAD_TOKEN_ID');
+  if (m.tokens.expand !== null) {
+    for (const [k, id] of [...others, ['mask', m.tokens.mask] as [string, number]])
+      if (id === m.tokens.expand) fail(`tokens.expand and tokens.${k} are both ${id}; the expand id must differ from every other special id`, 'BAD_TOKEN_ID');
+    if (m.tokens.stop.includes(m.tokens.expand)) fail('tokens.stop must not contain the expand id');
+  }
   if (!m.io || typeof m.io !== 'object') fail('"io" must name the graph\'s inputIds, positions and logits');
   str(m.io.inputIds, 'io.inputIds');
   str(m.io.positions, 'io.positions');
@@ -98,20 +142,34 @@ export function readManifest(modelDir: string): ManifestFiles {
   };
   const graphPath = inside(m.graph, 'graph');
   const tokenizerPath = inside(m.tokenizer, 'tokenizer');
-  if (!existsSync(graphPath)) fail(`the graph ${m.graph} is missing`, 'MISSING_FILE');
-  if (!existsSync(tokenizerPath)) fail(`the tokenizer ${m.tokenizer} is missing`, 'MISSING_FILE');
-  let weightsBytes = statSync(graphPath).size;
-  for (const extra of [graphPath + '.data', graphPath + '_data']) if (existsSync(extra)) weightsBytes += statSync(extra).size;
+  const graphStat = statOrMissing(graphPath);
+  if (!graphStat) fail(`the graph ${m.graph} is missing`, 'MISSING_FILE');
+  if (!statOrMissing(tokenizerPath)) fail(`the tokenizer ${m.tokenizer} is missing`, 'MISSING_FILE');
+  mustRead(graphPath);
+  mustRead(tokenizerPath);
+  let weightsBytes = graphStat!.size;
+  for (const extra of [graphPath + '.data', graphPath + '_data']) {
+    const st = statOrMissing(extra);
+    if (!st) continue;
+    mustRead(extra);
+    weightsBytes += st.size;
+  }
   let windowGraphPath: string | undefined;
   if (m.windowGraph !== undefined) {
     str(m.windowGraph, 'windowGraph');
     windowGraphPath = inside(m.windowGraph, 'windowGraph');
-    if (!existsSync(windowGraphPath)) fail(`the window graph ${m.windowGraph} is missing`, 'MISSING_FILE');
+    if (!statOrMissing(windowGraphPath)) fail(`the window graph ${m.windowGraph} is missing`, 'MISSING_FILE');
+    mustRead(windowGraphPath);
   }
   let cardPath: string | undefined;
   if (typeof m.card === 'string' && m.card.length > 0) {
     const p = inside(m.card, 'card');
-    if (existsSync(p)) cardPath = p;
+    // The card is optional reading: an unreadable one is left out rather than refusing the model.
+    try {
+      if (statOrMissing(p)) cardPath = p;
+    } catch {
+      cardPath = undefined;
+    }
   }
   return { manifest: m, graphPath, windowGraphPath, weightsBytes, tokenizerPath, cardPath };
 }
