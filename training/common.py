@@ -37,8 +37,9 @@ def require(module: str, debian_pkg: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise Fatal(f"python module '{module}' is missing: install it with `apt-get install {debian_pkg}` "
-                    f"and run with /usr/bin/python3")
+        raise Fatal(f"python module '{module}' is missing: create the project's environment "
+                    f"(`python3 -m venv .venv && .venv/bin/pip install -r training/requirements.txt`) and run "
+                    f"with .venv/bin/python (Debian: `apt-get install {debian_pkg}` and /usr/bin/python3 also work)")
 
 
 def file_sha256(path: str) -> str:

@@ -24,6 +24,14 @@ OPSET = 17
 TWO_GB = 2 * 1024 ** 3
 
 
+def legacy_exporter() -> dict:
+    """torch >= 2.5 defaults torch.onnx.export to the dynamo exporter (needs onnxscript, other graphs); these
+    graphs are the TorchScript exporter's, which torch 1.13 (Debian) and 2.x (pip) both have."""
+    import inspect
+    import torch
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_onnx(model, path: str, opset: int = OPSET) -> None:
     """torch.onnx.export of DreamLM.forward with dynamic seq and n axes, fp32."""
     torch = require("torch", "python3-torch")
@@ -36,7 +44,7 @@ def export_onnx(model, path: str, opset: int = OPSET) -> None:
         torch.onnx.export(model, (ids, pos), path, opset_version=opset, input_names=["input_ids", "positions"],
                           output_names=["logits"], dynamic_axes={"input_ids": {1: "seq"}, "positions": {0: "n"},
                                                                  "logits": {0: "n"}},
-                          do_constant_folding=True)
+                          do_constant_folding=True, **legacy_exporter())
     if not big and getattr(model.config, "tie_word_embeddings", False):
         dedupe_tied_head(path)
 

@@ -40,7 +40,7 @@ def _graph_module(model):
 
 def export_window_onnx(model, path: str, opset: int) -> None:
     torch = require("torch", "python3-torch")
-    from training.export import dedupe_tied_head
+    from training.export import dedupe_tied_head, legacy_exporter
     model = model.float().eval()
     seq = 12
     ids = torch.randint(3, model.config.vocab_size, (1, 5), dtype=torch.long)
@@ -53,7 +53,7 @@ def export_window_onnx(model, path: str, opset: int) -> None:
                           dynamic_axes={"input_ids": {1: "window"}, "past_keys": {2: "seq"},
                                         "past_values": {2: "seq"}, "positions": {0: "n"}, "logits": {0: "n"},
                                         "present_keys": {2: "seq"}, "present_values": {2: "seq"}},
-                          do_constant_folding=True)
+                          do_constant_folding=True, **legacy_exporter())
     if getattr(model.config, "tie_word_embeddings", False):
         dedupe_tied_head(path, "m.model.embed_tokens.weight")  # the wrapper module adds the "m." prefix
 

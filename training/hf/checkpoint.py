@@ -90,6 +90,10 @@ class CheckpointTensors:
         """float32 copy (exact widening of bf16/f16)."""
         return self._files[self._where[name]].tensor(name)
 
+    def rows(self, name: str, lo: int, hi: int) -> np.ndarray:
+        """float32 rows [lo, hi) of a tensor, read without mapping (see SafetensorsFile.rows)."""
+        return self._files[self._where[name]].rows(name, lo, hi)
+
     def close(self) -> None:
         """Unmap the shards: their pages would otherwise stay counted in the exporter's resident memory."""
         for f in self._files.values():

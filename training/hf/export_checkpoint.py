@@ -1,19 +1,20 @@
 """Export a Hugging Face Dream/DiffuCoder checkpoint folder into a DiffuCode model folder.
 
-    /usr/bin/python3 -m training.hf.export_checkpoint CHECKPOINT_DIR OUT_MODEL_DIR [--int8] [--dry-run]
-        [--name NAME] [--expand-token TOKEN|ID] [--context-length N] [--external-data auto|always]
-        [--assume-dream] [--license TEXT] [--force] [--quiet]
+    .venv/bin/python -m training.hf.export_checkpoint CHECKPOINT_DIR OUT_MODEL_DIR [--dtype int4|int8|fp16|fp32]
+        [--block-size 32] [--accuracy-level 4] [--head-bits 8] [--dry-run] [--name NAME] [--expand-token TOKEN|ID]
+        [--context-length N] [--assume-dream] [--license TEXT] [--force] [--quiet]
 
-Writes model.onnx (+ model.onnx.data past 2 GB), tokenizer.json (+ tokenizer_config.json), manifest.json and
-MODEL_CARD.md (docs/model-contract.md). The graph comes from the same torch module and ONNX exporter as the
-project's own tiny model (training/model.py, training/export.py). The folder is assembled under
-OUT_MODEL_DIR.partial and renamed only when complete, so an interrupted export never looks like a model.
+Writes model.onnx + model.onnx.data, tokenizer.json (+ tokenizer_config.json), manifest.json and MODEL_CARD.md
+(docs/model-contract.md). The graph is written by the streaming builder (training/hf/graph_builder.py) straight
+from the shards, one tensor chunk at a time: no torch module, no tracing, so a 7.6B export fits in a few GB of
+RAM. The torch module (training/model.py) stays the numerical reference the tests compare against. The folder
+is assembled under OUT_MODEL_DIR.partial and renamed only when complete, so an interrupted export never looks
+like a model.
 See docs/diffucoder.md for the DiffuCoder-7B walk-through and hardware needs.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import hashlib
 import json
@@ -24,13 +25,14 @@ import sys
 from training.common import Fatal, run_main
 from training.hf.checkpoint import CheckpointTensors, load_into, validate_tensors
 from training.hf.dream_config import param_count, read_config
-from training.hf.external_data import consolidate
+from training.hf.weights_file import WeightsFile
+from training.hf.graph_builder import DTYPES, GRAPH_OUTPUTS, BuildOptions, build_graph
 from training.hf.manifest import build_manifest, default_context_length, read_license, resolve_tokens
 from training.hf.model_card import render_card
 from training.hf.tokenizer_files import (build_tokenizer_json, read_tokenizer_config, runtime_tokenizer_config,
                                          tokenizer_size)
 
-INT8_UNAVAILABLE = 2  # exit status when --int8 cannot run here (documented in docs/diffucoder.md)
+USAGE = 2  # exit status of a usage error (argparse's too)
 
 
 _quiet = False
@@ -39,59 +41,6 @@ _quiet = False
 def log(msg: str) -> None:
     if not _quiet:
         print(f"[export] {msg}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def skip_weight_init():
-    """Constructing the module would random-initialise every weight (minutes for 7B) only for the checkpoint to
-    overwrite it; the loader fills every parameter, so the initialisers are no-ops while the module is built."""
-    import torch.nn.init as init
-
-    names = ("normal_", "uniform_", "zeros_", "ones_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_")
-    saved = {n: getattr(init, n) for n in names}
-    try:
-        for n in names:
-            setattr(init, n, lambda tensor, *a, **k: tensor)
-        yield
-    finally:
-        for n, fn in saved.items():
-            setattr(init, n, fn)
-
-
-def build_model(cfg: dict):
-    from training.model import DreamConfig, DreamLM
-
-    # DreamConfig defaults to tied embeddings (the tiny model); a HF config without the key means untied.
-    model_cfg = DreamConfig.from_dict({**cfg, "tie_word_embeddings": bool(cfg.get("tie_word_embeddings", False))})
-    with skip_weight_init():
-        model = DreamLM(model_cfg)
-    return model.eval()
-
-
-def check_int8_available() -> None:
-    try:
-        import onnxruntime.quantization  # noqa: F401
-    except ImportError:
-        print("error: --int8 needs ONNX Runtime's Python quantization tools (`import onnxruntime.quantization`), "
-              "which are not installed for this Python. Install the `onnxruntime` Python package on the export "
-              "machine (pip install onnxruntime), or export without --int8 (fp32).", file=sys.stderr)
-        sys.exit(INT8_UNAVAILABLE)
-
-
-def quantize_int8(model_path: str) -> None:
-    """Dynamic int8 quantization of the MatMul/Gather weights (activations stay fp32 between layers; ORT quantizes
-    them on the fly). Weights go to external data so the result may also exceed 2 GB."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    tmp = model_path + ".int8.onnx"
-    quantize_dynamic(model_path, tmp, weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul", "Gather"], use_external_data_format=True)
-    folder = os.path.dirname(model_path)
-    for name in os.listdir(folder):  # drop the fp32 graph and data before moving the int8 one in
-        if name.startswith(os.path.basename(model_path)) and not name.startswith(os.path.basename(tmp)):
-            os.unlink(os.path.join(folder, name))
-    os.replace(tmp, model_path)
-    consolidate(model_path, force_external=True)
 
 
 def write_json(path: str, obj) -> None:
@@ -123,44 +72,60 @@ def finish_out_dir(staging: str, out_dir: str) -> None:
     os.replace(staging, out_dir)
 
 
-def export_graph(model, onnx_path: str) -> None:
-    # The one exporter shared with the project's tiny model (same graph signature, same gather-before-head).
-    from training.export import export_onnx
+def check_graph(onnx_path: str, vocab_size: int, layers: int, data_bytes: int) -> None:
+    """The graph's signature (docs/model-contract.md, graph v2) and every external tensor inside the data file,
+    read without loading the weights (a session would hold them all in memory)."""
+    import onnx
 
-    export_onnx(model, onnx_path)
-
-
-def check_graph(onnx_path: str, vocab_size: int) -> None:
-    from training.export import check_onnx
-
-    check_onnx(onnx_path, vocab_size)
+    m = onnx.load(onnx_path, load_external_data=False)
+    ins = [i.name for i in m.graph.input]
+    want_in = (["input_ids", "start"] + [f"past_{kv}.{i}" for i in range(layers) for kv in ("key", "value")]
+               + ["positions", "head_k", "head_scale", "bias_ids", "bias"])
+    outs = [o.name for o in m.graph.output]
+    if ins != want_in or outs != GRAPH_OUTPUTS:
+        raise Fatal(f"internal error: the built graph has inputs {ins[:4]}... / outputs {outs}")
+    dims = [d.dim_value or d.dim_param for d in m.graph.output[0].type.tensor_type.shape.dim]
+    if dims[1] != vocab_size:
+        raise Fatal(f"internal error: logits are {dims}, expected [n, {vocab_size}]")
+    for t in m.graph.initializer:
+        ext = {e.key: e.value for e in t.external_data}
+        if ext and int(ext["offset"]) + int(ext["length"]) > data_bytes:
+            raise Fatal(f"internal error: tensor {t.name} lies past the end of the weights file")
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("checkpoint_dir")
     ap.add_argument("out_dir")
-    ap.add_argument("--int8", action="store_true", help="int8 weight quantization (needs onnxruntime.quantization)")
+    ap.add_argument("--dtype", choices=DTYPES, default="int4",
+                    help="weights: int4 (default; MatMulNBits, about 0.6 bytes a parameter), int8, fp16 (GPU "
+                         "providers), fp32")
+    ap.add_argument("--int8", action="store_true", help="same as --dtype int8")
+    ap.add_argument("--block-size", type=int, default=32, help="int4/int8: values per quantization block (32)")
+    ap.add_argument("--accuracy-level", type=int, choices=[0, 1, 2, 3, 4], default=4,
+                    help="int4/int8: MatMulNBits accuracy_level; 4 = int8 activations and integer dot products "
+                         "(default, measured faster here), 0 = float activations")
+    ap.add_argument("--head-bits", type=int, choices=[4, 8],
+                    help="int4: bits of the embedding table and vocabulary head (default 8: the head decides every "
+                         "token's confidence)")
     ap.add_argument("--dry-run", action="store_true", help="validate the checkpoint and print the manifest only")
     ap.add_argument("--name", help="model name in the manifest (default: the checkpoint folder's name)")
     ap.add_argument("--expand-token", help="DreamOn: the expand token (string or id); default: an <|expand|> token "
                                            "if the tokenizer has one, else none")
     ap.add_argument("--context-length", type=int, help="canvas limit (default: min(max_position_embeddings, 2048))")
-    ap.add_argument("--external-data", choices=["auto", "always"], default="auto",
-                    help="weights in model.onnx.data: past 2 GB (auto) or always")
     ap.add_argument("--assume-dream", action="store_true",
                     help="accept a Qwen2 config for weights trained as a bidirectional diffusion model")
     ap.add_argument("--license", help="licence text when the checkpoint does not state one")
     ap.add_argument("--force", action="store_true", help="replace a non-empty OUT_MODEL_DIR")
-    ap.add_argument("--no-window", action="store_true",
-                    help="skip window.onnx, the cached-window graph for the engine's dual cache (Fast-dLLM)")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = ap.parse_args(argv)
     global _quiet
     _quiet = args.quiet
 
     if args.int8:
-        check_int8_available()  # before any slow work
+        args.dtype = "int8"
+    if args.head_bits is None:
+        args.head_bits = 8 if args.dtype == "int4" else None
     ckpt = args.checkpoint_dir
     cfg = read_config(ckpt, assume_dream=args.assume_dream)
     tok = build_tokenizer_json(ckpt)
@@ -185,13 +150,21 @@ def main(argv=None) -> None:
         "weightsDtypes": tensors.dtypes(),
         "exportedBy": "training/hf/export_checkpoint.py",
         "exportedAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "quantization": "int8-dynamic" if args.int8 else "none",
+        "quantization": args.dtype,
     }
     manifest = build_manifest(name=name, cfg=cfg, tokens=tokens, context_length=context, license=license_text,
                               provenance=provenance)
+    if args.dtype in ("int4", "int8"):
+        from training.hf.quantize import check_shape
+        check_shape(cfg["hidden_size"], args.block_size, "hidden_size")
+        check_shape(cfg["intermediate_size"], args.block_size, "intermediate_size")
+        manifest["weights"] = {"dtype": args.dtype, "blockSize": args.block_size, "accuracyLevel": args.accuracy_level,
+                               "headBits": args.head_bits}
+    else:
+        manifest["weights"] = {"dtype": args.dtype}
     params = param_count(cfg)
-    log(f"{name}: {params / 1e6:,.1f} M params, shards {tensors.shard_bytes() / 1e6:,.1f} MB; the fp32 export holds "
-        f"{params * 4 / 1e6:,.0f} MB of weights in RAM plus the ONNX writer's working set")
+    log(f"{name}: {params / 1e6:,.1f} M params, shards {tensors.shard_bytes() / 1e6:,.1f} MB; streaming {args.dtype} "
+        "export (one tensor chunk in memory at a time)")
     if args.dry_run:
         print(json.dumps(manifest, indent=2))
         return
@@ -208,41 +181,33 @@ def main(argv=None) -> None:
 
 def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors, tok: dict, tok_cfg: dict,
                  manifest: dict, args) -> tuple:
-    model = build_model(cfg)
-    load_into(model, tensors, cfg, log=log)
-    tensors.close()
+    weights = WeightsFile(staging)
+    try:
+        model = build_graph(cfg, tensors, weights, BuildOptions(
+            dtype=args.dtype, block_size=args.block_size, accuracy_level=args.accuracy_level, head_bits=args.head_bits,
+            max_positions=manifest["contextLength"]), log=log)
+    finally:
+        weights.close()
+        tensors.close()
     onnx_path = os.path.join(staging, "model.onnx")
-    log("exporting ONNX")
-    export_graph(model, onnx_path)
-    # The window graph shares model.onnx.data with the main graph, so the weights go external; an int8 graph's
-    # weights differ from the window graph's fp32 ones, so int8 exports go without it.
-    window = not args.no_window and not args.int8
-    data = consolidate(onnx_path, force_external=args.external_data == "always" or window)
-    check_graph(onnx_path, cfg["vocab_size"])
-    if window:
-        from training.export import OPSET
-        from training.export_window import add_window_graph, check_window_onnx
-        log("exporting the cached-window graph (window.onnx)")
-        manifest["windowGraph"] = add_window_graph(staging, model, OPSET)
-        check_window_onnx(os.path.join(staging, manifest["windowGraph"]), cfg["vocab_size"])
-    del model
-    if args.int8:
-        log("quantizing to int8")
-        quantize_int8(onnx_path)
-        data = "model.onnx.data"
-    onnx_bytes = sum(os.path.getsize(os.path.join(staging, f)) for f in ("model.onnx", data, manifest.get("windowGraph")) if f)
+    import onnx
+    onnx.save(model, onnx_path)  # the graph alone: every weight is already in model.onnx.data
+    check_graph(onnx_path, cfg["vocab_size"], cfg["num_hidden_layers"], weights.bytes)
+    data = weights.name
+    onnx_bytes = os.path.getsize(onnx_path) + weights.bytes
     # Plain writes: the whole staging folder is renamed into place at the end, which is the atomic step.
     write_json(os.path.join(staging, "tokenizer.json"), tok)
     write_json(os.path.join(staging, "tokenizer_config.json"), runtime_tokenizer_config(tok_cfg))
     write_json(os.path.join(staging, "manifest.json"), manifest)
     card = render_card(ckpt_dir=ckpt, manifest=manifest, cfg=cfg,
-                       weights_dtypes=manifest["provenance"]["weightsDtypes"], onnx_bytes=onnx_bytes, int8=args.int8)
+                       weights_dtypes=manifest["provenance"]["weightsDtypes"], onnx_bytes=onnx_bytes, dtype=args.dtype)
     with open(os.path.join(staging, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
         f.write(card)
     for lic in ("LICENSE", "LICENSE.txt", "LICENSE.md"):
         if os.path.exists(os.path.join(ckpt, lic)):
             shutil.copyfile(os.path.join(ckpt, lic), os.path.join(staging, lic))
     return onnx_bytes, data
+
 
 if __name__ == "__main__":
     run_main(main)

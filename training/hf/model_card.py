@@ -24,8 +24,16 @@ def _gib(n: float) -> str:
     return f"{n / 1024 ** 3:.1f} GiB"
 
 
+WEIGHT_FORMATS = {
+    "fp32": "fp32 weights (widened from the checkpoint)",
+    "fp16": "fp16 weights",
+    "int8": "int8 weights (MatMulNBits, symmetric blocks)",
+    "int4": "int4 weights (MatMulNBits, symmetric blocks)",
+}
+
+
 def render_card(*, ckpt_dir: str, manifest: dict, cfg: dict, weights_dtypes: dict, onnx_bytes: int,
-                int8: bool) -> str:
+                dtype: str) -> str:
     params = param_count(cfg)
     t = manifest["tokens"]
     lines = [
@@ -33,7 +41,7 @@ def render_card(*, ckpt_dir: str, manifest: dict, cfg: dict, weights_dtypes: dic
         "",
         "A Dream-architecture masked-diffusion code model exported for DiffuCode from a Hugging Face checkpoint by",
         "`training/hf/export_checkpoint.py`. The weights are the upstream authors' and unchanged"
-        + (" apart from int8 weight quantization." if int8 else " (widened to fp32)."),
+        + (" (widened to fp32)." if dtype == "fp32" else f", stored as {WEIGHT_FORMATS[dtype]}."),
         "",
         "## Source",
         "",
@@ -49,7 +57,7 @@ def render_card(*, ckpt_dir: str, manifest: dict, cfg: dict, weights_dtypes: dic
         f"MLP {cfg['intermediate_size']}, {cfg['num_attention_heads']} query / {cfg['num_key_value_heads']} KV heads",
         f"- vocabulary rows {cfg['vocab_size']}, RoPE theta {cfg['rope_theta']}, RMSNorm eps {cfg['rms_norm_eps']}",
         "- bidirectional attention, shifted logits (output row i predicts token i+1)",
-        f"- exported ONNX: {_gib(onnx_bytes)} ({'int8 weights' if int8 else 'fp32'})",
+        f"- exported ONNX: {_gib(onnx_bytes)} ({WEIGHT_FORMATS[dtype]}; {manifest.get('weights', {})})",
         f"- context used by DiffuCode: {manifest['contextLength']} tokens (prompt + gap)",
         "",
         "## Special tokens (read from the checkpoint's tokenizer files)",
@@ -69,7 +77,7 @@ def render_card(*, ckpt_dir: str, manifest: dict, cfg: dict, weights_dtypes: dic
         "",
         "## Hardware",
         "",
-        f"The graph holds {_gib(params * (1 if int8 else 4))} of weights; ONNX Runtime needs roughly that much RAM "
+        f"The graph holds {_gib(onnx_bytes)} of weights; ONNX Runtime needs roughly that much RAM "
         "(or GPU memory) plus activations for the canvas. See docs/diffucoder.md in the DiffuCode repository.",
     ]
     upstream = _upstream_card(ckpt_dir)

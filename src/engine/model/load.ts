@@ -30,12 +30,13 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
   for (const [k, id] of named)
     if (id !== null && id >= tokenizer.size)
       throw new EngineError(`tokens.${k} = ${id} is not in the tokenizer (it has ${tokenizer.size} tokens)`, 'BAD_TOKEN_ID');
-  const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts);
+  const a = (m as unknown as { architecture?: Record<string, unknown> }).architecture ?? {};
+  const n = (k: string) => (Number.isInteger(a[k]) && (a[k] as number) > 0 ? (a[k] as number) : NaN);
+  const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: n('hidden_size') / n('num_attention_heads') };
+  const shapeKnown = Object.values(shape).every((v) => Number.isInteger(v) && v > 0);
+  const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts, shapeKnown ? shape : undefined);
   if (files.windowGraphPath) {
-    const a = (m as unknown as { architecture?: Record<string, unknown> }).architecture ?? {};
-    const n = (k: string) => (Number.isInteger(a[k]) && (a[k] as number) > 0 ? (a[k] as number) : NaN);
-    const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: n('hidden_size') / n('num_attention_heads') };
-    if (!Object.values(shape).every((v) => Number.isInteger(v) && v > 0)) {
+    if (!shapeKnown) {
       await model.dispose();
       throw new EngineError('manifest windowGraph needs architecture.num_hidden_layers, num_key_value_heads, hidden_size and num_attention_heads (the cache shape)', 'BAD_MANIFEST');
     }
@@ -58,6 +59,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     modelDir: resolve(modelDir),
     license: m.license,
     sampler,
+    ...(m.ghostText ? { ghostText: { ...m.ghostText } } : {}),
   };
   return { model, tokenizer, tokens: { ...t, expand: t.expand ?? null }, info };
 }

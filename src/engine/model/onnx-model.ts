@@ -3,8 +3,9 @@
 // projection and returns logits [n, vocab]. GPU providers are tried first when asked and fall back to the CPU.
 
 import * as ort from 'onnxruntime-node';
-import type { ForwardModel, WindowForward } from '../sampling/denoiser';
+import type { ForwardModel, HeadRequest, TopRows, WindowForward } from '../sampling/denoiser';
 import { EngineError } from '../types';
+import { graphV2Layers, GraphV2Runner, type CacheShape } from './graph-v2';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'tensorrt';
 export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu', 'tensorrt'];
@@ -31,17 +32,46 @@ export class OnnxModel implements ForwardModel {
     readonly providerMessage: string | undefined,
   ) {}
 
-  static async create(graphPath: string, vocabSize: number, io: IoNames, opts: SessionOptions = {}): Promise<OnnxModel> {
+  /** Graph v2 (graph-v2.ts): the same session also serves the dual cache and the confidence head. */
+  private v2?: GraphV2Runner;
+
+  /** The in-graph confidence head (graph v2 only). */
+  forwardTop?(ids: Int32Array, rows: Int32Array, head: HeadRequest): Promise<TopRows>;
+
+  /** `cache`: the key/value shape from the manifest's architecture, needed by graph v2 (and window graphs). */
+  static async create(graphPath: string, vocabSize: number, io: IoNames, opts: SessionOptions = {}, cache?: CacheShape): Promise<OnnxModel> {
     const { session, provider, message } = await createSession(graphPath, opts);
+    const fail = async (msg: string): Promise<never> => {
+      await session.release();
+      throw new EngineError(msg, 'BAD_MODEL');
+    };
     for (const name of [io.inputIds, io.positions])
-      if (!session.inputNames.includes(name))
-        throw new EngineError(`the graph has no input "${name}" (it has ${session.inputNames.join(', ')}); check manifest io`, 'BAD_MODEL');
-    if (!session.outputNames.includes(io.logits))
-      throw new EngineError(`the graph has no output "${io.logits}" (it has ${session.outputNames.join(', ')}); check manifest io`, 'BAD_MODEL');
-    return new OnnxModel(session, vocabSize, io, provider, message);
+      if (!session.inputNames.includes(name)) await fail(`the graph has no input "${name}" (it has ${session.inputNames.join(', ')}); check manifest io`);
+    if (!session.outputNames.includes(io.logits)) await fail(`the graph has no output "${io.logits}" (it has ${session.outputNames.join(', ')}); check manifest io`);
+    const model = new OnnxModel(session, vocabSize, io, provider, message);
+    const layers = graphV2Layers(session);
+    if (layers !== undefined) {
+      if (!cache || cache.layers !== layers)
+        await fail(`the graph has ${layers} layers of cache inputs but the manifest's architecture says ${cache?.layers ?? 'nothing'} (num_hidden_layers, num_key_value_heads, hidden_size, num_attention_heads)`);
+      const v2 = (model.v2 = new GraphV2Runner(session, vocabSize, cache!));
+      model.forwardTop = async (ids, r, head) => {
+        model.checkLoaded();
+        return (await v2.run(ids, 0, ids.length, r, null, head, false)).out as TopRows;
+      };
+      model.openWindow = async () => {
+        model.checkLoaded();
+        return v2.open();
+      };
+    }
+    return model;
+  }
+
+  private checkLoaded(): void {
+    if (this.disposed) throw new EngineError('the model was unloaded', 'UNLOADED');
   }
 
   async forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array> {
+    if (this.v2) return (await this.v2.run(ids, 0, ids.length, rows, null, undefined, false)).out as Float32Array;
     // A fresh buffer per pass (a few KB): ONNX Runtime reads it on its own thread, and the engine may run
     // requests concurrently in process, so a shared buffer could change under a running pass.
     const idsBuf = new BigInt64Array(ids.length);

@@ -11,10 +11,37 @@ import { RowSampler, type ConfidenceKind, type RowSample } from './row-sampler';
 import { dreamTimesteps, tokensThisStep, transferProbability } from './schedule';
 import { selectRandom, selectSampled, selectThreshold, selectTopK } from './select';
 
+/**
+ * The in-graph confidence head's request (graph v2): per row, logits * scale (1/temperature), then bias[j * c + i]
+ * added to column biasIds[i] of row j (-Infinity bans that id for that row), then the top k.
+ */
+export interface HeadRequest {
+  k: number;
+  scale: number;
+  biasIds: Int32Array;
+  /** [rows, biasIds.length], row-major. */
+  bias: Float32Array;
+}
+
+/** What the head returns per row: the top k ids and their (scaled, biased) logits, best first (ties: lower id
+ *  first), the log-normaliser over the whole vocabulary and the distribution's entropy. */
+export interface TopRows {
+  k: number;
+  ids: Int32Array;
+  logits: Float32Array;
+  logsumexp: Float32Array;
+  entropy: Float32Array;
+}
+
+/** A pass returns full rows of logits, or the head's reduction of them when a HeadRequest was given. */
+export type PassOutput = Float32Array | TopRows;
+
 /** What the engine needs from a model: logits [rows.length, vocabSize] for the given raw output rows. */
 export interface ForwardModel {
   readonly vocabSize: number;
   forward(ids: Int32Array, rows: Int32Array): Promise<Float32Array>;
+  /** Models with an in-graph confidence head: the head's reduction of the rows instead of the rows. */
+  forwardTop?(ids: Int32Array, rows: Int32Array, head: HeadRequest): Promise<TopRows>;
   /** Models with a cached-window graph: a fresh per-request cache for Fast-dLLM's dual cache (the first call may
    *  load the window graph). */
   openWindow?(): Promise<WindowForward>;
@@ -22,11 +49,11 @@ export interface ForwardModel {
 
 /** Per-request dual-cache state: one canvas's keys/values (see model/window-model.ts). */
 export interface WindowForward {
-  /** A full pass (logits for `rows`) that also rebuilds the cache for this canvas. */
-  prefill(ids: Int32Array, rows: Int32Array): Promise<Float32Array>;
+  /** A full pass (logits for `rows`, or the head's reduction with `head`) that also rebuilds the cache. */
+  prefill(ids: Int32Array, rows: Int32Array, head?: HeadRequest): Promise<PassOutput>;
   /** A pass over canvas positions [lo, hi) only; `rows` are canvas rows inside [lo, hi). Needs a prefill of a canvas
    *  of the same length first. */
-  step(ids: Int32Array, lo: number, hi: number, rows: Int32Array): Promise<Float32Array>;
+  step(ids: Int32Array, lo: number, hi: number, rows: Int32Array, head?: HeadRequest): Promise<PassOutput>;
   /** The canvas length the cache holds (0 before the first prefill). */
   readonly length: number;
 }
@@ -156,6 +183,8 @@ export async function denoise(
       stats.cacheSkipped = e.message;
     }
   }
+  // The confidence head, when the model has one and this sampler can be served from the top k of each row.
+  const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, V, s, cap) : undefined;
   let cachedBlock = -1;
   let sincePrefill = 0;
   let stopsSeen = 0; // a stop fills slots outside the window: the next pass refreshes the cache
@@ -195,29 +224,40 @@ export async function denoise(
     // 2. one forward pass over the canvas, logits only for the rows we need
     hooks.onForward?.(stats.forwardPasses + 1);
     const tm = performance.now();
-    let logits: Float32Array;
-    if (!win) logits = await model.forward(state.ids, rows.subarray(0, n));
+    if (head) fillBias(head, cfg, s, state, pos, slotOf, gapOf, n);
+    let out: PassOutput;
+    if (!win) out = head ? await model.forwardTop!(state.ids, rows.subarray(0, n), head) : await model.forward(state.ids, rows.subarray(0, n));
     else if (cachedBlock !== block || win.length !== state.ids.length || stats.slotsFinalisedByStop !== stopsSeen || (s.cacheRefresh && sincePrefill >= s.cacheRefresh)) {
       stopsSeen = stats.slotsFinalisedByStop;
-      logits = await win.prefill(state.ids, rows.subarray(0, n));
+      out = await win.prefill(state.ids, rows.subarray(0, n), head);
       cachedBlock = block;
       sincePrefill = 0;
     } else {
       const [lo, hi] = windowSpan(state, rows, pos, n, block, blockSize, cfg.shifted);
-      logits = await win.step(state.ids, lo, hi, rows.subarray(0, n));
+      out = await win.step(state.ids, lo, hi, rows.subarray(0, n), head);
       sincePrefill++;
       stats.windowPasses++;
     }
     stats.modelMs += performance.now() - tm;
     stats.forwardPasses++;
     stats.rowsScored += n;
-    if (logits.length < n * V) throw new EngineError(`the model returned ${logits.length} logits, expected ${n} × ${V}`, 'BAD_MODEL');
 
     // 3. token, probability and confidence for every eligible row. Greedy threshold decoding only needs the exact
     //    probability of rows that reach tau or are the best so far, so other rows stop scanning early.
     const bounded = s.algorithm === 'threshold' && s.threshold > 0 && rowSampler.supportsBound;
     let bestProb = 0;
-    for (let j = 0; j < n; j++) {
+    if (!(out instanceof Float32Array)) {
+      if (out.ids.length < n * out.k) throw new EngineError(`the confidence head returned ${out.ids.length} ids, expected ${n} × ${out.k}`, 'BAD_MODEL');
+      for (let j = 0; j < n; j++) {
+        rowSampler.sampleTop(out, j, rng, sample);
+        tok[j] = sample.token;
+        prob[j] = sample.prob;
+        conf[j] = sample.confidence;
+      }
+    }
+    const logits = out instanceof Float32Array ? out : undefined;
+    if (logits && logits.length < n * V) throw new EngineError(`the model returned ${logits.length} logits, expected ${n} × ${V}`, 'BAD_MODEL');
+    for (let j = 0; logits && j < n; j++) {
       const row = logits.subarray(j * V, (j + 1) * V);
       for (const b of cfg.bannedIds) if (b < V) row[b] = -Infinity;
       // eosAfterText: this slot may end the answer only once the slot before it holds text.
@@ -268,6 +308,7 @@ export async function denoise(
     for (const j of expansions) if (slotOf[j] < state.gaps[gapOf[j]].stopAt) expand(state, gapOf[j], slotOf[j], cfg.maskId);
     if (state.total + 64 > cap) {
       cap = state.total * 2 + 64;
+      if (head) head.bias = new Float32Array(cap * head.biasIds.length);
       [pos, gapOf, slotOf, rows, tok, chosen] = [pos, gapOf, slotOf, rows, tok, chosen].map(() => new Int32Array(cap));
       [prob, conf, keys] = [prob, conf, keys].map(() => new Float64Array(cap));
     }
@@ -280,6 +321,35 @@ export async function denoise(
   }
   stats.samplerMs = performance.now() - t0 - stats.modelMs;
   return { state, stats };
+}
+
+/** The ids the head must treat per row: always-banned ones, ids past the tokenizer, the stop ids (eosAfterText)
+ *  and the expand id. Each row's bias is filled before every pass (fillBias). */
+function newHeadRequest(cfg: DenoiseConfig, V: number, s: SamplerOptions, cap: number): HeadRequest {
+  const ids = new Set<number>();
+  for (const b of cfg.bannedIds) if (b < V) ids.add(b);
+  for (let i = Math.min(cfg.sampleable, V); i < V; i++) ids.add(i);
+  if (s.eosAfterText) for (const b of cfg.stopIds) if (b < V) ids.add(b);
+  if (cfg.expandId !== null && cfg.expandId < V) ids.add(cfg.expandId);
+  const biasIds = Int32Array.from([...ids].sort((a, b) => a - b));
+  return { k: RowSampler.headK(s.topK ?? 0), scale: s.temperature > 0 ? 1 / s.temperature : 1, biasIds, bias: new Float32Array(cap * biasIds.length) };
+}
+
+/** The same per-row bans the full-row path applies to each row of logits, as the head's bias matrix. */
+function fillBias(head: HeadRequest, cfg: DenoiseConfig, s: SamplerOptions, state: DenoiseState, pos: Int32Array, slotOf: Int32Array, gapOf: Int32Array, n: number): void {
+  const c = head.biasIds.length;
+  const banned = new Set(cfg.bannedIds);
+  const stops = new Set(cfg.stopIds);
+  for (let j = 0; j < n; j++) {
+    const stopBanned = !!s.eosAfterText && slotOf[j] > 0 && state.ids[pos[j] - 1] === cfg.maskId;
+    const gs = state.gaps[gapOf[j]];
+    const expandBanned = cfg.expandId !== null && (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength);
+    for (let i = 0; i < c; i++) {
+      const id = head.biasIds[i];
+      const ban = banned.has(id) || id >= cfg.sampleable || (stopBanned && stops.has(id)) || (expandBanned && id === cfg.expandId);
+      head.bias[j * c + i] = ban ? -Infinity : 0;
+    }
+  }
 }
 
 /**

@@ -48,6 +48,92 @@ export class RowSampler {
     this.scratch = this.kernel ? new Float32Array(0) : new Float32Array(vocab);
   }
 
+  /** Largest top-k the in-graph confidence head is asked for. */
+  static readonly MAX_HEAD_K = 64;
+
+  /**
+   * Whether the top k of each row (plus its log-normaliser and entropy) decide exactly what the full row would:
+   * greedy without filters (token = top 1; probability, margin and entropy need nothing else), or any
+   * temperature with a top-k filter the head covers (top-p then top-k only ever keep ids from the top k).
+   */
+  static headServes(temperature: number, topP: number, topK: number): boolean {
+    if (topK > 0) return topK <= RowSampler.MAX_HEAD_K;
+    return temperature === 0 && topP >= 1;
+  }
+
+  /** The k to ask the head for: the filter's k, or 2 (the margin needs the runner-up). */
+  static headK(topK: number): number {
+    return topK > 0 ? Math.max(2, topK) : 2;
+  }
+
+  /**
+   * `sample` from the head's reduction of row j (graph v2; only where headServes): the same decisions in the same
+   * order as fromSoftmax / fromFiltered, with probabilities exp(logit - logsumexp).
+   */
+  sampleTop(top: { k: number; ids: Int32Array; logits: Float32Array; logsumexp: Float32Array; entropy: Float32Array }, j: number, rng: Prng, out: RowSample): void {
+    const { topP, topK, confidence, temperature } = this.cfg;
+    const k = top.k;
+    const base = j * k;
+    const lse = top.logsumexp[j];
+    const e = this.topScratch.length >= k ? this.topScratch : (this.topScratch = new Float64Array(k));
+    for (let i = 0; i < k; i++) e[i] = Math.exp(top.logits[base + i] - lse);
+    if (!(topK > 0) && topP >= 1) {
+      // greedy, unfiltered (headServes guarantees temperature 0)
+      out.token = top.ids[base];
+      out.prob = e[0];
+      out.confidence = confidence === 'margin' ? e[0] - (k > 1 ? e[1] : 0) : confidence === 'entropy' ? -top.entropy[j] : e[0];
+      return;
+    }
+    let nucleus = k;
+    if (topP < 1) {
+      let cum = 0;
+      for (let i = 0; i < k; i++) {
+        cum += e[i];
+        if (cum > topP) {
+          nucleus = i + 1;
+          break;
+        }
+      }
+    }
+    const keep = Math.min(nucleus, topK > 0 ? topK : k, k);
+    let zk = 0;
+    for (let i = 0; i < keep; i++) zk += e[i];
+    let p = 0;
+    if (temperature > 0) {
+      const target = rng.next() * zk;
+      let acc = 0;
+      p = keep - 1;
+      for (let i = 0; i < keep; i++) {
+        acc += e[i];
+        if (acc > target) {
+          p = i;
+          break;
+        }
+      }
+    }
+    out.token = top.ids[base + p];
+    out.prob = e[p] / zk;
+    switch (confidence) {
+      case 'probability':
+        out.confidence = out.prob;
+        break;
+      case 'margin':
+        out.confidence = (e[0] - (keep > 1 ? e[1] : 0)) / zk;
+        break;
+      case 'entropy': {
+        let s = 0;
+        for (let i = 0; i < keep; i++) {
+          const q = e[i] / zk;
+          if (q > 0) s += q * Math.log(q);
+        }
+        out.confidence = s;
+        break;
+      }
+    }
+  }
+
+  private topScratch = new Float64Array(64);
+
   /** Whether the WebAssembly kernel does the full-vocabulary work. */
   get usesKernel(): boolean {
     return this.kernel !== null;
