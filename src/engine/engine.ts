@@ -6,6 +6,7 @@ import type { EngineParts } from './engine-parts';
 import { loadEngineParts, type LoadOptions } from './model/load';
 import { denoise, type DenoiseState } from './sampling/denoiser';
 import { resolveSampler } from './sampling/options';
+import { summarizeConfidence } from './text/confidence';
 import { renderSlots, tokensToText } from './text/token-text';
 import {
   abortError,
@@ -79,10 +80,13 @@ export class InfillEngine {
     const gaps: GapResult[] = state.gaps.map((g) => {
       const end = Math.min(g.stopAt, g.length);
       const pieces = tokensToText(tokenizer, state.ids.subarray(g.start, g.start + end));
+      const probs = pieces.map((_, i) => g.probs[i]);
+      const confidence = summarizeConfidence(probs);
       return {
         text: pieces.map((p) => p.text).join(''),
-        tokens: pieces.map((p, i) => ({ id: p.id, text: p.text, confidence: g.probs[i] })),
+        tokens: pieces.map((p, i) => ({ id: p.id, text: p.text, confidence: probs[i] })),
         stopped: g.stopAt < g.length,
+        ...(confidence ? { confidence } : {}),
       };
     });
     const samplerMs = stats.samplerMs + (performance.now() - tr);

@@ -75,6 +75,18 @@ export interface GapResult {
   tokens: GapToken[];
   /** True when a stop token ended the gap before it was full. */
   stopped: boolean;
+  /** Summary of `tokens`' confidences (absent for an empty gap): what a confidence gate compares. */
+  confidence?: ConfidenceSummary;
+}
+
+export interface ConfidenceSummary {
+  /** The least confident token. */
+  min: number;
+  mean: number;
+  /** exp(mean log p): the probability per token of the whole answer. */
+  geomean: number;
+  /** How many tokens the summary covers. */
+  tokens: number;
 }
 
 export interface InfillStats {
@@ -146,6 +158,8 @@ export interface ModelInfo {
   license?: string;
   /** Sampler defaults recommended by the manifest. */
   sampler: Partial<SamplerOptions>;
+  /** Ghost-text defaults calibrated for this model (manifest `ghostText`). */
+  ghostText?: { minConfidence?: number };
 }
 
 /** An error meant for the user: a clear message, no stack needed. `code` lets callers branch. */

@@ -60,6 +60,8 @@ export interface GhostTextSettings {
   lineTokens: number;
   blockTokens: number;
   showDenoising: boolean;
+  /** null = the model's calibrated gate (its manifest's ghostText.minConfidence). */
+  minConfidence: number | null;
 }
 
 export function ghostTextSettings(): GhostTextSettings {
@@ -68,6 +70,7 @@ export function ghostTextSettings(): GhostTextSettings {
     lineTokens: read<number>('ghostText.lineTokens'),
     blockTokens: read<number>('ghostText.blockTokens'),
     showDenoising: read<boolean>('ghostText.showDenoising'),
+    minConfidence: read<number | null>('ghostText.minConfidence') ?? null,
   };
 }
 

@@ -26,6 +26,8 @@ export interface Manifest {
   card?: string;
   /** Optional cached-window graph (Fast-dLLM dual cache), see docs/model-contract.md. */
   windowGraph?: string;
+  /** Ghost-text defaults calibrated for this model: minConfidence = the confidence gate (0..1). */
+  ghostText?: { minConfidence?: number };
 }
 
 export interface ManifestFiles {
@@ -127,6 +129,9 @@ export function readManifest(modelDir: string): ManifestFiles {
   str(m.io.positions, 'io.positions');
   str(m.io.logits, 'io.logits');
   if (m.sampler !== undefined && (typeof m.sampler !== 'object' || m.sampler === null)) fail('"sampler" must be an object');
+  const gate = m.ghostText?.minConfidence;
+  if (m.ghostText !== undefined && (typeof m.ghostText !== 'object' || m.ghostText === null)) fail('"ghostText" must be an object');
+  if (gate !== undefined && !(typeof gate === 'number' && gate >= 0 && gate <= 1)) fail(`"ghostText.minConfidence" must be a number in [0, 1] (got ${JSON.stringify(gate)})`);
   // A bad recommendation fails once, here, rather than every request that inherits it.
   try {
     resolveSampler(m.sampler, undefined);

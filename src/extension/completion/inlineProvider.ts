@@ -1,24 +1,20 @@
 import * as vscode from 'vscode';
+import { GhostText } from '../../completion/ghostText';
+import { windowSpan } from '../../completion/context/contextWindow';
 import { contextBudget, ghostTextEnabledFor, ghostTextSettings, maxDocumentSize, samplerOverrides } from '../config';
 import { errorText, isAbort, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
 import { abortSignalFor } from './abortBridge';
-import { contextWindow, windowSpan } from './contextWindow';
 import { debounce } from './debounce';
 import { SNIFF_CHARS, skipReason } from './documentGuard';
-import { postProcess } from './filters/pipeline';
-import type { FilterContext } from './filters/types';
-import { chooseGap } from './gapSizing';
-import { TypingCache } from './typingCache';
-
-const NEXT_LINES = 8;
 
 /**
- * Ghost text. Reads top to bottom: guards, context, cache, debounce, one model request (cancellable down to
- * the worker, superseded per document), filter, cache what is shown, return.
+ * Ghost text in the editor: a thin adapter over the editor-free pipeline (src/completion/ghostText.ts). It reads the
+ * document around the cursor and the settings, bridges cancellation to the worker, debounces, shows the gap live
+ * while it denoises when asked to, and turns the pipeline's outcome into an inline completion item.
  */
 export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvider {
-  private readonly cache = new TypingCache();
+  private readonly ghost = new GhostText();
 
   constructor(
     private readonly host: ModelHost,
@@ -43,67 +39,50 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
       return undefined;
     }
     const settings = ghostTextSettings();
+    const budget = contextBudget();
     const offset = document.offsetAt(position);
-    const span = windowSpan(offset, length, contextBudget());
-    const { prefix, suffix } = contextWindow(textIn(span.start, span.end), offset - span.start, contextBudget());
-    const line = document.lineAt(position.line).text;
-    const linePrefix = line.slice(0, position.character);
-    const lineSuffix = line.slice(position.character);
-    const previous = [];
-    for (let l = Math.max(0, position.line - 8); l < position.line; l++) previous.push(document.lineAt(l).text);
-    const gap = chooseGap(linePrefix, lineSuffix, previous, settings);
-    const nextLines = [];
-    for (let l = position.line + 1; l < Math.min(document.lineCount, position.line + 1 + NEXT_LINES); l++) nextLines.push(document.lineAt(l).text);
+    const span = windowSpan(offset, length, budget);
     const editor = vscode.window.activeTextEditor;
-    const indent = {
-      insertSpaces: editor?.document === document ? Boolean(editor.options.insertSpaces) : true,
-      tabSize: editor?.document === document ? Number(editor.options.tabSize) || 4 : 4,
-    };
-    const filterCtx: FilterContext = { linePrefix, lineSuffix, nextLines, mode: gap.mode, indent };
+    const ours = editor?.document === document ? editor : undefined;
+    const indent = { insertSpaces: ours ? Boolean(ours.options.insertSpaces) : true, tabSize: ours ? Number(ours.options.tabSize) || 4 : 4 };
     const key = document.uri.toString();
-
-    const cached = this.cache.get(key, prefix, suffix);
-    if (cached !== undefined) {
-      const shown = postProcess(cached, filterCtx);
-      if (shown !== '') return [new vscode.InlineCompletionItem(shown, new vscode.Range(position, position))];
-    }
-
+    const at = new vscode.Range(position, position);
     const bridge = abortSignalFor(token);
     try {
+      // The gate's default is the model's own calibrated value (its manifest), unless the user set one.
+      const info = await this.host.load();
+      const minConfidence = settings.minConfidence ?? info.ghostText?.minConfidence ?? 0;
       const automatic = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic;
-      if (automatic && !(await debounce(settings.debounceMs, bridge.signal))) return undefined;
-      const liveEditor = settings.showDenoising && editor?.document === document ? editor : undefined;
-      const at = new vscode.Range(position, position);
+      const liveEditor = settings.showDenoising ? ours : undefined;
       const started = Date.now();
-      const result = await this.host.infill(
-        // A line-mode gap ends at its first line break (trimToLine would cut there anyway): the engine then stops
-        // spending forward passes on masks past it.
-        { pieces: [prefix, suffix], gaps: [{ maxTokens: gap.maxTokens, singleLine: gap.mode === 'line' }], sampler: samplerOverrides(), budget: contextBudget() },
-        {
-          signal: bridge.signal,
-          supersedeKey: key,
-          onProgress: liveEditor ? (p) => !token.isCancellationRequested && this.live.show(liveEditor, [at], p.gaps) : undefined,
-        },
+      const outcome = await this.ghost.complete(
+        { text: textIn(span.start, span.end), offset: offset - span.start, languageId: document.languageId, indent, documentKey: key },
+        { lineTokens: settings.lineTokens, blockTokens: settings.blockTokens, ...budget, minConfidence, sampler: samplerOverrides() },
+        (request) =>
+          this.host.infill(request, {
+            signal: bridge.signal,
+            supersedeKey: key,
+            onProgress: liveEditor ? (p) => !token.isCancellationRequested && this.live.show(liveEditor, [at], p.gaps) : undefined,
+          }),
+        { beforeRequest: () => (automatic ? debounce(settings.debounceMs, bridge.signal) : Promise.resolve(!bridge.signal.aborted)) },
       );
-      const raw = result.gaps[0]?.text ?? '';
-      const shown = postProcess(raw, filterCtx);
-      // Cache what is shown, not the raw text: the user types what they see (filters may drop a leading
-      // space or add a closing bracket), so that is what a later prefix must extend.
-      if (shown !== '') this.cache.put(key, prefix, suffix, shown);
-      this.log.debug(`ghost text ${gap.mode}/${gap.maxTokens}: ${JSON.stringify(raw)} -> ${JSON.stringify(shown)} in ${Date.now() - started} ms`);
-      if (shown === '' || token.isCancellationRequested) return undefined;
-      return [new vscode.InlineCompletionItem(shown, at)];
+      const shown = outcome.shown ? JSON.stringify(outcome.text) : `nothing (${outcome.reason})`;
+      const conf = outcome.confidence ? ` min p ${outcome.confidence.min.toFixed(3)} (gate ${minConfidence})` : '';
+      this.log.debug(`ghost text ${outcome.mode}: ${JSON.stringify(outcome.raw ?? '')} -> ${shown}${conf} in ${Date.now() - started} ms`);
+      if (!outcome.shown || token.isCancellationRequested) return undefined;
+      return [new vscode.InlineCompletionItem(outcome.text, at)];
     } catch (err) {
       if (!isAbort(err) && !token.isCancellationRequested) this.log.warn(`ghost text failed: ${errorText(err)}`);
       return undefined;
     } finally {
       bridge.dispose();
-      if (editor) this.live.clear(editor);
+      if (ours) this.live.clear(ours);
     }
   }
 
   /** Forget cached suggestions for a document (e.g. after a fill rewrote it). */
   forget(document: vscode.TextDocument): void {
-    this.cache.clear(document.uri.toString());
+    this.ghost.forget(document.uri.toString());
   }
 }
+

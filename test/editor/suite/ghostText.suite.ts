@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { postProcess } from '../../../src/extension/completion/filters/pipeline';
+import { postProcess } from '../../../src/completion/filters/pipeline';
 import { api, log, openFile, test, waitFor } from './harness';
 
 type Api = Awaited<ReturnType<typeof api>>;

@@ -26,3 +26,8 @@ test('text unrelated to the suffix passes unchanged', () => {
   const text = 'y = compute(x)\n    z = y * 2';
   assert.equal(dropSuffixRepeat(text, ctx({ mode: 'block', nextLines: ['    return z'] })), text);
 });
+
+test('a closer deeper than the document\'s next closer closes the suggestion\'s own block and stays', () => {
+  const text = 'for (const x of xs) {\n    s += x;\n  }\n  return s;';
+  assert.equal(dropSuffixRepeat(text, ctx({ mode: 'block', nextLines: ['}'] })), text);
+});

@@ -24,6 +24,17 @@ test('a mismatched closer ends the suggestion', () => {
   assert.equal(balanceBrackets('f(a]', ctx()), 'f(a)');
 });
 
-test('block mode leaves open blocks for the next lines', () => {
-  assert.equal(balanceBrackets('if (x) {\n  y();', ctx({ mode: 'block' })), 'if (x) {\n  y();');
+test('block mode ends with the last line at which everything the suggestion opened is closed', () => {
+  assert.equal(balanceBrackets('y();\nif (x) {\n  z();', ctx({ mode: 'block' })), 'y();');
+  assert.equal(balanceBrackets('if (x) {\n  z();', ctx({ mode: 'block' })), '');
+  assert.equal(balanceBrackets('if (x) {\n  z();\n}\nw(', ctx({ mode: 'block' })), 'if (x) {\n  z();\n}');
+});
+
+test('brackets in comments do not count', () => {
+  assert.equal(balanceBrackets('x = 1  # (see above', ctx()), 'x = 1  # (see above');
+  assert.equal(balanceBrackets('f(a) // )', ctx({ languageId: 'typescript' })), 'f(a) // )');
+});
+
+test('closing what the user opened before the cursor is fine when the line does not close it already', () => {
+  assert.equal(balanceBrackets('b)', ctx({ linePrefix: 'foo(a, ' })), 'b)');
 });

@@ -1,4 +1,4 @@
-import type { GapMode } from './filters/types';
+import type { GapMode } from '../filters/types';
 
 export interface GapChoice {
   mode: GapMode;

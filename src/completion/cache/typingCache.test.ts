@@ -39,3 +39,18 @@ test('capacity evicts the least recently used entries', () => {
   assert.equal(c.get('k', 'a', ''), '1');
   assert.equal(c.get('k', 'c', ''), '3');
 });
+
+test('a closer the editor auto-inserted after an opener of the suggestion still matches', () => {
+  const c = new TypingCache();
+  c.put('a.py', 'x = f', '\n', '(a, b)');
+  assert.equal(c.get('a.py', 'x = f(', ')\n'), 'a, b)');
+  c.put('a.py', 'y = ', '\n', '"abc"');
+  assert.equal(c.get('a.py', 'y = "', '"\n'), 'abc"');
+});
+
+test('a closer in front of the suffix that the typed text did not open is a changed suffix', () => {
+  const c = new TypingCache();
+  c.put('a.py', 'x = ', '\n', 'f(a)');
+  assert.equal(c.get('a.py', 'x = f', ')\n'), undefined);
+  assert.equal(c.get('a.py', 'x = ', 'q\n'), undefined);
+});

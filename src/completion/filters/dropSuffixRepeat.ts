@@ -19,8 +19,18 @@ export const dropSuffixRepeat: Filter = (text, ctx) => {
     const lines = out.split('\n');
     // From the second line on (the first continues the cursor's line): a line equal to the next document
     // line means the model started repeating the suffix; everything from there is already in the document.
-    const at = lines.findIndex((l, i) => i > 0 && l.trim() !== '' && l.trim() === next.trim());
+    const at = lines.findIndex((l, i) => i > 0 && l.trim() !== '' && sameLine(l, next));
     if (at > 0) out = lines.slice(0, at).join('\n').replace(/\s+$/, '');
   }
   return out;
 };
+
+/**
+ * A line of closers only (`}`, `});`) repeats the document's line only at the same indentation: deeper, it closes a
+ * block the suggestion itself opened.
+ */
+function sameLine(line: string, next: string): boolean {
+  if (line.trim() !== next.trim()) return false;
+  if (!/^[)\]}]+[;,]?$/.test(line.trim())) return true;
+  return /^\s*/.exec(line)![0] === /^\s*/.exec(next)![0];
+}

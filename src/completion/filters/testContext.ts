@@ -8,6 +8,7 @@ export function ctx(over: Partial<FilterContext> = {}): FilterContext {
     nextLines: [],
     mode: 'line',
     indent: { insertSpaces: true, tabSize: 4 },
+    languageId: 'python',
     ...over,
   };
 }

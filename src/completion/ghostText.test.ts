@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GhostText } from './ghostText';
+import { scriptedInfill } from './testing/scriptedInfill';
+import { defaultSettings } from './testing/settings';
+import type { CompletionInput, Infill } from './types';
+
+const input = (text: string, offset = text.length): CompletionInput => ({ text, offset, languageId: 'python', indent: { insertSpaces: true, tabSize: 4 }, documentKey: 'a.py' });
+
+function counting(infill: Infill): { infill: Infill; calls: () => number } {
+  let n = 0;
+  return { infill: (r) => (n++, infill(r)), calls: () => n };
+}
+
+test('typing the suggestion reuses it without asking the model again', async () => {
+  const g = new GhostText();
+  const model = counting(scriptedInfill([['compute(1)', 0.95]]));
+  const first = await g.complete(input('x = '), defaultSettings(), model.infill);
+  assert.deepEqual([first.shown, first.shown && first.text], [true, 'compute(1)']);
+  const next = await g.complete(input('x = comp'), defaultSettings(), model.infill);
+  assert.deepEqual(next, { shown: true, text: 'ute(1)', source: 'cache', mode: 'line' });
+  assert.equal(model.calls(), 1);
+});
+
+test('typing an opening bracket the editor auto-closes keeps the editor\'s closer: the rest stops before it', async () => {
+  const g = new GhostText();
+  const model = counting(scriptedInfill([['(a, b)', 0.95]]));
+  const text = 'def f(a, b):\n    return g';
+  const first = await g.complete(input(text + '\n', text.length), defaultSettings(), model.infill).then((o) => o.shown && o.text);
+  assert.equal(first, '(a, b)');
+  // The user types '(' and the editor inserts ')' after the cursor.
+  const typed = text + '()\n';
+  const next = await g.complete(input(typed, text.length + 1), defaultSettings(), model.infill);
+  assert.deepEqual(next, { shown: true, text: 'a, b', source: 'cache', mode: 'line' });
+  assert.equal(model.calls(), 1);
+});
+
+test('a withdrawn request (typed again while waiting) never reaches the model', async () => {
+  const model = counting(scriptedInfill([['1', 0.95]]));
+  const out = await new GhostText().complete(input('x = '), defaultSettings(), model.infill, { beforeRequest: async () => false });
+  assert.deepEqual(out, { shown: false, reason: 'cancelled', mode: 'line' });
+  assert.equal(model.calls(), 0);
+});
+
+test('the outcome carries the confidence of what is shown: every token of it, min, mean, geometric mean', async () => {
+  const out = await new GhostText().complete(input('x = '), defaultSettings({ minConfidence: 0.5 }), scriptedInfill([['abs(y)', 0.9], [' + zz', 0.2]]));
+  assert.ok(out.shown && out.source === 'head' && out.text === 'abs(y)');
+  assert.equal(out.confidence?.tokens, 6);
+  assert.ok(out.confidence!.min >= 0.9 && out.confidence!.min < 0.91);
+  assert.ok(Math.abs(out.confidence!.mean - out.confidence!.geomean) < 1e-3);
+});
+
+test('a forced mode overrides the gap sizing (evaluation of line and block cases)', async () => {
+  const sizes: number[] = [];
+  const spy: Infill = (r) => (sizes.push(r.gaps[0].maxTokens), scriptedInfill([['x', 0.95]])(r));
+  const s = defaultSettings();
+  await new GhostText().complete({ ...input('    '), mode: 'block' }, s, spy);
+  await new GhostText().complete({ ...input('    '), mode: 'line' }, s, spy);
+  assert.deepEqual(sizes, [s.blockTokens, s.lineTokens]);
+});

@@ -1,0 +1,77 @@
+// Ghost text without an editor: the text around the cursor in, the suggestion to show (or why none) out. The editor
+// adapter (src/extension/completion/inlineProvider.ts), `diffucode batch --ghost-text` and the bench all run this,
+// so what they measure is what users see. Reads top to bottom: context, gap, cache, model, gate, filters, cache.
+
+import type { InfillResult } from '../engine/types';
+import { TypingCache } from './cache/typingCache';
+import { contextWindow } from './context/contextWindow';
+import { cursorLines } from './context/cursorLines';
+import { chooseGap } from './context/gapSizing';
+import { postProcess } from './filters/pipeline';
+import type { FilterContext, GapMode } from './filters/types';
+import { confidentHead, summarize, visibleTokens } from './gate/confidence';
+import { buildRequest } from './request/buildRequest';
+import type { CompletionInput, CompletionSettings, Infill, Outcome } from './types';
+
+export interface CompleteHooks {
+  /**
+   * Runs after the cache missed and before the model is asked; false withdraws (the editor debounces here, and a
+   * keystroke during the wait cancels).
+   */
+  beforeRequest?: () => Promise<boolean>;
+}
+
+export class GhostText {
+  private readonly cache = new TypingCache();
+
+  async complete(input: CompletionInput, settings: CompletionSettings, infill: Infill, hooks: CompleteHooks = {}): Promise<Outcome> {
+    const budget = { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens };
+    const { prefix, suffix } = contextWindow(input.text, input.offset, budget);
+    const lines = cursorLines(input.text, input.offset);
+    const gap = input.mode
+      ? { mode: input.mode, maxTokens: input.mode === 'line' ? settings.lineTokens : settings.blockTokens }
+      : chooseGap(lines.linePrefix, lines.lineSuffix, lines.previousLines, settings);
+    const ctx: FilterContext = { ...lines, mode: gap.mode, indent: input.indent, languageId: input.languageId };
+
+    const cached = this.cache.get(input.documentKey, prefix, suffix);
+    if (cached !== undefined) {
+      const text = postProcess(cached, ctx);
+      if (text !== '') return { shown: true, text, source: 'cache', mode: gap.mode };
+    }
+    if (hooks.beforeRequest && !(await hooks.beforeRequest())) return { shown: false, reason: 'cancelled', mode: gap.mode };
+    const result = await infill(buildRequest(prefix, suffix, gap, settings));
+    const outcome = judge(result, ctx, settings);
+    // Cache what is shown, not the raw text: the user types what they see (filters may drop a leading space or add
+    // a closing bracket), so that is what a later prefix must extend.
+    if (outcome.shown) this.cache.put(input.documentKey, prefix, suffix, outcome.text);
+    return outcome;
+  }
+
+  /** Forget cached suggestions for a document (e.g. after a fill rewrote it). */
+  forget(documentKey: string): void {
+    this.cache.clear(documentKey);
+  }
+}
+
+/**
+ * The model's answer through the confidence gate and the filters. Every model token that reaches the screen was
+ * committed with a probability of at least `minConfidence`: below it, only the confident head (the tokens before
+ * the first one under the gate) may be shown, and only when it makes sense alone (whole words, something left
+ * after the filters).
+ */
+export function judge(result: InfillResult, ctx: FilterContext, settings: CompletionSettings): Outcome {
+  const mode: GapMode = ctx.mode;
+  const gap = result.gaps[0];
+  const raw = gap?.text ?? '';
+  const tokens = visibleTokens(gap?.tokens ?? [], mode);
+  const confidence = summarize(tokens.map((t) => t.confidence));
+  if (raw.trim() === '' || tokens.length === 0) return { shown: false, reason: 'empty', mode, raw, confidence };
+  const head = confidentHead(tokens, settings.minConfidence);
+  if (head.complete) {
+    const text = postProcess(raw, ctx);
+    return text === '' ? { shown: false, reason: 'filtered', mode, raw, confidence } : { shown: true, text, source: 'model', mode, raw, confidence };
+  }
+  const text = settings.confidentHead === false ? '' : postProcess(head.text, ctx);
+  if (text === '') return { shown: false, reason: 'low-confidence', mode, raw, confidence };
+  return { shown: true, text, source: 'head', mode, raw, confidence: summarize(tokens.slice(0, head.count).map((t) => t.confidence)) };
+}

@@ -1,0 +1,17 @@
+import type { InfillRequest } from '../../engine/types';
+import type { GapChoice } from '../context/gapSizing';
+import type { CompletionSettings } from '../types';
+
+/**
+ * The one model request ghost text makes: the text around the cursor as two pieces and one gap. A line-mode gap ends
+ * at its first line break (trimToLine would cut there anyway), so the engine stops spending forward passes on
+ * masks past it.
+ */
+export function buildRequest(prefix: string, suffix: string, gap: GapChoice, settings: CompletionSettings): InfillRequest {
+  return {
+    pieces: [prefix, suffix],
+    gaps: [{ maxTokens: gap.maxTokens, singleLine: gap.mode === 'line' }],
+    sampler: settings.sampler ?? {},
+    budget: { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens },
+  };
+}

@@ -1,0 +1,15 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { summarizeConfidence } from './confidence';
+
+test('min, mean and geometric mean of the committed tokens\' probabilities', () => {
+  const s = summarizeConfidence([0.5, 1, 0.25])!;
+  assert.equal(s.min, 0.25);
+  assert.ok(Math.abs(s.mean - 1.75 / 3) < 1e-12);
+  assert.ok(Math.abs(s.geomean - Math.cbrt(0.125)) < 1e-12);
+  assert.equal(s.tokens, 3);
+});
+
+test('an empty gap has no summary', () => {
+  assert.equal(summarizeConfidence([]), undefined);
+});
