@@ -1,0 +1,1 @@
+"""DiffuCode model server on Ray Serve (see docs/serving.md)."""
