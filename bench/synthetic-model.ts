@@ -1,8 +1,9 @@
 // The 152k-vocabulary overhead target measured on a real ONNX model: the embedded model's shape (hidden 256, 4
 // layers, 4/2 heads) with DiffuCoder's 152,064-row vocabulary and random weights, exported by the project's own
-// DiffuCoder path (training/hf), run by ONNX Runtime in this process through the real engine. Request time then
-// includes the 152k-wide vocabulary projection that such a model really pays, so the sampler's share is measured,
-// not projected. The model is built once (about 20 s, 324 MB) into bench/.cache/, which git ignores.
+// DiffuCoder path (training/hf, graph v2 in fp32, with its in-graph confidence head), run by ONNX Runtime in this
+// process through the real engine. Request time then includes the 152k-wide vocabulary projection that such a
+// model really pays, so the sampler's share is measured, not projected. The model is built once (about 20 s,
+// 324 MB) into bench/.cache/, which git ignores.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -37,20 +38,21 @@ export interface SyntheticShare {
 export function syntheticModel(root: string): { dir: string } | { error: string } {
   const base = join(root, 'bench', '.cache', `synthetic-152k-h${SHAPE.hidden_size}-l${SHAPE.num_hidden_layers}`);
   const dir = join(base, 'model');
-  if (existsSync(join(dir, 'manifest.json')) && existsSync(join(dir, 'window.onnx'))) return { dir };
-  const python = process.env.DIFFUCODE_PYTHON ?? '/usr/bin/python3';
+  // graph v2 (one graph for the dual cache, the in-graph confidence head); an older cache had window.onnx
+  if (existsSync(join(dir, 'manifest.json')) && !existsSync(join(dir, 'window.onnx'))) return { dir };
+  const python = process.env.DIFFUCODE_PYTHON ?? join(root, '.venv', 'bin', 'python');
   rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
   const sets = Object.entries(SHAPE).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   for (const args of [
     ['-m', 'training.hf.make_tiny_checkpoint', join(base, 'checkpoint'), '--dtype', 'F32', ...sets],
-    ['-m', 'training.hf.export_checkpoint', join(base, 'checkpoint'), dir],
+    ['-m', 'training.hf.export_checkpoint', join(base, 'checkpoint'), dir, '--dtype', 'fp32'],
   ]) {
     const r = spawnSync(python, args, { cwd: root, encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) {
       rmSync(base, { recursive: true, force: true });
       const why = (r.error?.message ?? r.stderr ?? '').trim().split('\n').slice(-2).join(' ');
-      return { error: `could not build the synthetic 152k model with ${python} (${why}); needs python3-torch and python3-onnx` };
+      return { error: `could not build the synthetic 152k model with ${python} (${why}); needs the project's Python environment (.venv, training/requirements.txt)` };
     }
   }
   rmSync(join(base, 'checkpoint'), { recursive: true, force: true }); // the safetensors copy is not needed again

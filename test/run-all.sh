@@ -6,7 +6,7 @@ bash test/setup-deps.sh
 echo "== typecheck";            npx tsc -p . --noEmit
 echo "== build";                node esbuild.mjs
 echo "== unit (engine, filters, bench statistics)"; node --import tsx --test $(find src bench -name '*.test.ts' | sort)
-echo "== training (python)";    /usr/bin/python3 -m unittest discover -s training/tests -t . -v
+echo "== training (python, .venv)"; .venv/bin/python -m unittest discover -s training/tests -t . -v
 echo "== integration (real model, real worker)"; node --import tsx --test $(find test/integration -name '*.test.ts' | sort)
 echo "== reliability (soak, killed/stopped worker, broken models, malformed IPC, odd files; figures: bench/results/reliability.json)"; node --import tsx --test --test-concurrency=1 $(find test/reliability -name '*.test.ts' | sort)
 echo "== editor (real VS Code extension host)"; bash test/editor/run.sh

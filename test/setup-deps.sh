@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need, once (idempotent). Debian only: python3-torch and
-# python3-onnx for the training pipeline tests, OpenBLAS so torch is not 5-10x slower, Chromium and
-# libkrb5-dev for the real VS Code server the editor tests drive.
+# Installs what the tests need, once (idempotent): Debian's python3-venv for the project's Python environment
+# (test/setup-python.sh: torch, onnx, onnxruntime... from pip), Chromium and libkrb5-dev for the real VS Code
+# server the editor tests drive, ripgrep for that server.
 set -euo pipefail
 need=()
-for p in python3-torch python3-onnx python3-regex python3-numpy libopenblas0-pthread chromium libkrb5-dev ripgrep; do
+for p in python3-venv chromium libkrb5-dev ripgrep; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -14,4 +14,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 [ -d node_modules ] || ONNXRUNTIME_NODE_INSTALL=skip npm ci
+bash test/setup-python.sh
 bash test/editor/install-vscode-server.sh

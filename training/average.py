@@ -15,7 +15,7 @@ train.py overwrites runs/<run>/last.pt every few minutes (--ckpt-minutes); keep 
 
 then
 
-    /usr/bin/python3 training/average.py --run tiny4 --snapshots 'training/runs/tiny4/snaps/*.pt' --tail 0.25
+    .venv/bin/python training/average.py --run tiny4 --snapshots 'training/runs/tiny4/snaps/*.pt' --tail 0.25
 """
 import argparse
 import glob

@@ -8,7 +8,7 @@ minified, generated and huge files are dropped; the split is by a hash of the fi
 Output: training/data/corpus/{train,valid,test}.jsonl ({"source","path","lang","text"} per line) and
 training/data/corpus/manifest.json. Token counts are added to the manifest by tokenizer.py once a tokenizer exists.
 
-    /usr/bin/python3 training/corpus.py [--no-npm] [--max-mb 40]
+    .venv/bin/python training/corpus.py [--no-npm] [--max-mb 40]
 """
 import argparse
 import hashlib

@@ -11,8 +11,8 @@
 #
 #   mkdir -p training/runs/gpu && cp <files_at>/{gpu-slim.pt,loss.csv,log.txt} training/runs/gpu/ \
 #     && mv training/runs/gpu/gpu-slim.pt training/runs/gpu/last.pt
-#   /usr/bin/python3 training/evaluate.py --checkpoint training/runs/gpu/last.pt
-#   /usr/bin/python3 training/release.py --run gpu --continues training/checkpoints/diffucode-tiny.pt
+#   .venv/bin/python training/evaluate.py --checkpoint training/runs/gpu/last.pt
+#   .venv/bin/python training/release.py --run gpu --continues training/checkpoints/diffucode-tiny.pt
 #
 # The machine's python3 is the one with PyTorch (2.x, CUDA); nothing is installed. MINUTES defaults to 8, which
 # with start-up and the final save fits one 10-minute call.

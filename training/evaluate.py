@@ -3,7 +3,7 @@ fixed seed), exact match and edit similarity, for the model and two baselines (e
 above). The model gets a fixed gap budget (24 tokens single-line, 64 multi-line), not the true length, and ends the
 answer with end-of-text, as the editor does.
 
-    /usr/bin/python3 training/evaluate.py --checkpoint training/runs/tiny/last.pt [--single 200 --multi 100]
+    .venv/bin/python training/evaluate.py --checkpoint training/runs/tiny/last.pt [--single 200 --multi 100]
 """
 import argparse
 import json

@@ -6,7 +6,7 @@ the requested raw rows before the final norm and the vocabulary projection, so t
 computed. The folder is assembled in a temporary sibling, validated (onnx.checker, signature, vocabulary against the
 tokenizer, manifest fields), and only then renamed into place, so a failed export never leaves a broken model.
 
-    /usr/bin/python3 training/export.py --checkpoint training/runs/tiny/last.pt --out models/diffucode-tiny \\
+    .venv/bin/python training/export.py --checkpoint training/runs/tiny/last.pt --out models/diffucode-tiny \\
         [--card MODEL_CARD.md] [--context-length 512]
 """
 import argparse

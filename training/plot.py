@@ -1,6 +1,6 @@
 """Draws a run's loss curves (training loss, masked-token cross-entropy, validation) from loss.csv to a PNG.
 
-    /usr/bin/python3 training/plot.py training/runs/tiny/loss.csv [--out training/runs/tiny/loss.png]
+    .venv/bin/python training/plot.py training/runs/tiny/loss.csv [--out training/runs/tiny/loss.png]
 """
 import argparse
 import csv

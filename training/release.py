@@ -1,7 +1,7 @@
 """Releases a trained run as the embedded model: loss plot, weights-only checkpoint for later sessions, model card
 (from the corpus manifest, the checkpoint, loss.csv and eval.json), then the validated export.
 
-    /usr/bin/python3 training/release.py --run tiny [--out models/diffucode-tiny]
+    .venv/bin/python training/release.py --run tiny [--out models/diffucode-tiny]
 
 A run started with `train.py --init training/checkpoints/diffucode-tiny.pt` continues an earlier release: pass
 `--continues training/checkpoints/diffucode-tiny.pt` so the card and the curves count every stage (the earlier
@@ -183,19 +183,19 @@ def reproduce(history):
             where = f" --device cuda --workers {st.get('workers', 0)}"
         if st.get("note"):
             out.append(f"# stage {i + 1}: {st['note']}")
-        out.append(f"/usr/bin/python3 training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
+        out.append(f".venv/bin/python training/train.py --run {run}{init} --steps 100000 --minutes {st['minutes']} "
                    f"\\\n    --warmup {st.get('warmup', 100)} --lr {st['lr']} --seq {st['seq']} --batch {st['batch']}{where}{mix}")
         if st.get("averaged_steps"):
             steps = st["averaged_steps"]
             tail = st.get("averaged_tail") or math.ceil(100 * (1 - steps[0] / steps[-1])) / 100
             out.append(f"# last.pt copied to training/runs/{run}/snaps/ while it trained (average.py's docstring has the "
                        f"loop); the mean of steps {', '.join(map(str, steps))}:")
-            out.append(f"/usr/bin/python3 training/average.py --run {run} --snapshots 'training/runs/{run}/snaps/*.pt' "
+            out.append(f".venv/bin/python training/average.py --run {run} --snapshots 'training/runs/{run}/snaps/*.pt' "
                        f"--tail {tail:g}")
             run += "-avg"
-        out.append(f"/usr/bin/python3 training/evaluate.py --checkpoint training/runs/{run}/last.pt")
+        out.append(f".venv/bin/python training/evaluate.py --checkpoint training/runs/{run}/last.pt")
         cont = " --continues training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
-        out.append(f"/usr/bin/python3 training/release.py --run {run}{cont}")
+        out.append(f".venv/bin/python training/release.py --run {run}{cont}")
     return "\n".join(out)
 
 
@@ -295,8 +295,8 @@ Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 ## Reproduce
 
 ```bash
-/usr/bin/python3 training/corpus.py --max-mb 48
-/usr/bin/python3 training/tokenizer.py
+.venv/bin/python training/corpus.py --max-mb 48
+.venv/bin/python training/tokenizer.py
 {reproduce(history)}
 ```
 

@@ -1,7 +1,7 @@
 """Trains the byte-level BPE tokenizer on the train split, saves it as a Hugging Face tokenizer.json, and encodes
 the corpus into token arrays for training (training/data/tokens/{split}.npz) with token counts in the manifest.
 
-    /usr/bin/python3 training/tokenizer.py [--vocab 8192]
+    .venv/bin/python training/tokenizer.py [--vocab 8192]
 
 Ids: 0 <|endoftext|> (eos and pad), 1 <|mask|>, 2 <|beginoftext|>, 3..258 the 256 bytes, then the merges.
 """

@@ -5,8 +5,8 @@ tokens weighted by 1/t, summed and divided by the number of maskable tokens (the
 the hidden state at i predicts token i+1, so a masked token at j is scored from row j-1. CPU with bf16 autocast, or
 CUDA when present. AdamW, linear warmup then cosine decay; atomic checkpoints every few minutes; --resume.
 
-    /usr/bin/python3 training/train.py --run tiny --steps 3000
-    /usr/bin/python3 training/train.py --run tiny --steps 3000 --resume
+    .venv/bin/python training/train.py --run tiny --steps 3000
+    .venv/bin/python training/train.py --run tiny --steps 3000 --resume
 """
 import argparse
 import csv

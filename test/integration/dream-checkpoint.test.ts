@@ -12,11 +12,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { InfillEngine } from '../../src/engine/engine';
+import { loadEngineParts } from '../../src/engine/model/load';
+import type { ForwardModel } from '../../src/engine/sampling/denoiser';
 import type { InfillRequest, InfillResult } from '../../src/engine/types';
 import { WorkerClient } from '../../src/worker/client';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PYTHON = process.env.DIFFUCODE_PYTHON ?? '/usr/bin/python3';
+// The project's Python environment (npm test creates .venv from training/requirements.txt).
+const PYTHON = process.env.DIFFUCODE_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
@@ -108,6 +111,43 @@ describe('exported Dream/DiffuCoder-format checkpoint', () => {
       assert.deepEqual(viaWorker.gaps, inProcess.gaps);
     } finally {
       client.dispose();
+    }
+  });
+
+  test('graph v2: one session serves the dual cache (window passes, no second graph)', async () => {
+    assert.ok(!existsSync(join(dc.model, 'window.onnx')));
+    const req = { ...request(2), sampler: { seed: 2, algorithm: 'threshold' as const, threshold: 0.99, temperature: 0, blockSize: 4, cache: 'dual' as const } };
+    const r = await engine.infill(req);
+    checkStructure(r, req, dc.manifest.tokens, dc.tokenizerSize);
+    assert.ok(r.stats.windowPasses > 0, `window passes ${r.stats.windowPasses}`);
+  });
+
+  test('the in-graph confidence head chooses the same tokens as full rows of logits', async () => {
+    // The same weights and session without forwardTop: the engine then reads whole 152k-style rows.
+    const parts = await loadEngineParts(dc.model, { executionProvider: 'cpu' });
+    const m = parts.model;
+    assert.ok(m.forwardTop, 'graph v2 has the head');
+    const rowsOnly: ForwardModel = { vocabSize: m.vocabSize, forward: (ids, rows) => m.forward(ids, rows) };
+    const withHead = InfillEngine.fromParts(parts);
+    const fullRows = InfillEngine.fromParts({ ...parts, model: rowsOnly });
+    try {
+      const samplers = [
+        { algorithm: 'threshold' as const, threshold: 0.5, temperature: 0 },
+        { algorithm: 'entropy' as const, temperature: 0 },
+        { algorithm: 'topk_margin' as const, temperature: 0 },
+        { algorithm: 'entropy' as const, temperature: 0.7, topK: 8, topP: 0.9 },
+        { algorithm: 'maskgit_plus' as const, temperature: 1, topK: 4 },
+        { algorithm: 'threshold' as const, threshold: 0.9, temperature: 0, eosAfterText: true, blockSize: 4 },
+      ];
+      for (const [i, sampler] of samplers.entries()) {
+        const req = { ...request(20 + i), sampler: { seed: 20 + i, ...sampler } };
+        const a = await withHead.infill(req);
+        const b = await fullRows.infill(req);
+        assert.deepEqual(a.gaps.map((g) => g.tokens.map((t) => t.id)), b.gaps.map((g) => g.tokens.map((t) => t.id)), JSON.stringify(sampler));
+        a.gaps.forEach((g, j) => g.tokens.forEach((t, k) => assert.ok(Math.abs(t.confidence - b.gaps[j].tokens[k].confidence) < 1e-4)));
+      }
+    } finally {
+      await withHead.dispose();
     }
   });
 

@@ -172,6 +172,9 @@ def main(argv=None) -> None:
     staging = prepare_out_dir(args.out_dir, args.force, ckpt)
     try:
         onnx_bytes, data = build_folder(staging, ckpt, cfg, tensors, tok, tok_cfg, manifest, args)
+    except OSError as e:  # a disk full while saving the graph or the small files, a folder turned read-only
+        shutil.rmtree(staging, ignore_errors=True)
+        raise Fatal(f"could not write {staging}: {e.strerror or e}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a failed export leaves no half folder (up to 30 GB) behind
         raise

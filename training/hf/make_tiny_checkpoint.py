@@ -1,7 +1,7 @@
 """Write a tiny RANDOM checkpoint in the exact Hugging Face format of DiffuCoder-7B (Dream architecture).
 
-    /usr/bin/python3 -m training.hf.make_tiny_checkpoint OUT_DIR [--dreamon] [--seed N] [--dtype BF16|F16|F32]
-        [--set KEY=VALUE ...]
+    .venv/bin/python -m training.hf.make_tiny_checkpoint OUT_DIR [--dreamon] [--seed N] [--dtype BF16|F16|F32]
+        [--set KEY=VALUE ...] [--shape 0.5b|1.5b|7.6b]
 
 Same config.json keys and tensor names as DiffuCoder-7B-Instruct, 2 layers of hidden size 64, bf16 tensors
 sharded into two safetensors files with model.safetensors.index.json, and a Qwen2-style slow tokenizer
@@ -37,7 +37,7 @@ def tiny_config(vocab_size: int, ids: Dict[str, int]) -> dict:
         "hidden_act": "silu",
         "hidden_size": 64,
         "initializer_range": 0.02,
-        "intermediate_size": 176,
+        "intermediate_size": 192,  # a multiple of 32, like every published size: int4 blocks of 32 divide it
         "mask_token_id": ids["<|mask|>"],
         "max_position_embeddings": 512,
         "max_window_layers": 2,
@@ -75,6 +75,68 @@ def random_weights(cfg: dict, rng: np.random.Generator) -> Dict[str, np.ndarray]
     return out
 
 
+# Real shapes (config.json values of the published models) for speed and memory measurements with random weights.
+SHAPES = {
+    "0.5b": {"hidden_size": 896, "num_hidden_layers": 24, "num_attention_heads": 14, "num_key_value_heads": 2,
+             "intermediate_size": 4864, "vocab_size": 151936, "tie_word_embeddings": True},  # Qwen2.5-Coder-0.5B
+    "1.5b": {"hidden_size": 1536, "num_hidden_layers": 28, "num_attention_heads": 12, "num_key_value_heads": 2,
+             "intermediate_size": 8960, "vocab_size": 151936, "tie_word_embeddings": True},  # Qwen2.5-Coder-1.5B
+    "7.6b": {"hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28, "num_key_value_heads": 4,
+             "intermediate_size": 18944, "vocab_size": 152064, "tie_word_embeddings": False},  # DiffuCoder-7B
+}
+SHARD_BYTES = 4 * 1024 ** 3
+
+
+def write_random_shards(out_dir: str, cfg: dict, seed: int) -> int:
+    """Random bf16 weights (scaled as random_weights does) written tensor by tensor, in row chunks, into ~4 GB
+    shards with an index: a 7.6B checkpoint (15 GB) is made with a few hundred MB of memory."""
+    import struct
+    from training.hf.safetensors_io import f32_to_bf16_bits
+    shapes = expected_shapes(cfg)
+    names = sorted(shapes)
+    groups, current, size = [], [], 0
+    for name in names:
+        nbytes = int(np.prod(shapes[name])) * 2
+        if current and size + nbytes > SHARD_BYTES:
+            groups.append(current)
+            current, size = [], 0
+        current.append(name)
+        size += nbytes
+    groups.append(current)
+    rng = np.random.default_rng(seed)
+    weight_map, total = {}, 0
+    for gi, group in enumerate(groups):
+        shard = f"model-{gi + 1:05d}-of-{len(groups):05d}.safetensors"
+        header, off = {"__metadata__": {"format": "pt"}}, 0
+        for name in group:
+            n = int(np.prod(shapes[name])) * 2
+            header[name] = {"dtype": "BF16", "shape": list(shapes[name]), "data_offsets": [off, off + n]}
+            off += n
+        head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+        head += b" " * (-len(head) % 8)
+        with open(os.path.join(out_dir, shard), "wb") as f:
+            f.write(struct.pack("<Q", len(head)) + head)
+            for name in group:
+                shape = shapes[name]
+                rows = shape[0]
+                per_row = int(np.prod(shape[1:])) if len(shape) > 1 else 1
+                step = max(1, (32 << 20) // per_row)
+                for lo in range(0, rows, step):
+                    x = rng.standard_normal((min(rows, lo + step) - lo,) + tuple(shape[1:]), dtype=np.float32)
+                    if name.endswith("norm.weight"):
+                        x = 1.0 + 0.1 * x
+                    elif name.endswith(".bias"):
+                        x *= 0.1
+                    elif name != "model.embed_tokens.weight":
+                        x /= np.float32(np.sqrt(shape[-1]))
+                    f.write(f32_to_bf16_bits(x).tobytes())
+                weight_map[name] = shard
+        total += off
+    with open(os.path.join(out_dir, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+    return total
+
+
 def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
     """Qwen2-style slow tokenizer files. Returns the special token ids."""
     b2u = bytes_to_unicode()
@@ -109,15 +171,20 @@ def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
 
 
 def make_tiny_checkpoint(out_dir: str, dreamon: bool = False, seed: int = 0, dtype: str = "BF16",
-                         overrides: Optional[Dict[str, object]] = None) -> dict:
+                         overrides: Optional[Dict[str, object]] = None, shape: Optional[str] = None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     ids = write_tokenizer(out_dir, dreamon)
     tokenizer_size = max(ids.values()) + 1
     # Like DiffuCoder (152,064 rows for 151,668 tokens), the embedding is padded past the tokenizer.
     cfg = tiny_config(-(-tokenizer_size // 64) * 64 + 64, ids)
+    cfg.update(SHAPES[shape] if shape else {})
     cfg.update(overrides or {})  # e.g. vocab_size=152064 to exercise the > 2 GB external-data path
     with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f, indent=2)
+    _write_readme(out_dir)
+    if shape:  # real sizes: streamed, bf16
+        write_random_shards(out_dir, cfg, seed)
+        return cfg
     weights = random_weights(cfg, np.random.default_rng(seed))
     # Two shards, split between the layers, as HF's save_pretrained does for big models.
     first = {k: v for k, v in weights.items() if k.startswith(("model.embed_tokens.", "model.layers.0."))}
@@ -131,11 +198,14 @@ def make_tiny_checkpoint(out_dir: str, dreamon: bool = False, seed: int = 0, dty
         total += sum(v.size for v in tensors.values()) * (4 if dtype == "F32" else 2)
     with open(os.path.join(out_dir, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
         json.dump({"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}, f, indent=2)
+    return cfg
+
+
+def _write_readme(out_dir: str) -> None:
     with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write("---\nlicense: mit\nlibrary_name: transformers\n---\n\n# tiny-random-dream\n\n"
                 "Random weights in DiffuCoder-7B's Hugging Face format, written by "
                 "training/hf/make_tiny_checkpoint.py for tests. It generates noise.\n")
-    return cfg
 
 
 def main() -> None:
@@ -144,6 +214,8 @@ def main() -> None:
     ap.add_argument("--dreamon", action="store_true", help="name the token after the mask <|expand|> (DreamOn)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dtype", choices=["BF16", "F16", "F32"], default="BF16")
+    ap.add_argument("--shape", choices=sorted(SHAPES), help="a real model's shape (Qwen2.5-Coder-0.5B/1.5B, "
+                    "DiffuCoder-7B), random bf16 weights streamed to disk (0.5B: 1 GB, 7.6B: 15 GB)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a config.json value (JSON), e.g. --set hidden_size=1536 --set vocab_size=152064")
     args = ap.parse_args()
@@ -153,7 +225,7 @@ def main() -> None:
         if not sep:
             raise Fatal(f"--set expects KEY=VALUE, got {item!r}")
         overrides[key] = json.loads(value)
-    cfg = make_tiny_checkpoint(args.out_dir, args.dreamon, args.seed, args.dtype, overrides)
+    cfg = make_tiny_checkpoint(args.out_dir, args.dreamon, args.seed, args.dtype, overrides, args.shape)
     print(f"wrote tiny random Dream checkpoint to {args.out_dir} (vocab {cfg['vocab_size']}, "
           f"{cfg['num_hidden_layers']} layers, hidden {cfg['hidden_size']}, {args.dtype})")
 

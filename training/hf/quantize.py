@@ -28,8 +28,10 @@ def check_shape(k: int, block: int, what: str = "weight") -> None:
     if block < 16 or block & (block - 1):
         raise Fatal(f"block size {block} must be a power of two >= 16 (MatMulNBits)")
     if k % block:
-        raise Fatal(f"{what}: its input size {k} is not a multiple of the block size {block}; "
-                    f"choose a --block-size that divides {k} (e.g. 32)")
+        fits = [b for b in (256, 128, 64, 32, 16) if k % b == 0]
+        hint = f"choose a --block-size that divides it (e.g. {fits[-1] if 32 not in fits else 32})" if fits else \
+            "no MatMulNBits block size divides it: export with --dtype fp16 or fp32"
+        raise Fatal(f"{what}: its input size {k} is not a multiple of the block size {block}; {hint}")
 
 
 def quantize_rows(w: np.ndarray, bits: int, block: int) -> Tuple[np.ndarray, np.ndarray]:

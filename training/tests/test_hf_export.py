@@ -1,6 +1,6 @@
-"""End to end on a tiny RANDOM checkpoint in DiffuCoder-7B's Hugging Face format: export it, run the ONNX graph in
-onnxruntime-node, and compare with the torch model built independently from the same bf16 weights (upcast to fp32).
-Also: the model folder's contents, external data, and clear refusals of bad checkpoints."""
+"""End to end on a tiny RANDOM checkpoint in DiffuCoder-7B's Hugging Face format: export it with the streaming
+builder, run the graph in onnxruntime, and compare with the torch model built independently from the same bf16
+weights (upcast to fp32). Also: the model folder's contents, and clear refusals of bad checkpoints and options."""
 import contextlib
 import io
 import json
@@ -16,7 +16,8 @@ import numpy as np
 from training.common import ROOT, Fatal
 from training.hf.export_checkpoint import main as export_main
 from training.hf.make_tiny_checkpoint import make_tiny_checkpoint
-from training.hf.node_tools import run_onnx, run_tokenizer
+from training.hf.node_tools import run_tokenizer
+from training.hf.run_graph import cut_window, open_session, run_graph
 from training.hf.safetensors_io import SafetensorsFile, write_safetensors
 
 TOLERANCE = 1e-4
@@ -58,8 +59,8 @@ class ExportMatchesTorch(unittest.TestCase):
         cls.cfg = make_tiny_checkpoint(cls.ckpt)
         cls.out = os.path.join(cls.tmp.name, "model")
         cls.out_ext = os.path.join(cls.tmp.name, "model-ext")
-        export_main([cls.ckpt, cls.out, "--no-window", "--quiet"])  # the self-contained graph, no window graph
-        export_main([cls.ckpt, cls.out_ext, "--name", "ext", "--quiet"])  # default: window.onnx + model.onnx.data
+        export_main([cls.ckpt, cls.out, "--dtype", "fp32", "--quiet"])
+        export_main([cls.ckpt, cls.out_ext, "--name", "ext", "--quiet"])  # the default: int4, blocks of 32
         with open(os.path.join(cls.out, "manifest.json"), encoding="utf-8") as f:
             cls.manifest = json.load(f)
         t = cls.manifest["tokens"]
@@ -73,44 +74,54 @@ class ExportMatchesTorch(unittest.TestCase):
     def test_onnx_logits_match_fp32_upcast_torch(self):
         import torch
 
-        ort = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)
-        self.assertEqual(ort["inputs"], ["input_ids", "positions"])
-        self.assertEqual(ort["outputs"], ["logits"])
-        self.assertEqual(ort["type"], "float32")
-        self.assertEqual(list(ort["logits"].shape), [len(self.positions), self.cfg["vocab_size"]])
+        sess = open_session(self.out)
+        names = [i.name for i in sess.get_inputs()]
+        self.assertEqual(names[:2], ["input_ids", "start"])
+        self.assertEqual(names[-5:], ["positions", "head_k", "head_scale", "bias_ids", "bias"])
+        got = run_graph(sess, self.ids, self.positions)["logits"]
+        self.assertEqual(got.dtype, np.float32)
+        self.assertEqual(list(got.shape), [len(self.positions), self.cfg["vocab_size"]])
         model = reference_model(self.ckpt)
         with torch.no_grad():
             full = model.full_logits(torch.tensor([self.ids]))[0].numpy()
         want = full[self.positions]
-        diff = float(np.abs(ort["logits"] - want).max())
+        diff = float(np.abs(got - want).max())
         self.assertLessEqual(diff, TOLERANCE, f"max abs diff {diff}")
         self.assertGreater(float(np.abs(want).max()), 1.0)  # random weights still give non-trivial logits
 
-    def test_external_data_gives_the_same_logits(self):
-        files = sorted(os.listdir(self.out_ext))
-        self.assertIn("model.onnx.data", files)
-        self.assertLess(os.path.getsize(os.path.join(self.out_ext, "model.onnx")), 100_000)
-        self.assertFalse([f for f in files if f not in ("MODEL_CARD.md", "manifest.json", "model.onnx", "window.onnx",
-                                                        "model.onnx.data", "tokenizer.json", "tokenizer_config.json")])
-        self.assertNotIn("windowGraph", self.manifest)
-        a = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)["logits"]
-        b = run_onnx(os.path.join(self.out_ext, "model.onnx"), self.ids, self.positions)["logits"]
-        np.testing.assert_array_equal(a, b)
+    def test_the_folder_holds_only_what_the_graph_references(self):
+        import onnx
 
-    def test_window_graph_of_a_dream_checkpoint(self):
-        """The default export adds window.onnx reading the same model.onnx.data; as a prefill it matches torch."""
-        from training.hf.node_tools import run_window
+        for folder in (self.out, self.out_ext):
+            files = sorted(os.listdir(folder))
+            self.assertEqual(files, ["MODEL_CARD.md", "manifest.json", "model.onnx", "model.onnx.data",
+                                     "tokenizer.json", "tokenizer_config.json"])
+            m = onnx.load(os.path.join(folder, "model.onnx"), load_external_data=False)
+            locations = {e.value for t in m.graph.initializer for e in t.external_data if e.key == "location"}
+            self.assertEqual(locations, {"model.onnx.data"})
+            self.assertLess(os.path.getsize(os.path.join(folder, "model.onnx")), 200_000)
+
+    def test_int4_is_the_default_and_close_to_fp32(self):
         with open(os.path.join(self.out_ext, "manifest.json"), encoding="utf-8") as f:
             man = json.load(f)
-        self.assertEqual(man["windowGraph"], "window.onnx")
-        self.assertLess(os.path.getsize(os.path.join(self.out_ext, "window.onnx")), 200_000)
-        model = reference_model(self.ckpt)
-        shape = model.cache_shape(len(self.ids))
-        zeros = np.zeros(shape, dtype=np.float32)
-        got = run_window(os.path.join(self.out_ext, "window.onnx"), self.ids, 0, zeros, zeros, self.positions)
-        want = run_onnx(os.path.join(self.out, "model.onnx"), self.ids, self.positions)["logits"]
-        self.assertLessEqual(float(np.abs(got["logits"] - want).max()), TOLERANCE)
-        self.assertEqual(list(got["present_keys"].shape), list(shape))
+        self.assertEqual(man["weights"], {"dtype": "int4", "blockSize": 32, "accuracyLevel": 4, "headBits": 8})
+        self.assertNotIn("windowGraph", man)  # one graph serves the dual cache
+        a = run_graph(open_session(self.out), self.ids, self.positions)["logits"]
+        b = run_graph(open_session(self.out_ext), self.ids, self.positions)["logits"]
+        import onnx
+        stored = [sum(int(e.value) for t in onnx.load(os.path.join(d, "model.onnx"), load_external_data=False)
+                      .graph.initializer for e in t.external_data if e.key == "length") for d in (self.out, self.out_ext)]
+        self.assertLess(stored[1], 0.35 * stored[0])  # int4 layers, 8-bit embedding and head vs fp32
+        self.assertLess(float(np.abs(a - b).max()), 0.2 * float(np.abs(a).max()))
+
+    def test_a_window_pass_of_a_dream_checkpoint(self):
+        """The same graph with the canvas's cache cut around a block gives that block's full-pass rows."""
+        sess = open_session(self.out)
+        full = run_graph(sess, self.ids, list(range(len(self.ids))))
+        lo, hi = 9, 18
+        win = run_graph(sess, self.ids[lo:hi], [0, 4, 8], start=lo,
+                        past=cut_window(full["present_keys"], full["present_values"], lo, hi))
+        np.testing.assert_allclose(win["logits"], full["logits"][[lo, lo + 4, lo + 8]], atol=TOLERANCE)
 
     def test_manifest_follows_the_contract_and_the_checkpoint(self):
         m = self.manifest
@@ -155,11 +166,11 @@ class TiedEmbeddings(unittest.TestCase):
             cfg = make_tiny_checkpoint(ckpt, seed=2, overrides={"tie_word_embeddings": True})
             with open(os.path.join(ckpt, "model.safetensors.index.json"), encoding="utf-8") as f:
                 self.assertNotIn("lm_head.weight", json.load(f)["weight_map"])
-            export_main([ckpt, out, "--quiet"])
+            export_main([ckpt, out, "--dtype", "fp32", "--quiet"])
             with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
                 tokens = json.load(f)["tokens"]
             ids, positions = canvas(tokens["mask"], tokens["bos"], tokens["mask"], 24), [0, 10, 23]
-            got = run_onnx(os.path.join(out, "model.onnx"), ids, positions)["logits"]
+            got = run_graph(open_session(out), ids, positions)["logits"]
             with torch.no_grad():
                 want = reference_model(ckpt)(torch.tensor([ids]), torch.tensor(positions)).numpy()
             self.assertEqual(got.shape, (3, cfg["vocab_size"]))
@@ -187,10 +198,11 @@ class BadCheckpoints(unittest.TestCase):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(cfg, f)
 
-    def _fails(self, pattern):
+    def _fails(self, pattern, *flags):
         with self.assertRaisesRegex(Fatal, pattern):
-            export_main([self.ckpt, self.out, "--quiet"])
+            export_main([self.ckpt, self.out, "--quiet", *flags])
         self.assertFalse(os.path.exists(self.out))
+        self.assertFalse(os.path.exists(self.out + ".partial"))
 
     def test_missing_config_key(self):
         self._edit_config(num_key_value_heads=None)
@@ -237,11 +249,42 @@ class BadCheckpoints(unittest.TestCase):
     def test_a_failure_during_export_leaves_nothing_behind(self):
         from training.hf import export_checkpoint
 
-        def broken(model, path):
+        def broken(*a, **k):
             raise Fatal("simulated exporter failure")
-        with unittest.mock.patch.object(export_checkpoint, "export_graph", broken):
+        with unittest.mock.patch.object(export_checkpoint, "build_graph", broken):
             self._fails("simulated exporter failure")
         self.assertEqual(sorted(os.listdir(self.tmp.name)), ["ckpt"])  # no out.partial either
+
+    def test_a_full_disk_is_one_line_and_leaves_nothing_behind(self):
+        import errno
+        from training.hf import weights_file
+
+        real_init = weights_file.WeightsFile.__init__
+
+        def init(wf, *a, **k):  # the data file's writes fail once 10 kB are on "disk"
+            real_init(wf, *a, **k)
+            f = wf._f
+
+            class Full:
+                def write(self, data):
+                    if wf.bytes > 10_000:
+                        raise OSError(errno.ENOSPC, "No space left on device")
+                    return f.write(data)
+
+                def __getattr__(self, name):
+                    return getattr(f, name)
+            wf._f = Full()
+        with unittest.mock.patch.object(weights_file.WeightsFile, "__init__", init):
+            self._fails("the disk is full while writing .*model.onnx.data")
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["ckpt"])
+
+    def test_a_block_size_that_does_not_divide_the_input_size(self):
+        self._fails("block size 48 must be a power of two", "--block-size", "48")
+        make_tiny_checkpoint(self.ckpt, overrides={"intermediate_size": 200})
+        self._fails("input size 200 is not a multiple of the block size 32; no MatMulNBits block size divides it")
+        make_tiny_checkpoint(self.ckpt, overrides={"intermediate_size": 208})
+        self._fails("input size 208 is not a multiple of the block size 32; choose a --block-size that divides it "
+                    r"\(e.g. 16\)")
 
     def test_missing_shard_via_the_command_line(self):
         os.unlink(os.path.join(self.ckpt, "model-00002-of-00002.safetensors"))
@@ -253,22 +296,24 @@ class BadCheckpoints(unittest.TestCase):
         self.assertNotIn("Traceback", proc.stderr)
         self.assertFalse(os.path.exists(self.out))
 
-    def test_int8_without_onnxruntime_python_exits_2_with_a_message(self):
-        try:
-            import onnxruntime.quantization  # noqa: F401
-            available = True
-        except ImportError:
-            available = False
-        proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out, "--int8"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=300)
-        if available:  # a machine with ORT's Python tools: the int8 export must work and stay loadable
-            self.assertEqual(proc.returncode, 0, proc.stderr)
-            ids = [1, 2, 3, 4]
-            self.assertEqual(run_onnx(os.path.join(self.out, "model.onnx"), ids, [0, 3])["logits"].shape[0], 2)
-        else:
-            self.assertEqual(proc.returncode, 2)
-            self.assertIn("onnxruntime.quantization", proc.stderr)
+    def test_bad_options_exit_2_with_one_line(self):
+        for flags, message in ((["--dtype", "int3"], "invalid choice: 'int3'"),
+                               (["--block-size", "128"], "not a multiple of the block size 128")):
+            proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out, *flags],
+                                  cwd=ROOT, capture_output=True, text=True, timeout=120)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn(message, proc.stderr)
+            self.assertNotIn("Traceback", proc.stderr)
             self.assertFalse(os.path.exists(self.out))
+            self.assertFalse(os.path.exists(self.out + ".partial"))
+
+    def test_int8_through_the_command_line(self):
+        proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out, "--int8",
+                               "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["weights"]["dtype"], "int8")
+        self.assertEqual(run_graph(open_session(self.out), [1, 2, 3, 4], [0, 3])["logits"].shape[0], 2)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import unittest
 
 import numpy as np
 
-from training.hf.export_checkpoint import main as export_main
+from training.export import export_onnx
 from training.hf.external_data import ALIGN, consolidate, total_weight_bytes
 from training.hf.make_tiny_checkpoint import make_tiny_checkpoint
 from training.hf.node_tools import run_onnx
@@ -20,8 +20,10 @@ class Consolidate(unittest.TestCase):
         ckpt = os.path.join(cls.tmp.name, "ckpt")
         make_tiny_checkpoint(ckpt, seed=3)
         cls.model_dir = os.path.join(cls.tmp.name, "model")
-        export_main([ckpt, cls.model_dir, "--no-window", "--quiet"])  # the self-contained graph
+        os.makedirs(cls.model_dir)
         cls.inline = os.path.join(cls.model_dir, "model.onnx")
+        from training.tests.test_hf_export import reference_model
+        export_onnx(reference_model(ckpt), cls.inline)  # the torch exporter's self-contained graph (tiny model path)
 
     @classmethod
     def tearDownClass(cls):
