@@ -86,7 +86,8 @@ def e2e(folder: str) -> dict:
     res = {}
     for name, flags in SAMPLERS.items():
         t = time.time()
-        r = run(["node", "dist/cli.js", "fill", path, "--model", folder, "--stats", *flags])
+        r = run(["node", "dist/cli.js", "fill", path, "--model", folder, "--stats", "--prefix-tokens", "224",
+                 "--suffix-tokens", "96", *flags])
         wall = time.time() - t
         if r.returncode:
             res[name] = {"error": (r.stderr.strip().splitlines() or ["?"])[-1]}

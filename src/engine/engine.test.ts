@@ -158,6 +158,21 @@ test('dual cache without the memory for the window session falls back to full pa
   assert.match(r.stats.cacheSkipped ?? '', /memory/);
 });
 
+test('opening the dual cache is reported as cacheLoadMs, not as sampler time', async () => {
+  // A window graph loaded on first use (old model folders) takes seconds at real sizes; stats must not blame the
+  // sampler for it. The delay is deliberate and large against a fake request's few milliseconds.
+  const model = new ScriptedWindowModel(V, at(() => 'a'));
+  const open = model.openWindow.bind(model);
+  model.openWindow = async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    return open();
+  };
+  const r = await fakeEngine(model).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 2 }], sampler: { algorithm: 'threshold', threshold: 0.5, ...greedy, cache: 'dual' } });
+  assert.ok((r.stats.cacheLoadMs ?? 0) >= 390, `cacheLoadMs ${r.stats.cacheLoadMs}`);
+  assert.ok(r.stats.samplerMs < (r.stats.cacheLoadMs ?? 0), `samplerMs ${r.stats.samplerMs}`);
+  assert.ok(r.stats.totalMs >= (r.stats.cacheLoadMs ?? 0));
+});
+
 test('dual cache on a model without a window graph is a clear error', async () => {
   await assert.rejects(
     fakeEngine(new ScriptedModel(V, at(() => 'a'))).infill({ pieces: ['x', 'y'], gaps: [{ maxTokens: 2 }], sampler: { cache: 'dual', ...greedy } }),

@@ -110,6 +110,7 @@ export class InfillEngine {
         rowsScored: stats.rowsScored,
         windowPasses: stats.windowPasses,
         ...(stats.cacheSkipped ? { cacheSkipped: stats.cacheSkipped } : {}),
+        ...(stats.cacheLoadMs >= 1 ? { cacheLoadMs: stats.cacheLoadMs } : {}),
       },
     };
   }

@@ -116,6 +116,9 @@ export interface InfillStats {
   windowPasses?: number;
   /** Set when a requested dual cache could not be used (why); the request then ran full passes. */
   cacheSkipped?: string;
+  /** Time this request spent opening the dual cache (loading a separate window graph on first use; graph v2
+   *  models share their one session, so ~0): counted in totalMs, not in modelMs or samplerMs. */
+  cacheLoadMs?: number;
   /** Peak resident set size of the process that ran the request, when known (MB). */
   peakRssMb?: number;
 }

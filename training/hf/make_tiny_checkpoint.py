@@ -78,11 +78,14 @@ def random_weights(cfg: dict, rng: np.random.Generator) -> Dict[str, np.ndarray]
 # Real shapes (config.json values of the published models) for speed and memory measurements with random weights.
 SHAPES = {
     "0.5b": {"hidden_size": 896, "num_hidden_layers": 24, "num_attention_heads": 14, "num_key_value_heads": 2,
-             "intermediate_size": 4864, "vocab_size": 151936, "tie_word_embeddings": True},  # Qwen2.5-Coder-0.5B
+             "intermediate_size": 4864, "vocab_size": 151936, "tie_word_embeddings": True,
+             "max_position_embeddings": 32768},  # Qwen2.5-Coder-0.5B
     "1.5b": {"hidden_size": 1536, "num_hidden_layers": 28, "num_attention_heads": 12, "num_key_value_heads": 2,
-             "intermediate_size": 8960, "vocab_size": 151936, "tie_word_embeddings": True},  # Qwen2.5-Coder-1.5B
+             "intermediate_size": 8960, "vocab_size": 151936, "tie_word_embeddings": True,
+             "max_position_embeddings": 32768},  # Qwen2.5-Coder-1.5B
     "7.6b": {"hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28, "num_key_value_heads": 4,
-             "intermediate_size": 18944, "vocab_size": 152064, "tie_word_embeddings": False},  # DiffuCoder-7B
+             "intermediate_size": 18944, "vocab_size": 152064, "tie_word_embeddings": False,
+             "max_position_embeddings": 131072},  # DiffuCoder-7B
 }
 SHARD_BYTES = 4 * 1024 ** 3
 

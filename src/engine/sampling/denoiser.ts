@@ -103,6 +103,8 @@ export interface DenoiseStats {
   windowPasses: number;
   /** Why a requested dual cache was not used (not enough memory for the window session). */
   cacheSkipped?: string;
+  /** Time spent opening the dual cache (a window-graph session on first use): neither model nor sampler time. */
+  cacheLoadMs: number;
   rowsScored: number;
   tokensCommitted: number;
   slotsFinalisedByStop: number;
@@ -154,7 +156,7 @@ export async function denoise(
     committed: 0,
     total: canvas.gaps.reduce((a, g) => a + g.length, 0),
   };
-  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, windowPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0 };
+  const stats: DenoiseStats = { steps: 0, forwardPasses: 0, windowPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0, cacheLoadMs: 0 };
 
   const blockSize = s.blockSize ?? Infinity;
   const longest = Math.max(...canvas.gaps.map((g) => g.length));
@@ -174,8 +176,10 @@ export async function denoise(
     throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
   let win: WindowForward | undefined;
   if (s.cache === 'dual') {
+    const tw = performance.now();
     try {
       win = await model.openWindow!();
+      stats.cacheLoadMs = performance.now() - tw;
     } catch (e) {
       // Not enough memory for the window session's copy of the weights: decode without the cache (same result
       // quality, full passes) rather than fail a request the model can serve.
@@ -319,7 +323,7 @@ export async function denoise(
     state.committed = countCommitted(state, cfg.maskId);
     hooks.onStep?.(state);
   }
-  stats.samplerMs = performance.now() - t0 - stats.modelMs;
+  stats.samplerMs = performance.now() - t0 - stats.modelMs - stats.cacheLoadMs;
   return { state, stats };
 }
 

@@ -139,3 +139,44 @@ test('a z bound stops unpromising greedy rows early and leaves confident rows ex
   assert.equal(out.prob, 0); // below 0.9 for sure; the exact value was not needed
   assert.equal(new RowSampler({ ...base, temperature: 0.5 }, 4).supportsBound, false);
 });
+
+/** What graph v2's confidence head returns for one row (computed here in float64 from the same logits). */
+function headOf(logits: number[], T: number, k: number) {
+  const l = logits.map((x) => (T > 0 ? x / T : x));
+  const order = l.map((_, i) => i).sort((a, b) => l[b] - l[a] || a - b).slice(0, k);
+  const m = Math.max(...l);
+  const z = l.reduce((a, x) => a + Math.exp(x - m), 0);
+  const lse = m + Math.log(z);
+  const entropy = -l.reduce((a, x) => a + Math.exp(x - lse) * (x - lse), 0);
+  return { k, ids: Int32Array.from(order), logits: Float32Array.from(order.map((i) => l[i])), logsumexp: Float32Array.of(lse), entropy: Float32Array.of(entropy) };
+}
+
+test('sampleTop (in-graph head) makes the same choice with the same confidence as the full row', () => {
+  const rng = new Prng(9);
+  const configs: Partial<RowSamplerConfig>[] = [
+    {},
+    { confidence: 'margin' },
+    { confidence: 'entropy' },
+    { temperature: 0.7, topK: 8, topP: 0.9 },
+    { temperature: 1, topK: 4, confidence: 'margin' },
+    { temperature: 0.3, topK: 16, topP: 0.95, confidence: 'entropy' },
+    { temperature: 0, topK: 5, topP: 0.8 },
+  ];
+  for (const cfg of configs) {
+    assert.ok(RowSampler.headServes(cfg.temperature ?? 0, cfg.topP ?? 1, cfg.topK ?? 0), JSON.stringify(cfg));
+    for (let trial = 0; trial < 40; trial++) {
+      const logits = Array.from({ length: 300 }, () => 4 * (rng.next() - 0.5) + (rng.next() < 0.02 ? 6 : 0));
+      const full = run(logits, cfg, trial);
+      const s = new RowSampler({ ...base, ...cfg }, 300);
+      const out: RowSample = { token: -1, prob: 0, confidence: 0 };
+      s.sampleTop(headOf(logits, cfg.temperature ?? 0, RowSampler.headK(cfg.topK ?? 0)), 0, new Prng(trial), out);
+      assert.equal(out.token, full.token, `${JSON.stringify(cfg)} trial ${trial}`);
+      assert.ok(Math.abs(out.prob - full.prob) < 1e-5, `prob ${out.prob} vs ${full.prob}`);
+      assert.ok(Math.abs(out.confidence - full.confidence) < 1e-4, `confidence ${out.confidence} vs ${full.confidence}`);
+    }
+  }
+  // temperature sampling over the whole vocabulary (no top-k) or a nucleus without top-k needs full rows
+  assert.equal(RowSampler.headServes(0.3, 1, 0), false);
+  assert.equal(RowSampler.headServes(0, 0.95, 0), false);
+  assert.equal(RowSampler.headServes(1, 1, RowSampler.MAX_HEAD_K + 1), false);
+});
