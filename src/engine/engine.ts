@@ -4,6 +4,7 @@
 import { buildCanvas } from './canvas/canvas';
 import type { EngineParts } from './engine-parts';
 import { loadEngineParts, type LoadOptions } from './model/load';
+import { measureSpeed, type ModelSpeed } from './model/speed';
 import { denoise, type DenoiseState } from './sampling/denoiser';
 import { resolveSampler } from './sampling/options';
 import { summarizeConfidence } from './text/confidence';
@@ -31,6 +32,13 @@ export class InfillEngine {
 
   get info(): ModelInfo {
     return this.parts.info;
+  }
+
+  /** Measures this model's pass times (model/speed.ts) and records them in `info.speed`. */
+  async measureSpeed(): Promise<ModelSpeed> {
+    const { model, tokens, info } = this.parts;
+    info.speed = await measureSpeed(model, tokens, info.contextLength);
+    return info.speed;
   }
 
   async infill(request: InfillRequest, opts: InfillCallOptions = {}): Promise<InfillResult> {

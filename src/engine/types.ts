@@ -1,6 +1,8 @@
 // The engine's public shapes. The extension, the worker protocol, the CLI and the bench all code against these;
 // fields may be ADDED (optional) but never renamed or removed.
 
+import type { ModelSpeed } from './model/speed';
+
 export type Algorithm = 'origin' | 'maskgit_plus' | 'topk_margin' | 'entropy' | 'threshold';
 
 export interface SamplerOptions {
@@ -163,6 +165,8 @@ export interface ModelInfo {
   sampler: Partial<SamplerOptions>;
   /** Ghost-text defaults calibrated for this model (manifest `ghostText`). */
   ghostText?: { minConfidence?: number };
+  /** Measured pass times, when the caller asked for them (InfillEngine.measureSpeed; model/speed.ts). */
+  speed?: ModelSpeed;
 }
 
 /** An error meant for the user: a clear message, no stack needed. `code` lets callers branch. */

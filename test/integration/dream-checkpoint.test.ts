@@ -122,6 +122,13 @@ describe('exported Dream/DiffuCoder-format checkpoint', () => {
     assert.ok(r.stats.windowPasses > 0, `window passes ${r.stats.windowPasses}`);
   });
 
+  test('measureSpeed times a full and a window pass and estimates a ghost-text suggestion from them', async () => {
+    const speed = await engine.measureSpeed();
+    assert.equal(engine.info.speed, speed);
+    assert.ok(speed.canvasTokens > 300 && speed.fullPassMs > 0 && (speed.windowPassMs ?? 0) > 0);
+    assert.equal(speed.ghostTextMs, 3 * speed.fullPassMs + 4 * speed.windowPassMs!);
+  });
+
   test('the in-graph confidence head chooses the same tokens as full rows of logits', async () => {
     // The same weights and session without forwardTop: the engine then reads whole 152k-style rows.
     const parts = await loadEngineParts(dc.model, { executionProvider: 'cpu' });
