@@ -1,7 +1,7 @@
 // A worker that dies or hangs must cost only the requests it was running: the worker killed twice in the middle of
-// a `diffucode batch` run (only the in-flight lines fail, the output stays aligned line for line, exit 1), and a
-// worker stopped (SIGSTOP) past the request timeout (the call fails with a clear message, the stuck process is
-// killed, the next request runs on a fresh worker). Figures: section "workerFaults".
+// a `diffucode batch` run (only the in-flight lines fail, the output stays aligned line for line, exit 1 with a
+// summary), and a worker stopped (SIGSTOP) past the request timeout (the call fails with a clear message, the stuck
+// process is killed, the next request runs on a fresh worker). Figures: section "workerFaults".
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -61,6 +61,7 @@ test('worker killed twice mid-batch: only the in-flight lines fail, output stays
   for (const f of failed) assert.match(f.error, /DiffuCode worker was killed \(SIGKILL\); it is being restarted, please retry/);
   failed.forEach((f, k) => assert.equal(f.id, kills[k].afterLines + 1, 'the failed line is the one in flight at the kill'));
   assert.ok(rows.filter((r) => typeof r.middle === 'string').length === LINES - 2);
+  assert.match(err, /2 of 24 lines failed/, 'a summary on standard error');
   assert.deepEqual(processesTagged(tag), [], 'no worker left behind');
   for (const k of kills) assert.ok(!alive(k.pid));
   figures.killedTwiceMidBatch = { lines: LINES, failedLines: failed.length, exitCode: code };
