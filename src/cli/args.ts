@@ -26,6 +26,10 @@ export interface CliArgs {
   threads?: number;
   timeoutMs: number;
   stats: boolean;
+  /** batch: run each line through the ghost-text pipeline (what the editor would show). */
+  ghostText: boolean;
+  /** batch --ghost-text: the confidence gate (default: the model's manifest). */
+  minConfidence?: number;
 }
 
 const OPTIONS = {
@@ -57,6 +61,8 @@ const OPTIONS = {
   threads: { type: 'string' },
   timeout: { type: 'string' },
   stats: { type: 'boolean' },
+  'ghost-text': { type: 'boolean' },
+  'min-confidence': { type: 'string' },
 } as const;
 
 export function parseCli(argv: string[]): CliArgs {
@@ -88,6 +94,8 @@ export function parseCli(argv: string[]): CliArgs {
   if (command === 'fill' && !file && !v.stdin) throw new UsageError('fill needs a FILE or --stdin');
   if (command === 'fill' && file && v.stdin) throw new UsageError('give either a FILE or --stdin, not both');
   if (v['in-place'] && (command !== 'fill' || !file)) throw new UsageError('--in-place needs `fill FILE`');
+  if ((v['ghost-text'] || v['min-confidence'] !== undefined) && command !== 'batch') throw new UsageError('--ghost-text and --min-confidence are batch options');
+  if (v['min-confidence'] !== undefined && !v['ghost-text']) throw new UsageError('--min-confidence needs --ghost-text');
   const algorithms: Algorithm[] = ['origin', 'maskgit_plus', 'topk_margin', 'entropy', 'threshold'];
   if (v.algorithm !== undefined && !algorithms.includes(v.algorithm as Algorithm))
     throw new UsageError(`--algorithm must be one of ${algorithms.join(', ')}, got "${v.algorithm}"`);
@@ -126,6 +134,8 @@ export function parseCli(argv: string[]): CliArgs {
     threads: num('threads', v.threads, { int: true, min: 0 }),
     timeoutMs: (num('timeout', v.timeout, { min: 1 }) ?? 120) * 1000,
     stats: !!v.stats,
+    ghostText: !!v['ghost-text'],
+    minConfidence: num('min-confidence', v['min-confidence'], { min: 0, max: 1 }),
   };
 }
 
@@ -136,7 +146,11 @@ Usage:
   diffucode fill --stdin [options]     same, reading the text from standard input
   diffucode fill FILE --in-place       rewrite FILE (the original is kept as FILE.bak)
   diffucode batch [FILE] [options]     JSONL in ({"prefix","suffix","maxTokens"?,"singleLine"?,"id"?} per line,
-                                       FILE or stdin), JSONL out ({"middle","stats"} or {"error"})
+                                       FILE or stdin), JSONL out ({"middle","stats"} or {"error"}), one output
+                                       line per input line; a summary of failed lines on standard error
+  diffucode batch --ghost-text [FILE]  each line ({"prefix","suffix","language"?,"mode"?,"id"?}) through the
+                                       editor's ghost-text pipeline: "middle" is what the editor would show
+                                       ("" for nothing), with "shown", "reason", "confidence"
 
 Markers: <|mask|> is a gap of --tokens tokens; <|mask:N|> is a gap of N tokens.
 
@@ -147,6 +161,8 @@ Options:
   -i, --in-place           write the result back to FILE, keeping FILE.bak
       --stdin              read the text from standard input
       --stats              print timing statistics to standard error
+      --ghost-text         batch: what the editor would show (gap size, gate and filters as in the editor)
+      --min-confidence P   with --ghost-text: the confidence gate (default: the model's calibrated value)
 Sampler (defaults: the model manifest's recommendation):
   -a, --algorithm A        threshold | entropy | maskgit_plus | topk_margin | origin
       --steps N            denoising steps (schedule algorithms; default one token per step)

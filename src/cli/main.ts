@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
       await write(out);
       return 0;
     }
-    const failures = await runBatch(args, client, (line) => process.stdout.write(line + '\n'));
+    const failures = await runBatch(args, client, (line) => process.stdout.write(line + '\n'), err);
     return failures > 0 ? 1 : 0;
   } catch (e) {
     err(`diffucode: ${(e as Error).message}`);

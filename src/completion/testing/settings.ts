@@ -1,18 +1,11 @@
-// The pipeline's settings as the extension's defaults give them (package.json, the one place defaults live).
+// The pipeline's settings as the extension's defaults give them, for the tests (no gate unless a test sets one).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { extensionDefaults } from '../defaults';
 import type { CompletionSettings } from '../types';
 
 export function defaultSettings(over: Partial<CompletionSettings> = {}): CompletionSettings {
-  const props = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).contributes.configuration.properties;
-  const d = (k: string) => props[`diffucode.${k}`].default;
-  return {
-    lineTokens: d('ghostText.lineTokens'),
-    blockTokens: d('ghostText.blockTokens'),
-    prefixTokens: d('context.prefixTokens'),
-    suffixTokens: d('context.suffixTokens'),
-    minConfidence: 0,
-    ...over,
-  };
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+  return { ...extensionDefaults(pkg, 0), ...over };
 }
