@@ -158,7 +158,8 @@ Options:
   -m, --model DIR          model folder (default: the embedded models/diffucode-tiny)
       --marker STR         mask marker (default "<|mask|>")
   -n, --tokens N           tokens per gap without an explicit :N (default 24)
-  -i, --in-place           write the result back to FILE, keeping FILE.bak
+  -i, --in-place           write the result back to FILE (mode, owner kept; a symlink is written through),
+                           keeping FILE.bak (FILE.bak.N when that exists); refuses a read-only file
       --stdin              read the text from standard input
       --stats              print timing statistics to standard error
       --ghost-text         batch: what the editor would show (gap size, gate and filters as in the editor)
