@@ -267,8 +267,14 @@ class Ingress:
 
     async def _with_retry(self, call) -> dict:
         for attempt in (1, 2):
+            response = call()
             try:
-                out = await call()
+                out = await response
+            except asyncio.CancelledError:
+                # The client went away. Serve's own propagation of that to the replica is best effort (a stream
+                # queued in a busy worker was seen to run to the end): cancel the downstream call explicitly.
+                response.cancel()
+                raise
             except _REPLICA_GONE as e:
                 if attempt == 2:
                     return _envelope_error(503, f"two replicas failed in a row: {type(e).__name__}", "unavailable")
@@ -289,8 +295,9 @@ class Ingress:
             return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
         for attempt in (1, 2):
+            stream = self.model.options(stream=True).infill_stream.remote(req)
             try:
-                async for ev in self.model.options(stream=True).infill_stream.remote(req):
+                async for ev in stream:
                     if "progress" in ev:
                         yield event("progress", ev["progress"])
                     elif "result" in ev:
@@ -302,6 +309,10 @@ class Ingress:
                     else:
                         yield event("error", {**ev["error"], "status": ev["status"]})
                         return
+            except (asyncio.CancelledError, GeneratorExit):
+                # The client closed the stream: stop the replica's work now (see _with_retry).
+                stream.cancel()
+                raise
             except _REPLICA_GONE as e:
                 if attempt == 2:
                     yield event("error", {"message": f"two replicas failed in a row: {type(e).__name__}", "code": "unavailable", "status": 503})
