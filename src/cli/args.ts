@@ -26,6 +26,9 @@ export interface CliArgs {
   threads?: number;
   timeoutMs: number;
   stats: boolean;
+  /** fill/batch: send the requests to this model server (`diffucode serve`) instead of a local worker. */
+  server?: string;
+  tokenFile?: string;
   /** batch: run each line through the ghost-text pipeline (what the editor would show). */
   ghostText: boolean;
   /** batch --ghost-text: the confidence gate (default: the model's manifest). */
@@ -61,6 +64,8 @@ const OPTIONS = {
   threads: { type: 'string' },
   timeout: { type: 'string' },
   stats: { type: 'boolean' },
+  server: { type: 'string' },
+  'token-file': { type: 'string' },
   'ghost-text': { type: 'boolean' },
   'min-confidence': { type: 'string' },
 } as const;
@@ -87,13 +92,16 @@ export function parseCli(argv: string[]): CliArgs {
   else if (v.version) command = 'version';
   else if (pos[0] === 'fill' || pos[0] === 'batch') command = pos[0];
   else if (pos.length === 0) throw new UsageError('missing command: use `diffucode fill FILE`, `diffucode batch [FILE]` or `diffucode --help`');
-  else throw new UsageError(`unknown command "${pos[0]}" (commands: fill, batch)`);
+  else throw new UsageError(`unknown command "${pos[0]}" (commands: fill, batch, serve)`);
   const rest = pos.slice(1);
   if (rest.length > 1) throw new UsageError(`unexpected extra arguments: ${rest.slice(1).join(' ')}`);
   const file = rest[0];
   if (command === 'fill' && !file && !v.stdin) throw new UsageError('fill needs a FILE or --stdin');
   if (command === 'fill' && file && v.stdin) throw new UsageError('give either a FILE or --stdin, not both');
   if (v['in-place'] && (command !== 'fill' || !file)) throw new UsageError('--in-place needs `fill FILE`');
+  if (v['token-file'] !== undefined && v.server === undefined) throw new UsageError('--token-file goes with --server URL');
+  if (v.server !== undefined && (v.model !== undefined || v.provider !== undefined || v.threads !== undefined))
+    throw new UsageError('--model, --provider and --threads choose a local worker; with --server the server decides them');
   if ((v['ghost-text'] || v['min-confidence'] !== undefined) && command !== 'batch') throw new UsageError('--ghost-text and --min-confidence are batch options');
   if (v['min-confidence'] !== undefined && !v['ghost-text']) throw new UsageError('--min-confidence needs --ghost-text');
   const algorithms: Algorithm[] = ['origin', 'maskgit_plus', 'topk_margin', 'entropy', 'threshold'];
@@ -134,6 +142,8 @@ export function parseCli(argv: string[]): CliArgs {
     threads: num('threads', v.threads, { int: true, min: 0 }),
     timeoutMs: (num('timeout', v.timeout, { min: 1 }) ?? 120) * 1000,
     stats: !!v.stats,
+    server: v.server,
+    tokenFile: v['token-file'],
     ghostText: !!v['ghost-text'],
     minConfidence: num('min-confidence', v['min-confidence'], { min: 0, max: 1 }),
   };
@@ -145,6 +155,7 @@ Usage:
   diffucode fill FILE [options]        fill every mask marker in FILE, print the result
   diffucode fill --stdin [options]     same, reading the text from standard input
   diffucode fill FILE --in-place       rewrite FILE (the original is kept as FILE.bak)
+  diffucode serve --token-file F ...   serve a model to a team over HTTP (diffucode serve --help)
   diffucode batch [FILE] [options]     JSONL in ({"prefix","suffix","maxTokens"?,"singleLine"?,"id"?} per line,
                                        FILE or stdin), JSONL out ({"middle","stats"} or {"error"}), one output
                                        line per input line; a summary of failed lines on standard error
@@ -187,6 +198,8 @@ Context and runtime:
       --provider P         cpu | cuda | dml | coreml | webgpu (falls back to cpu)
       --threads N          ONNX Runtime intra-op threads (0 = runtime default)
       --timeout S          per-request timeout in seconds (default 120)
+      --server URL         fill/batch on a model server (diffucode serve) instead of a local worker
+      --token-file F       the server's bearer token (default: $DIFFUCODE_SERVE_TOKEN)
   -h, --help               this help
       --version            print the version
 

@@ -6,8 +6,12 @@ import { HELP, parseCli, UsageError, type CliArgs } from './args';
 import { runBatch } from './batch';
 import { readFillInput, runFill, type FillInput } from './fill';
 import { defaultModelDir, packageRoot, packageVersion, workerScript } from './paths';
+import { remoteEngine } from './remote';
+import { runServe } from './serve';
 
 async function main(argv: string[]): Promise<number> {
+  // `serve` runs the model server (src/cli/serve.ts, its own options); every other command is a client.
+  if (argv[0] === 'serve') return runServe(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseCli(argv);
@@ -38,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const client = new WorkerClient({
+  const client = args.server
+    ? remoteEngine({ server: args.server, tokenFile: args.tokenFile, timeoutMs: args.timeoutMs, log: process.env.DIFFUCODE_DEBUG ? err : undefined })
+    : new WorkerClient({
     workerScript: workerScript(root),
     modelDir: args.model ?? defaultModelDir(root),
     executionProvider: args.provider,
