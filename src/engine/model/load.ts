@@ -18,7 +18,15 @@ export interface LoadOptions extends SessionOptions {
 export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}): Promise<EngineParts> {
   const files = readManifest(modelDir);
   const m = files.manifest;
-  checkMemory(estimateMemory(files.weightsBytes, m.vocabSize, m.contextLength), opts.memoryLimitBytes);
+  const arch = (m as unknown as { architecture?: Record<string, unknown> }).architecture ?? {};
+  const shapeForMemory = {
+    dtype: (m as unknown as { weights?: { dtype?: string } }).weights?.dtype,
+    provider: opts.executionProvider ?? 'cpu',
+    hiddenSize: typeof arch.hidden_size === 'number' ? arch.hidden_size : undefined,
+    intermediateSize: typeof arch.intermediate_size === 'number' ? arch.intermediate_size : undefined,
+  };
+  const need = estimateMemory(files.weightsBytes, m.vocabSize, m.contextLength, shapeForMemory);
+  checkMemory(need, opts.memoryLimitBytes);
   const tokenizer = loadTokenizer(files.tokenizerPath);
   if (tokenizer.size > m.vocabSize)
     throw new EngineError(
@@ -30,8 +38,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
   for (const [k, id] of named)
     if (id !== null && id >= tokenizer.size)
       throw new EngineError(`tokens.${k} = ${id} is not in the tokenizer (it has ${tokenizer.size} tokens)`, 'BAD_TOKEN_ID');
-  const a = (m as unknown as { architecture?: Record<string, unknown> }).architecture ?? {};
-  const n = (k: string) => (Number.isInteger(a[k]) && (a[k] as number) > 0 ? (a[k] as number) : NaN);
+  const n = (k: string) => (Number.isInteger(arch[k]) && (arch[k] as number) > 0 ? (arch[k] as number) : NaN);
   const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: n('hidden_size') / n('num_attention_heads') };
   const shapeKnown = Object.values(shape).every((v) => Number.isInteger(v) && v > 0);
   const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts, shapeKnown ? shape : undefined);
@@ -43,7 +50,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     const windowPath = files.windowGraphPath;
     model.attachWindow(async () => {
       // ONNX Runtime keeps its own copy of the weights per session: the window session needs one more.
-      checkMemory(files.weightsBytes, opts.memoryLimitBytes === undefined ? undefined : opts.memoryLimitBytes - estimateMemory(files.weightsBytes, m.vocabSize, m.contextLength));
+      checkMemory(files.weightsBytes, opts.memoryLimitBytes === undefined ? undefined : opts.memoryLimitBytes - need);
       return OnnxWindowModel.create(windowPath, m.vocabSize, shape, opts);
     });
   }
