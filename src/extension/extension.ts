@@ -9,6 +9,7 @@ import { DiffuCodeInlineProvider } from './completion/inlineProvider';
 import type { ClientFactory } from './model/engineApi';
 import { ModelHost } from './model/modelHost';
 import { workerClientFactory } from './model/workerFactory';
+import { registerServer } from './model/serverClient';
 import { ConfidenceMarks } from './ui/confidenceMarks';
 import { LiveDenoising } from './ui/liveDenoising';
 import { RewritePreview } from './ui/rewritePreview';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     }),
     vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host, context)),
     vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
+    registerServer(context, host, log),
     // The status bar item's click target (not in the palette: the commands it offers are).
     vscode.commands.registerCommand('diffucode.statusMenu', () => showStatusMenu(host.state, host.modelDir(), ghostTextEnabled())),
     vscode.commands.registerCommand('diffucode.toggleGhostText', async () => {

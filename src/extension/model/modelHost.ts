@@ -30,7 +30,7 @@ export class ModelHost implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
-      const keys = ['modelPath', 'executionProvider', 'threads', 'idleUnloadMinutes', 'requestTimeoutSeconds'];
+      const keys = ['modelPath', 'executionProvider', 'threads', 'idleUnloadMinutes', 'requestTimeoutSeconds', 'server.url'];
       if (keys.some((k) => e.affectsConfiguration(`diffucode.${k}`))) this.reset('model settings changed');
     });
     // Trusting the workspace makes the user's own model folder setting apply (see config.ts).
@@ -96,8 +96,18 @@ export class ModelHost implements vscode.Disposable {
     this.states.dispose();
   }
 
+  /** Set by registerServer (serverClient.ts): while diffucode.server.url is set, a model server replaces the worker. */
+  remote?: { url(): string; create(url: string): ModelClient };
+
   private ensureClient(): ModelClient {
     if (this.client) return this.client;
+    const server = this.remote?.url() ?? '';
+    if (server) {
+      this.log.info(`using the DiffuCode server at ${server}`);
+      this.client = this.remote!.create(server);
+      this.subscription = this.client.onDidChangeState((s) => this.setState(s));
+      return this.client;
+    }
     const settings = modelSettings();
     const modelDir = this.modelDir();
     if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
