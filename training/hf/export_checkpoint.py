@@ -26,7 +26,7 @@ from training.common import Fatal, run_main
 from training.hf.checkpoint import CheckpointTensors, load_into, validate_tensors
 from training.hf.dream_config import param_count, read_config
 from training.hf.weights_file import WeightsFile
-from training.hf.graph_builder import DTYPES, GRAPH_OUTPUTS, BuildOptions, build_graph
+from training.hf.graph_builder import DTYPES, GRAPH_OUTPUTS, BuildOptions, build_graph, graph_inputs
 from training.hf.manifest import build_manifest, default_context_length, read_license, resolve_tokens
 from training.hf.model_card import render_card
 from training.hf.tokenizer_files import (build_tokenizer_json, read_tokenizer_config, runtime_tokenizer_config,
@@ -79,10 +79,8 @@ def check_graph(onnx_path: str, vocab_size: int, layers: int, data_bytes: int) -
 
     m = onnx.load(onnx_path, load_external_data=False)
     ins = [i.name for i in m.graph.input]
-    want_in = (["input_ids", "start"] + [f"past_{kv}.{i}" for i in range(layers) for kv in ("key", "value")]
-               + ["positions", "head_k", "head_scale", "bias_ids", "bias"])
     outs = [o.name for o in m.graph.output]
-    if ins != want_in or outs != GRAPH_OUTPUTS:
+    if ins != graph_inputs(layers) or outs != GRAPH_OUTPUTS:
         raise Fatal(f"internal error: the built graph has inputs {ins[:4]}... / outputs {outs}")
     dims = [d.dim_value or d.dim_param for d in m.graph.output[0].type.tensor_type.shape.dim]
     if dims[1] != vocab_size:

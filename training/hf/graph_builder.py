@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterator, List, Optional, Sequence
+from typing import Callable, Iterator, List, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -46,12 +46,16 @@ IR_VERSION = 10  # onnxruntime 1.30 reads up to IR 11; 10 is what its own tools 
 CHUNK_BYTES = 64 * 1024 * 1024  # fp32 bytes converted per chunk: bounds the exporter's memory
 NEG = -1.0e30  # "banned" after clamping: finite, so exp() gives 0 and 0 * NEG stays 0 in the entropy
 
-GRAPH_INPUTS = ["input_ids", "start", "past_key.{i}", "past_value.{i}", "positions", "head_k", "head_scale",
-                "bias_ids", "bias"]
+def graph_inputs(layers: int) -> List[str]:
+    """Graph v2's input names, in order."""
+    return (["input_ids", "start"] + [f"past_{kv}.{i}" for i in range(layers) for kv in ("key", "value")]
+            + ["positions", "head_k", "head_scale", "bias_ids", "bias"])
+
+
 GRAPH_OUTPUTS = ["logits", "top_ids", "top_logits", "logsumexp", "entropy", "present_keys", "present_values"]
 
 
-class WeightSource:
+class WeightSource(Protocol):
     """What the builder reads: float32 row ranges of named [rows, ...] tensors (checkpoint shards or arrays)."""
 
     def shape(self, name: str) -> tuple: ...
@@ -59,7 +63,7 @@ class WeightSource:
     def rows(self, name: str, lo: int, hi: int) -> np.ndarray: ...
 
 
-class ArraySource(WeightSource):
+class ArraySource:
     """A dict of numpy arrays (tests, GGUF dequantized tensors)."""
 
     def __init__(self, arrays: dict):
