@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiffuCodeApi } from './api';
 import { ghostTextEnabled, writeUserSetting } from './config';
@@ -7,15 +8,16 @@ import { refineCommand } from './commands/refine';
 import { selectModelCommand } from './commands/selectModel';
 import { DiffuCodeInlineProvider } from './completion/inlineProvider';
 import type { ClientFactory } from './model/engineApi';
-import { ModelHost } from './model/modelHost';
+import { BUNDLED_MODEL, ModelHost } from './model/modelHost';
 import { workerClientFactory } from './model/workerFactory';
 import { registerServer } from './model/serverClient';
 import { ConfidenceMarks } from './ui/confidenceMarks';
+import { DemoModelNotice } from './ui/demoModelNotice';
 import { LiveDenoising } from './ui/liveDenoising';
+import { ModelErrorNotice } from './ui/modelErrorNotice';
 import { RewritePreview } from './ui/rewritePreview';
 import { StatusBar } from './ui/statusBar';
 import { showStatusMenu } from './ui/statusMenu';
-
 
 /**
  * Wires the pieces together and nothing else. The worker is NOT started here: the first completion or
@@ -30,7 +32,13 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
   const preview = new RewritePreview();
   const inline = new DiffuCodeInlineProvider(host, live, log);
   const deps = { host, live, log, marks, preview };
-  host.onDidChangeState((s) => status.update(s));
+  const errorNotice = new ModelErrorNotice(log);
+  const demoNotice = new DemoModelNotice(context, path.join(context.extensionPath, BUNDLED_MODEL), () => host.modelDir());
+  host.onDidChangeState((s) => {
+    status.update(s);
+    errorNotice.update(s);
+    demoNotice.update(s);
+  });
   status.setGhostText(ghostTextEnabled());
 
   context.subscriptions.push(
@@ -40,6 +48,7 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     live,
     marks,
     preview,
+    errorNotice,
     // Every file on disk or remote, and untitled buffers (a '**' pattern alone does not match those).
     vscode.languages.registerInlineCompletionItemProvider([{ pattern: '**' }, { scheme: 'untitled' }], inline),
     vscode.languages.registerCodeActionsProvider({ pattern: '**' }, new RewriteActionProvider(), {

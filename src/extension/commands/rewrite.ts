@@ -9,26 +9,25 @@ import { tokensForSelection } from './fillMasked';
 
 export const REWRITE_TITLE = 'Rewrite with DiffuCode';
 
-/** Offered on a selection (refactor) and on lines with an error diagnostic (quick fix). */
+/**
+ * Offered on a selection (refactor) and on lines with an error diagnostic (quick fix); once, never both: the
+ * quick-fix menu lists refactors too, so a selection with an error would show "Rewrite with DiffuCode" twice. With
+ * an error the quick fix covers the selection and the error's lines together.
+ */
 export class RewriteActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const actions: vscode.CodeAction[] = [];
-    if (!range.isEmpty) {
-      const a = new vscode.CodeAction(REWRITE_TITLE, vscode.CodeActionKind.RefactorRewrite);
-      a.command = { command: 'diffucode.rewriteSelection', title: REWRITE_TITLE, arguments: [document.uri, range] };
-      actions.push(a);
-    }
     const error = context.diagnostics.find((d) => d.severity === vscode.DiagnosticSeverity.Error);
-    if (error) {
-      const lines = new vscode.Range(error.range.start.line, 0, error.range.end.line, document.lineAt(error.range.end.line).text.length);
-      const a = new vscode.CodeAction(REWRITE_TITLE, vscode.CodeActionKind.QuickFix);
-      a.diagnostics = [error];
-      a.command = { command: 'diffucode.rewriteSelection', title: REWRITE_TITLE, arguments: [document.uri, lines] };
-      actions.push(a);
-    }
-    return actions;
+    const kind = error ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite;
+    if (context.only && !context.only.contains(kind)) return [];
+    if (!error && range.isEmpty) return [];
+    const target = error ? (range.isEmpty ? error.range : range.union(error.range)) : range;
+    const lines = new vscode.Range(target.start.line, 0, target.end.line, document.lineAt(target.end.line).text.length);
+    const a = new vscode.CodeAction(REWRITE_TITLE, kind);
+    if (error) a.diagnostics = [error];
+    a.command = { command: 'diffucode.rewriteSelection', title: REWRITE_TITLE, arguments: [document.uri, error ? lines : range] };
+    return [a];
   }
 }
 

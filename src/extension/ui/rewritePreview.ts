@@ -14,12 +14,25 @@ export interface PendingRewrite {
 /**
  * Holds the one pending rewrite and serves its "after" text as a read-only virtual document, shown against
  * the real document in VS Code's diff editor. A context key shows the Apply/Discard buttons while it is open.
+ * Closing the diff tab discards the rewrite, like the Discard button.
  */
 export class RewritePreview implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private pending?: PendingRewrite;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  private readonly settled = new vscode.EventEmitter<PendingRewrite>();
+  /** The pending rewrite was applied or discarded, by whatever route (button, key, command, closing the tab). */
+  readonly onDidSettle = this.settled.event;
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this);
+  private readonly tabWatch = vscode.window.tabGroups.onDidChangeTabs((e) => {
+    const uri = this.uri?.toString();
+    if (this.pending && uri && e.closed.some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri)) this.take();
+  });
+  private readonly languageWatch = vscode.workspace.onDidOpenTextDocument((doc) => {
+    // Language servers would lint the preview like a file and count its problems in the Problems panel as if they
+    // were the user's: the preview is shown as plain text (the real file on the left keeps its highlighting).
+    if (doc.uri.scheme === PREVIEW_SCHEME && doc.languageId !== 'plaintext') void vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
+  });
   private counter = 0;
   uri?: vscode.Uri;
 
@@ -45,6 +58,7 @@ export class RewritePreview implements vscode.TextDocumentContentProvider, vscod
     const p = this.pending;
     this.pending = undefined;
     void vscode.commands.executeCommand('setContext', 'diffucode.rewritePreviewOpen', false);
+    if (p) this.settled.fire(p);
     return p;
   }
 
@@ -61,17 +75,33 @@ export class RewritePreview implements vscode.TextDocumentContentProvider, vscod
 
   dispose(): void {
     this.registration.dispose();
+    this.tabWatch.dispose();
+    this.languageWatch.dispose();
     this.changed.dispose();
+    this.settled.dispose();
   }
 }
 
-/** Opens the diff and offers Apply/Discard without a modal dialog (the user can keep reading the diff). */
+/**
+ * Opens the diff and says how to apply or discard it, without a modal dialog (the user can keep reading the diff).
+ * The note is a progress notification because that is the kind VS Code lets an extension close: it closes as soon
+ * as the rewrite is applied or discarded by any route; its Cancel discards.
+ */
 export async function fillPreview(preview: RewritePreview, p: PendingRewrite): Promise<void> {
   const uri = preview.set(p);
   await vscode.commands.executeCommand('vscode.diff', p.document.uri, uri, 'Rewrite with DiffuCode (preview)', { preview: true });
-  void vscode.window.showInformationMessage('DiffuCode: apply the rewrite?', 'Apply', 'Discard').then((choice) => {
-    if (preview.peek() !== p) return; // already handled through the editor buttons
-    if (choice === 'Apply') void vscode.commands.executeCommand('diffucode.acceptRewrite');
-    else if (choice === 'Discard') void vscode.commands.executeCommand('diffucode.discardRewrite');
-  });
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'DiffuCode: rewrite ready. Apply: Ctrl+Enter or ✓ in the diff title; Cancel or ✕ discards.', cancellable: true },
+    (_progress, token) =>
+      new Promise<void>((resolve) => {
+        if (preview.peek() !== p) return resolve();
+        const settled = preview.onDidSettle((done) => done === p && finish());
+        const cancelled = token.onCancellationRequested(() => preview.peek() === p && void vscode.commands.executeCommand('diffucode.discardRewrite'));
+        function finish() {
+          settled.dispose();
+          cancelled.dispose();
+          resolve();
+        }
+      }),
+  );
 }

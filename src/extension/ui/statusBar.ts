@@ -10,11 +10,18 @@ const LOOK: Record<HostState['state'], { icon: string; label: string }> = {
   restarting: { icon: '$(sync~spin)', label: 'DiffuCode: restarting' },
 };
 
-/** The model state at a glance; on error it turns red and a click opens the log (no modal popups). */
+/**
+ * Work shorter than this is not announced: ghost text asks the model on almost every keystroke, and a status item
+ * flipping to "generating" and back each time is noise. Longer work (a slow model, a fill) still shows.
+ */
+export const BUSY_DELAY_MS = 300;
+
+/** The model state at a glance; on error it turns red and a click opens the log. */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('diffucode.status', vscode.StatusBarAlignment.Right, 100);
   private state: HostState = { state: 'idle' };
   private ghostText = true;
+  private busyTimer?: NodeJS.Timeout;
 
   constructor() {
     this.item.name = 'DiffuCode';
@@ -23,6 +30,17 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(state: HostState): void {
+    clearTimeout(this.busyTimer);
+    this.busyTimer = undefined;
+    if (state.state === 'busy' && this.state.state !== 'busy') {
+      // Keep showing the previous state unless the work is still going on after the delay.
+      this.busyTimer = setTimeout(() => {
+        this.busyTimer = undefined;
+        this.state = state;
+        this.render();
+      }, BUSY_DELAY_MS);
+      return;
+    }
     this.state = state;
     this.render();
   }
@@ -38,6 +56,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.busyTimer);
     this.item.dispose();
   }
 
