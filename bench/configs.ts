@@ -31,7 +31,7 @@ export const CONFIGS: BenchConfig[] = [
   { name: 'block 8, threshold 0.9', parallel: true, sampler: () => ({ algorithm: 'threshold', threshold: 0.9, blockSize: 8, ...greedy }) },
 ];
 
-/** Rows that need a window graph (manifest windowGraph): the dual cache next to its uncached twin. */
+/** Rows that need the dual cache (a window graph, or graph v2): the cache next to its uncached twin. */
 export const CACHED_CONFIGS: BenchConfig[] = [
   { name: 'block 8, threshold 0.9, dual cache', parallel: true, uncached: 'block 8, threshold 0.9', sampler: () => ({ algorithm: 'threshold', threshold: 0.9, blockSize: 8, ...greedy, cache: 'dual' }) },
   { name: 'threshold 0.9, dual cache', parallel: true, uncached: 'threshold 0.9', sampler: (n) => ({ algorithm: 'threshold', threshold: 0.9, blockSize: n, ...greedy, cache: 'dual' }) },

@@ -165,6 +165,8 @@ export interface ModelInfo {
   sampler: Partial<SamplerOptions>;
   /** Ghost-text defaults calibrated for this model (manifest `ghostText`). */
   ghostText?: { minConfidence?: number };
+  /** Whether the model serves the dual cache (sampler.cache 'dual'): a window graph, or graph v2's one graph. */
+  dualCache?: boolean;
   /** Measured pass times, when the caller asked for them (InfillEngine.measureSpeed; model/speed.ts). */
   speed?: ModelSpeed;
 }

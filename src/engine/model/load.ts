@@ -66,6 +66,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     modelDir: resolve(modelDir),
     license: m.license,
     sampler,
+    dualCache: !!model.openWindow,
     ...(m.ghostText ? { ghostText: { ...m.ghostText } } : {}),
   };
   return { model, tokenizer, tokens: { ...t, expand: t.expand ?? null }, info };
