@@ -164,6 +164,7 @@ export class RemoteClient {
   private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     const token = await this.opts.token();
     if (!token) throw new RemoteError(`no token for the DiffuCode server at ${this.url}${this.opts.authHint ? `: ${this.opts.authHint}` : ''}`, 401, 'NO_TOKEN');
+    if (signal?.aborted) throw abortError();
     const timeoutMs = this.opts.requestTimeoutMs ?? 120_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const sig = signal ? AbortSignal.any([signal, timeout]) : timeout;
