@@ -103,9 +103,11 @@ class CheckpointTensors:
         return sum(os.path.getsize(f.path) for f in self._files.values())
 
 
-def validate_tensors(tensors: CheckpointTensors, cfg: dict) -> None:
-    """Every expected tensor present with the right shape; nothing unexpected (a sign of another architecture)."""
-    expected = expected_shapes(cfg)
+def validate_tensors(tensors: CheckpointTensors, cfg: dict, expected: Optional[Dict[str, tuple]] = None,
+                     label: str = "Dream") -> None:
+    """Every expected tensor present with the right shape; nothing unexpected (a sign of another architecture).
+    `expected`: another family's names and shapes (training/hf/families.py); Dream's by default."""
+    expected = expected if expected is not None else expected_shapes(cfg)
     names = set(tensors.names())
     missing = sorted(set(expected) - names)
     if missing:
@@ -113,7 +115,7 @@ def validate_tensors(tensors: CheckpointTensors, cfg: dict) -> None:
     unexpected = sorted(n for n in names - set(expected) if not n.endswith(_IGNORED_SUFFIXES)
                         and not (n == "lm_head.weight" and cfg.get("tie_word_embeddings")))
     if unexpected:
-        raise Fatal(f"checkpoint has {len(unexpected)} tensor(s) a Dream model does not use, e.g. {_few(unexpected)}"
+        raise Fatal(f"checkpoint has {len(unexpected)} tensor(s) a {label} model does not use, e.g. {_few(unexpected)}"
                     " (different architecture, or config.json does not match the weights)")
     wrong = [f"{n}: {tuple(tensors.shape(n))} (config.json implies {shape})"
              for n, shape in expected.items() if tuple(tensors.shape(n)) != shape]

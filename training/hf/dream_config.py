@@ -45,19 +45,9 @@ def validate_config(cfg: dict, where: str = "config.json", assume_dream: bool = 
         hint = (" (a Qwen2 config: pass --assume-dream only if these weights were trained as a bidirectional "
                 "diffusion model)" if is_qwen2 else "")
         raise Fatal(f"{where}: unsupported architecture {archs or model_type!r}{hint}; supported: DreamModel "
-                    "(Dream, Dream-Coder, DiffuCoder, DreamOn)")
-    missing = [k for k in REQUIRED_KEYS if k not in cfg]
-    if missing:
-        raise Fatal(f"{where}: missing required key(s) {', '.join(missing)}")
-    for k in REQUIRED_KEYS:
-        v = cfg[k]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-            raise Fatal(f"{where}: {k} must be a positive number, got {v!r}")
-    heads, kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
-    if cfg["hidden_size"] % heads:
-        raise Fatal(f"{where}: hidden_size {cfg['hidden_size']} is not divisible by num_attention_heads {heads}")
-    if heads % kv:
-        raise Fatal(f"{where}: num_attention_heads {heads} is not a multiple of num_key_value_heads {kv}")
+                    "(Dream, Dream-Coder, DiffuCoder, DreamOn), LLaDAModelLM (LLaDA), CoDALanguageModel (CoDA); "
+                    "see docs/models.md")
+    validate_shape_keys(cfg, where)
     if cfg.get("hidden_act", "silu") != "silu":
         raise Fatal(f"{where}: hidden_act {cfg['hidden_act']!r} is not supported (Dream uses silu)")
     if cfg.get("rope_scaling"):
@@ -69,8 +59,25 @@ def validate_config(cfg: dict, where: str = "config.json", assume_dream: bool = 
         raise Fatal(f"{where}: head_dim {head_dim} != hidden_size / num_attention_heads; not supported")
 
 
+def validate_shape_keys(cfg: dict, where: str, explicit_head_dim: bool = False) -> None:
+    """The dimension keys every family maps onto (training/hf/families.py): present, positive, consistent.
+    `explicit_head_dim`: Qwen3-style configs state head_dim, which need not be hidden_size / heads."""
+    missing = [k for k in REQUIRED_KEYS if k not in cfg]
+    if missing:
+        raise Fatal(f"{where}: missing required key(s) {', '.join(missing)}")
+    for k in REQUIRED_KEYS + (("head_dim",) if explicit_head_dim else ()):
+        v = cfg[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+            raise Fatal(f"{where}: {k} must be a positive number, got {v!r}")
+    heads, kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
+    if not explicit_head_dim and cfg["hidden_size"] % heads:
+        raise Fatal(f"{where}: hidden_size {cfg['hidden_size']} is not divisible by num_attention_heads {heads}")
+    if heads % kv:
+        raise Fatal(f"{where}: num_attention_heads {heads} is not a multiple of num_key_value_heads {kv}")
+
+
 def head_dim(cfg: dict) -> int:
-    return cfg["hidden_size"] // cfg["num_attention_heads"]
+    return cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
 
 
 def expected_shapes(cfg: dict) -> Dict[str, Tuple[int, ...]]:
@@ -97,7 +104,9 @@ def expected_shapes(cfg: dict) -> Dict[str, Tuple[int, ...]]:
 
 def param_count(cfg: dict) -> int:
     total = 0
-    for shape in expected_shapes(cfg).values():
+    for name, shape in expected_shapes(cfg).items():
+        if name.endswith(".bias") and not cfg.get("qkv_bias", True):  # LLaDA, CoDA: no q/k/v bias
+            continue
         n = 1
         for d in shape:
             n *= d

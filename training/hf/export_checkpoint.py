@@ -23,8 +23,12 @@ import shutil
 import sys
 
 from training.common import Fatal, run_main
-from training.hf.checkpoint import CheckpointTensors, load_into, validate_tensors
-from training.hf.dream_config import param_count, read_config
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from training.hf.checkpoint import CheckpointTensors, validate_tensors
+from training.hf.dream_config import param_count
+from training.hf.families import Family, RenamedSource, apply_to_manifest, read_family, resolve_family_tokens
 from training.hf.weights_file import WeightsFile
 from training.hf.graph_builder import DTYPES, GRAPH_OUTPUTS, BuildOptions, build_graph, graph_inputs
 from training.hf.manifest import build_manifest, default_context_length, read_license, resolve_tokens
@@ -70,6 +74,42 @@ def finish_out_dir(staging: str, out_dir: str) -> None:
     if os.path.exists(out_dir):
         shutil.rmtree(out_dir)
     os.replace(staging, out_dir)
+
+
+@dataclass
+class Input:
+    """What an export reads, whatever it came from (a checkpoint folder or a GGUF file): the family, the canonical
+    config, the tokenizer, and the weights under the builder's canonical names."""
+    family: Family
+    cfg: dict
+    tok: dict
+    tok_cfg: dict
+    weights: object  # graph_builder.WeightSource
+    close: Callable[[], None]
+    dtypes: dict
+    nbytes: int
+    license: Optional[str]
+    sha_key: str  # provenance key of `sha256`
+    sha256: str
+    card_dir: Optional[str]  # a folder with the upstream README.md / LICENSE, if any
+
+
+def open_input(path: str, assume_dream: bool) -> Input:
+    if path.endswith(".gguf") or os.path.isfile(path):
+        from training.hf.gguf_source import open_gguf
+        return open_gguf(path, assume_dream)
+    fam, cfg = read_family(path, assume_dream=assume_dream)
+    tok = build_tokenizer_json(path)
+    tok_cfg = read_tokenizer_config(path)
+    tensors = CheckpointTensors(path)
+    try:
+        validate_tensors(tensors, cfg, fam.expected_shapes(cfg), fam.label)
+    except BaseException:
+        tensors.close()
+        raise
+    return Input(fam, cfg, tok, tok_cfg, RenamedSource(tensors, fam.rename(cfg)), tensors.close, tensors.dtypes(),
+                 tensors.shard_bytes(), read_license(path), "configSha256",
+                 sha256_file(os.path.join(path, "config.json")), path)
 
 
 def check_graph(onnx_path: str, vocab_size: int, layers: int, data_bytes: int) -> None:
@@ -125,33 +165,30 @@ def main(argv=None) -> None:
     if args.head_bits is None:
         args.head_bits = 8 if args.dtype == "int4" else None
     ckpt = args.checkpoint_dir
-    cfg = read_config(ckpt, assume_dream=args.assume_dream)
-    tok = build_tokenizer_json(ckpt)
-    tok_cfg = read_tokenizer_config(ckpt)
-    tokens = resolve_tokens(cfg, tok, tok_cfg, args.expand_token)
+    src = open_input(ckpt, args.assume_dream)
+    fam, cfg, tok, tok_cfg = src.family, src.cfg, src.tok, src.tok_cfg
+    tokens = resolve_family_tokens(fam, cfg, tok, tok_cfg, args.expand_token)
     if tokenizer_size(tok) > cfg["vocab_size"]:
         raise Fatal(f"the tokenizer has {tokenizer_size(tok)} ids but the model only {cfg['vocab_size']} rows")
-    tensors = CheckpointTensors(ckpt)
-    validate_tensors(tensors, cfg)
-    license_text = args.license or read_license(ckpt)
+    license_text = args.license or src.license
     if not license_text:
         raise Fatal(f"{ckpt} states no licence (no README.md front matter, no LICENSE file); pass --license")
     context = args.context_length or default_context_length(cfg)
-    name = args.name or os.path.basename(os.path.abspath(ckpt))
+    name = args.name or os.path.splitext(os.path.basename(os.path.abspath(ckpt)))[0]
     provenance = {
         "trainedBy": f"upstream authors of {cfg.get('_name_or_path') or name} (see MODEL_CARD.md)",
         "data": "see the upstream model card in MODEL_CARD.md",
         "tokens": 0,  # not stated by a checkpoint; the upstream card has the training details
         "hardware": "see the upstream model card in MODEL_CARD.md",
         "convertedFrom": os.path.basename(os.path.abspath(ckpt)),
-        "configSha256": sha256_file(os.path.join(ckpt, "config.json")),
-        "weightsDtypes": tensors.dtypes(),
+        src.sha_key: src.sha256,
+        "weightsDtypes": src.dtypes,
         "exportedBy": "training/hf/export_checkpoint.py",
         "exportedAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "quantization": args.dtype,
     }
-    manifest = build_manifest(name=name, cfg=cfg, tokens=tokens, context_length=context, license=license_text,
-                              provenance=provenance)
+    manifest = apply_to_manifest(build_manifest(name=name, cfg=cfg, tokens=tokens, context_length=context,
+                                                license=license_text, provenance=provenance), fam)
     if args.dtype in ("int4", "int8"):
         from training.hf.quantize import check_shape
         check_shape(cfg["hidden_size"], args.block_size, "hidden_size")
@@ -161,15 +198,20 @@ def main(argv=None) -> None:
     else:
         manifest["weights"] = {"dtype": args.dtype}
     params = param_count(cfg)
-    log(f"{name}: {params / 1e6:,.1f} M params, shards {tensors.shard_bytes() / 1e6:,.1f} MB; streaming {args.dtype} "
-        "export (one tensor chunk in memory at a time)")
+    log(f"{name} ({fam.label}): {params / 1e6:,.1f} M params, input {src.nbytes / 1e6:,.1f} MB; streaming "
+        f"{args.dtype} export (one tensor chunk in memory at a time)")
     if args.dry_run:
+        src.close()
         print(json.dumps(manifest, indent=2))
         return
 
-    staging = prepare_out_dir(args.out_dir, args.force, ckpt)
     try:
-        onnx_bytes, data = build_folder(staging, ckpt, cfg, tensors, tok, tok_cfg, manifest, args)
+        staging = prepare_out_dir(args.out_dir, args.force, ckpt)
+    except BaseException:
+        src.close()
+        raise
+    try:
+        onnx_bytes, data = build_folder(staging, src, manifest, args)
     except OSError as e:  # a disk full while saving the graph or the small files, a folder turned read-only
         shutil.rmtree(staging, ignore_errors=True)
         raise Fatal(f"could not write {staging}: {e.strerror or e}") from None
@@ -180,16 +222,16 @@ def main(argv=None) -> None:
     log(f"wrote {args.out_dir} ({onnx_bytes / 1e6:,.1f} MB of ONNX{', external data in ' + data if data else ''})")
 
 
-def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors, tok: dict, tok_cfg: dict,
-                 manifest: dict, args) -> tuple:
+def build_folder(staging: str, src: "Input", manifest: dict, args) -> tuple:
+    ckpt, cfg, tok, tok_cfg = src.card_dir, src.cfg, src.tok, src.tok_cfg
     weights = WeightsFile(staging)
     try:
-        model = build_graph(cfg, tensors, weights, BuildOptions(
+        model = build_graph(cfg, src.weights, weights, BuildOptions(
             dtype=args.dtype, block_size=args.block_size, accuracy_level=args.accuracy_level, head_bits=args.head_bits,
             max_positions=manifest["contextLength"]), log=log)
     finally:
         weights.close()
-        tensors.close()
+        src.close()
     onnx_path = os.path.join(staging, "model.onnx")
     import onnx
     onnx.save(model, onnx_path)  # the graph alone: every weight is already in model.onnx.data
@@ -200,12 +242,12 @@ def build_folder(staging: str, ckpt: str, cfg: dict, tensors: CheckpointTensors,
     write_json(os.path.join(staging, "tokenizer.json"), tok)
     write_json(os.path.join(staging, "tokenizer_config.json"), runtime_tokenizer_config(tok_cfg))
     write_json(os.path.join(staging, "manifest.json"), manifest)
-    card = render_card(ckpt_dir=ckpt, manifest=manifest, cfg=cfg,
+    card = render_card(ckpt_dir=ckpt or "", manifest=manifest, cfg=cfg,
                        weights_dtypes=manifest["provenance"]["weightsDtypes"], onnx_bytes=onnx_bytes, dtype=args.dtype)
     with open(os.path.join(staging, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
         f.write(card)
     for lic in ("LICENSE", "LICENSE.txt", "LICENSE.md"):
-        if os.path.exists(os.path.join(ckpt, lic)):
+        if ckpt and os.path.exists(os.path.join(ckpt, lic)):
             shutil.copyfile(os.path.join(ckpt, lic), os.path.join(staging, lic))
     return onnx_bytes, data
 

@@ -97,12 +97,18 @@ class Arch:
     rope_theta: float
     eps: float
     tied: bool
+    # Per-family block options (training/hf/families.py maps each family's config onto these keys):
+    qkv_bias: bool = True  # Qwen2/Dream project q/k/v with a bias; LLaDA and Qwen3 (CoDA) do not
+    qk_norm: bool = False  # Qwen3 (CoDA): RMSNorm over each head of q and k before the rotary embedding
 
     @staticmethod
     def of(cfg: dict) -> "Arch":
+        # Qwen3 configs state head_dim, which need not be hidden_size / heads; older families imply it.
+        head_dim = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
         return Arch(cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"],
-                    cfg["num_key_value_heads"], cfg["hidden_size"] // cfg["num_attention_heads"], cfg["vocab_size"],
-                    float(cfg["rope_theta"]), float(cfg["rms_norm_eps"]), bool(cfg.get("tie_word_embeddings")))
+                    cfg["num_key_value_heads"], head_dim, cfg["vocab_size"],
+                    float(cfg["rope_theta"]), float(cfg["rms_norm_eps"]), bool(cfg.get("tie_word_embeddings")),
+                    bool(cfg.get("qkv_bias", True)), bool(cfg.get("qk_norm", False)))
 
 
 class _Graph:
@@ -286,16 +292,34 @@ def build_graph(cfg: dict, src: WeightSource, weights: WeightsFile, opts: BuildO
                                      domain="com.microsoft", epsilon=a.eps)
         att = pre + "self_attn."
         qkv = lin(h, [att + "q_proj.weight", att + "k_proj.weight", att + "v_proj.weight"],
-                  [att + "q_proj.bias", att + "k_proj.bias", att + "v_proj.bias"], label=att + "qkv_proj")
+                  [att + "q_proj.bias", att + "k_proj.bias", att + "v_proj.bias"] if a.qkv_bias else [],
+                  label=att + "qkv_proj")
         axis0 = g.const([0])
         # One graph input per layer: GQA may reuse its past buffer for its present, which ONNX Runtime only
         # avoids for graph inputs (a Slice of one stacked input made it try to write a longer present into it).
         pk, pv = f"past_key.{i}", f"past_value.{i}"
         if fp16:
             pk, pv = g.one("Cast", [pk], to=ft), g.one("Cast", [pv], to=ft)
+        rest = [pk, pv, seqlens, total_scalar, cos_c, sin_c, pos_ids]
+        if a.qk_norm:
+            # Qwen3 (CoDA): RMSNorm over each head of q and k, before the rotary embedding. GroupQueryAttention's own
+            # q_norm_weight/k_norm_weight inputs run only on CUDA/WebGPU in ORT 1.30, so the norm is written out:
+            # q/k/v split from the fused product, each head normalised by SimplifiedLayerNormalization on its last
+            # axis, and the three passed to GroupQueryAttention separately (it rotates the normalised q and k).
+            q, k, v = g.op("Split", [qkv, g.const([a.heads * a.head_dim, a.kv_heads * a.head_dim,
+                                                   a.kv_heads * a.head_dim])], 3, axis=-1)
+
+            def head_norm(x: str, weight: str, heads: int) -> str:
+                gamma = g.external(weight, [a.head_dim], ft, _row_chunks(src, [weight], lambda r: r.astype(npf)))
+                per_head = g.one("Reshape", [x, g.const([-1, heads, a.head_dim])])  # [W, heads, head_dim]
+                normed = g.one("SimplifiedLayerNormalization", [per_head, gamma], axis=-1, epsilon=a.eps)
+                return g.one("Reshape", [normed, g.const([1, -1, heads * a.head_dim])])  # GQA's [1, W, hidden]
+            gqa_in = [head_norm(q, att + "q_norm.weight", a.heads), head_norm(k, att + "k_norm.weight", a.kv_heads),
+                      g.one("Unsqueeze", [v, axis0])] + rest
+        else:
+            gqa_in = [g.one("Unsqueeze", [qkv, axis0]), "", ""] + rest  # packed q/k/v
         o, present_k, present_v = g.op(
-            "GroupQueryAttention",
-            [g.one("Unsqueeze", [qkv, axis0]), "", "", pk, pv, seqlens, total_scalar, cos_c, sin_c, pos_ids], 3,
+            "GroupQueryAttention", gqa_in, 3,
             domain="com.microsoft", num_heads=a.heads, kv_num_heads=a.kv_heads, causal=0, do_rotary=1,
             rotary_interleaved=0, scale=1.0 / math.sqrt(a.head_dim))
         # present = [cached..., window...]: keep the window's own keys/values (the cache for later windows)

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m training.hf.make_tiny_checkpoint OUT_DIR [--dreamon] [--seed N] [--dtype BF16|F16|F32]
         [--set KEY=VALUE ...] [--shape 0.5b|1.5b|7.6b]
+    .venv/bin/python -m training.hf.make_tiny_checkpoint OUT_DIR --family llada|coda [--seed N]
 
 Same config.json keys and tensor names as DiffuCoder-7B-Instruct, 2 layers of hidden size 64, bf16 tensors
 sharded into two safetensors files with model.safetensors.index.json, and a Qwen2-style slow tokenizer
@@ -221,7 +222,17 @@ def main() -> None:
                     "DiffuCoder-7B), random bf16 weights streamed to disk (0.5B: 1 GB, 7.6B: 15 GB)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a config.json value (JSON), e.g. --set hidden_size=1536 --set vocab_size=152064")
+    ap.add_argument("--family", choices=["dream", "llada", "coda"], default="dream",
+                    help="the published format to imitate: dream (DiffuCoder, default), llada (LLaDA-8B), coda "
+                         "(CoDA-1.7B, Qwen3 blocks); see training/hf/tiny_families.py")
     args = ap.parse_args()
+    if args.family != "dream":
+        if args.dreamon or args.shape or args.set or args.dtype != "BF16":
+            raise Fatal(f"--family {args.family} takes only OUT_DIR and --seed")
+        from training.hf.tiny_families import TINY_FAMILIES
+        TINY_FAMILIES[args.family](args.out_dir, args.seed)
+        print(f"wrote tiny random {args.family} checkpoint to {args.out_dir}")
+        return
     overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")

@@ -46,7 +46,8 @@ def _named(tok: dict, tok_cfg: dict, key: str) -> Optional[int]:
     return tid
 
 
-def resolve_tokens(cfg: dict, tok: dict, tok_cfg: dict, expand_token: Optional[str] = None) -> dict:
+def resolve_tokens(cfg: dict, tok: dict, tok_cfg: dict, expand_token: Optional[str] = None,
+                   extra_stop_names: tuple = ()) -> dict:
     mask_cfg = _first_id(cfg.get("mask_token_id"))
     mask_tok = _named(tok, tok_cfg, "mask_token")
     if mask_tok is None:
@@ -82,7 +83,7 @@ def resolve_tokens(cfg: dict, tok: dict, tok_cfg: dict, expand_token: Optional[s
     expand = _expand_id(tok, expand_token)
     stop = {eos}
     stop.update(x for x in (_first_id([v]) for v in _as_list(cfg.get("eos_token_id"))) if x is not None)
-    stop.update(x for x in (token_id(tok, n) for n in STOP_NAMES) if x is not None)
+    stop.update(x for x in (token_id(tok, n) for n in STOP_NAMES + tuple(extra_stop_names)) if x is not None)
     named_eos = _named(tok, tok_cfg, "eos_token")
     stop.update(x for x in (pad, named_eos) if x is not None)
     stop -= {mask, expand}
