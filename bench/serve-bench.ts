@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { RemoteClient } from '../src/cli/remoteClient';
 import type { InfillRequest, InfillResult } from '../src/engine/types';
 import { WorkerClient } from '../src/worker/client';
-import { ROOT, startServer, stopServer } from '../test/serve/helpers';
+import { removeServerDir, ROOT, startServer, stopServer } from '../test/serve/helpers';
 
 const QUICK = process.argv.includes('--quick');
 const CONCURRENCY = [1, 4, 16];
@@ -100,7 +100,7 @@ async function runLevel(client: Client, clients: number, n: number, reqs: Infill
   };
 }
 
-async function bench(name: string, client: Client): Promise<{ name: string; levels: Level[] }> {
+async function bench(name: string, client: Client): Promise<{ name: string; levels: Level[]; path?: Record<string, number> }> {
   const reqs = requests();
   for (let i = 0; i < WARMUP; i++) await client.infill({ ...reqs[i % reqs.length], sampler: { seed: 1000 + i } });
   const levels: Level[] = [];
@@ -112,14 +112,32 @@ async function bench(name: string, client: Client): Promise<{ name: string; leve
   return { name, levels };
 }
 
+/** Median latency of a request that does no model work, one at a time. */
+async function hop(url: string, token: string | undefined, n = 40): Promise<number> {
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    await res.text();
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    lat.push(performance.now() - t);
+  }
+  return r1(pct(lat.sort((x, y) => x - y), 50));
+}
+
 async function serveRun(replicas: number) {
   const server = await startServer(['--replicas', String(replicas), '--threads', String(THREADS), '--replica-cpus', '1']);
   const client = new RemoteClient({ url: server.url, token: () => server.token, requestTimeoutMs: 300_000 });
   try {
-    return await bench(`serve-${replicas}-replica${replicas > 1 ? 's' : ''}`, client);
+    const run = await bench(`serve-${replicas}-replica${replicas > 1 ? 's' : ''}`, client);
+    // Where a request's time goes before the model: the proxy and the ingress (/healthz stops there), then the hop
+    // to a model replica (/v1/model asks one, without touching its worker).
+    const path = { proxyAndIngressP50Ms: await hop(server.url + '/healthz', undefined), proxyIngressAndReplicaP50Ms: await hop(server.url + '/v1/model', server.token) };
+    return { ...run, path };
   } finally {
     client.dispose();
     await stopServer(server);
+    removeServerDir(server);
   }
 }
 
@@ -133,7 +151,7 @@ async function main(): Promise<void> {
   } finally {
     local.dispose();
   }
-  const runs = [localRun, await serveRun(1), await serveRun(2)];
+  const runs: { name: string; levels: Level[]; path?: Record<string, number> }[] = [localRun, await serveRun(1), await serveRun(2)];
   const base = new Map(localRun.levels.map((l) => [l.clients, l]));
   const withRatios = runs.map((r) => ({
     ...r,

@@ -2,7 +2,7 @@
 // loopback) and looking at the processes it started.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,13 @@ export interface Server {
   token: string;
   /** Ray's session folder (logs under session_latest/logs). Short: Ray's socket paths must fit 107 bytes. */
   rayDir: string;
+  /** The temp folder holding the token file and Ray's session folder; removeServerDir deletes it. */
+  dir: string;
   output: () => string;
+}
+
+export function removeServerDir(s: Server): void {
+  rmSync(s.dir, { recursive: true, force: true });
 }
 
 export function freePort(): Promise<number> {
@@ -67,7 +73,7 @@ export async function startServer(extra: string[], readyTimeoutMs = 240_000): Pr
       reject(new Error(`diffucode serve exited (${code}) before it was ready:\n${out}`));
     });
   });
-  return { url, proc, tokenFile, token, rayDir, output: () => out };
+  return { url, proc, tokenFile, token, rayDir, dir, output: () => out };
 }
 
 /** Stops the server with SIGTERM, as a service manager would; resolves with its exit code. */

@@ -11,7 +11,7 @@ import { RemoteClient, RemoteError } from '../../src/cli/remoteClient';
 import type { InfillRequest, InfillResult, StepProgress } from '../../src/engine/types';
 import { WorkerClient } from '../../src/worker/client';
 import { buildOnce, CLI, MODEL, removeTemps, tempDir, until, WORKER } from '../integration/helpers';
-import { alive, descendants, filesUnder, modelReplicas, ROOT, startServer, stopServer, type Server } from './helpers';
+import { alive, descendants, filesUnder, modelReplicas, removeServerDir, ROOT, startServer, stopServer, type Server } from './helpers';
 
 let server: Server;
 let client: RemoteClient;
@@ -35,6 +35,7 @@ before(async () => {
 after(async () => {
   client?.dispose();
   if (server && server.proc.exitCode === null) await stopServer(server);
+  if (server) removeServerDir(server);
   removeTemps();
 });
 
