@@ -27,7 +27,13 @@ export function registerServer(context: vscode.ExtensionContext, host: ModelHost
     url: serverUrl,
     create: (url) => new ServerModelClient(url, context.secrets, notices, log),
   };
+  const item = new ServerStatusItem();
   return vscode.Disposable.from(
+    item,
+    host.onDidChangeState((s) => item.update(serverUrl(), s.state)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('diffucode.server.url')) item.update(serverUrl());
+    }),
     vscode.commands.registerCommand('diffucode.setServerToken', () => setServerToken(context.secrets, host)),
     // A token set, changed or removed (here or in another window) applies to the next request; nothing to restart.
     context.secrets.onDidChange((e) => {
@@ -125,5 +131,39 @@ class ServerNotices {
       else if (choice === OPEN_SETTING) await vscode.commands.executeCommand('workbench.action.openSettings', 'diffucode.server.url');
       else if (choice === SHOW_LOG) this.log.show(true);
     });
+  }
+}
+
+/**
+ * A status bar item, beside the model's, that is there only while a model server is in use: which server, and a
+ * click to set its token. The local worker shows nothing extra.
+ */
+class ServerStatusItem implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('diffucode.server', vscode.StatusBarAlignment.Right, 101);
+
+  constructor() {
+    this.item.name = 'DiffuCode server';
+    this.item.command = 'diffucode.setServerToken';
+    this.update(serverUrl());
+  }
+
+  update(url: string, state?: string): void {
+    if (!url) {
+      this.item.hide();
+      return;
+    }
+    let host = url;
+    try {
+      host = new URL(url).host;
+    } catch {
+      /* shown as written; the client reports the bad URL */
+    }
+    this.item.text = `$(${state === 'error' ? 'cloud-offline' : 'cloud'}) ${host}`;
+    this.item.tooltip = `DiffuCode runs on the model server ${url} (setting diffucode.server.url). Click to set its token.`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
   }
 }
