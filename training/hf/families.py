@@ -197,6 +197,11 @@ def _read_coda(raw: dict, where: str) -> dict:
     if cfg.get("head_dim") is None:
         cfg["head_dim"] = cfg.get("hidden_size", 0) // max(1, cfg.get("num_attention_heads", 1))
     dream_config.validate_shape_keys(cfg, where, explicit_head_dim=True)
+    if cfg["head_dim"] * cfg["num_attention_heads"] != cfg["hidden_size"]:
+        # The builder handles it, but the engine derives its cache shape from hidden_size / heads
+        # (src/engine/model/load.ts): refuse rather than write a folder the engine would misread.
+        raise Fatal(f"{where}: head_dim {cfg['head_dim']} != hidden_size / num_attention_heads; not supported by the "
+                    "engine yet (CoDA-1.7B has 2048 / 16 = 128)")
     return cfg
 
 

@@ -9,8 +9,8 @@
   lm_head.weight, the Qwen2 tokenizer files (vocab.json, merges.txt, added_tokens.json, tokenizer.json,
   tokenizer_config.json, special_tokens_map.json) with <|mask|> after the Qwen3 specials; CC BY-NC 4.0.
 
-Dimensions are tiny (2 layers, hidden 64); the tiny CoDA states head_dim 32 (not hidden / heads) so the explicit
-head_dim path is exercised. The weights are random: tests check structure and numerics, never quality.
+Dimensions are tiny (2 layers, hidden 64); the tiny CoDA states head_dim 16 = hidden / heads, as CoDA-1.7B does
+(2048 / 16 = 128). The weights are random: tests check structure and numerics, never quality.
 """
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def make_tiny_coda(out_dir: str, seed: int = 0) -> dict:
         "architectures": ["CoDALanguageModel"], "attention_bias": False, "attention_dropout": 0.0,
         "attention_kernel": "flash_attention",
         "auto_map": {"AutoConfig": "model_config.CoDAConfig", "AutoModel": "modeling_coda.CoDALanguageModel"},
-        "block_masking_probability": [0.25, 0.5, 0.5, 0.75, 0.25], "head_dim": 32, "hidden_act": "silu",
+        "block_masking_probability": [0.25, 0.5, 0.5, 0.75, 0.25], "head_dim": 16, "hidden_act": "silu",
         "hidden_size": 64, "initializer_range": 0.02, "intermediate_size": 192, "mask_block_sizes": [4, 8, 16, 32],
         "mask_token_id": ids["<|mask|>"], "max_position_embeddings": 40960, "max_window_layers": 2,
         "model_type": "CoDA", "num_attention_heads": 4, "num_hidden_layers": 2, "num_key_value_heads": 2,
