@@ -8,8 +8,8 @@ import { userModelPath, writeUserSetting } from '../config';
 import { BUNDLED_MODEL, type ModelHost } from '../model/modelHost';
 import { listRecent, modelSummary, RECENT_MODELS_KEY, rememberModel } from '../model/recentModels';
 
-/** `folder`: '' = the bundled model; absent = "choose a folder". */
-type ModelItem = vscode.QuickPickItem & { folder?: string };
+/** `folder`: '' = the bundled model; absent = "choose a folder". `guide`: open docs/models.md instead. */
+type ModelItem = vscode.QuickPickItem & { folder?: string; guide?: boolean };
 
 /** What the command needs from the ExtensionContext: recents live in globalState, never in settings. */
 export type SelectModelContext = Pick<vscode.ExtensionContext, 'globalState' | 'extensionPath'>;
@@ -34,9 +34,16 @@ export async function selectModelCommand(host: ModelHost, context: SelectModelCo
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   items.push({ label: '$(folder-opened) Choose a model folder…', description: 'manifest.json + model.onnx + tokenizer.json' });
+  items.push({ label: '$(book) How to get a model…', description: 'supported families, export commands, hardware (docs/models.md)', guide: true });
 
   const pick = await vscode.window.showQuickPick(items, { title: 'DiffuCode: select model', placeHolder: `Current: ${host.modelDir()}`, matchOnDetail: true });
   if (!pick) return undefined;
+  if (pick.guide) {
+    // The guide ships in the extension folder (.vscodeignore keeps docs/*.md); shown rendered, nothing changes.
+    const guide = vscode.Uri.file(path.join(context.extensionPath, 'docs', 'models.md'));
+    await vscode.commands.executeCommand('markdown.showPreview', guide);
+    return undefined;
+  }
   let value = pick.folder;
   if (value === undefined) {
     const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model' });
