@@ -42,12 +42,15 @@ test('a withdrawn request (typed again while waiting) never reaches the model', 
   assert.equal(model.calls(), 0);
 });
 
-test('the outcome carries the confidence of what is shown: every token of it, min, mean, geometric mean', async () => {
-  const out = await new GhostText().complete(input('x = '), defaultSettings({ minConfidence: 0.5 }), scriptedInfill([['abs(y)', 0.9], [' + zz', 0.2]]));
-  assert.ok(out.shown && out.source === 'head' && out.text === 'abs(y)');
-  assert.equal(out.confidence?.tokens, 6);
-  assert.ok(out.confidence!.min >= 0.9 && out.confidence!.min < 0.91);
-  assert.ok(Math.abs(out.confidence!.mean - out.confidence!.geomean) < 1e-3);
+test('the outcome carries the answer\'s confidence (min, mean, geometric mean) and the gate compares the geometric mean', async () => {
+  const answer: [string, number][] = [['abs(y)', 0.9], [' + zz', 0.2]];
+  const hidden = await new GhostText().complete(input('x = '), defaultSettings({ minConfidence: 0.5 }), scriptedInfill(answer));
+  assert.ok(!hidden.shown && hidden.reason === 'low-confidence');
+  const c = hidden.confidence!;
+  assert.equal(c.tokens, 11);
+  assert.ok(c.min >= 0.2 && c.min < 0.21 && c.min < c.geomean && c.geomean < c.mean);
+  const shown = await new GhostText().complete(input('x = '), defaultSettings({ minConfidence: c.geomean - 1e-6 }), scriptedInfill(answer));
+  assert.ok(shown.shown && shown.text === 'abs(y) + zz');
 });
 
 test('a forced mode overrides the gap sizing (evaluation of line and block cases)', async () => {

@@ -27,13 +27,10 @@ export interface CompletionSettings {
   blockTokens: number;
   prefixTokens: number;
   suffixTokens: number;
-  /** Tokens committed with a lower probability are never shown (0 = no gate). */
-  minConfidence: number;
   /**
-   * Below the gate, show the confident head (the tokens before the first one under the gate) when it still makes
-   * sense on its own, instead of nothing. Default true.
+   * The confidence gate: a suggestion whose tokens' geometric-mean probability is lower is not shown (0 = no gate).
    */
-  confidentHead?: boolean;
+  minConfidence: number;
   /** Sampler fields the user set; the rest come from the model's manifest inside the engine. */
   sampler?: Partial<SamplerOptions>;
 }
@@ -47,17 +44,15 @@ export type HiddenReason =
   | 'empty'
   /** The filters left nothing (only a repeat of the text after the cursor, a loop, unbalanced, ...). */
   | 'filtered'
-  /** A token of the answer is below the confidence gate and no confident head stands alone. */
+  /** The answer's confidence (geometric mean of its tokens' probabilities) is below the gate. */
   | 'low-confidence'
   /** The caller withdrew before the model was asked (typed again during the debounce). */
   | 'cancelled';
 
 /** Where a shown suggestion came from. */
 export type ShownSource =
-  /** The model's whole answer (through the filters). */
+  /** The model's answer (through the filters). */
   | 'model'
-  /** The tokens before the first one below the gate (through the filters). */
-  | 'head'
   /** A suggestion shown earlier whose beginning the user has typed since. */
   | 'cache';
 

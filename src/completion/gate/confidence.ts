@@ -1,11 +1,10 @@
 // The confidence gate's arithmetic over a gap's committed tokens (GapResult.tokens, each with the probability the
-// model gave it when it was committed). Kept apart from the pipeline so the calibration and the tests use the same
-// rules the editor does.
+// model gave it when it was committed). Kept apart from the pipeline so the calibration and the tests count the same
+// tokens the editor does.
 
 import type { GapToken } from '../../engine/types';
 import type { GapMode } from '../filters/types';
 
-/** The gate compares `min`: every token shown then clears it. */
 export { summarizeConfidence as summarize } from '../../engine/text/confidence';
 export type { ConfidenceSummary } from '../../engine/types';
 
@@ -27,20 +26,4 @@ export function visibleTokens(tokens: readonly GapToken[], mode: GapMode): GapTo
     break;
   }
   return out;
-}
-
-/**
- * The text of the tokens before the first one below `gate` (all of them when none is below), and how many that
- * is. A head that stops inside a word (the next token continues it) is cut back to the word's start: half an
- * identifier is never a useful suggestion.
- */
-export function confidentHead(tokens: readonly GapToken[], gate: number): { text: string; count: number; complete: boolean } {
-  const cut = tokens.findIndex((t) => t.confidence < gate);
-  if (cut < 0) return { text: tokens.map((t) => t.text).join(''), count: tokens.length, complete: true };
-  let text = tokens
-    .slice(0, cut)
-    .map((t) => t.text)
-    .join('');
-  if (/[\p{L}\p{N}_$]$/u.test(text) && /^[\p{L}\p{N}_$]/u.test(tokens[cut].text)) text = text.replace(/[\p{L}\p{N}_$]+$/u, '');
-  return { text, count: cut, complete: false };
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { postProcess } from '../../../src/completion/filters/pipeline';
-import { api, log, openFile, test, waitFor } from './harness';
+import { visibleTokens } from '../../../src/completion/gate/confidence';
+import type { InfillResult } from '../../../src/engine/types';
+import { api, log, openFile, setSetting, test, waitFor } from './harness';
 
 type Api = Awaited<ReturnType<typeof api>>;
 type Provide = Api['inline']['provideInlineCompletionItems'];
@@ -9,7 +11,9 @@ type Provide = Api['inline']['provideInlineCompletionItems'];
 /**
  * Realistic places to ask for ghost text ('|' is the cursor). The small bundled model is weak, and whether
  * it has something to say at one given spot changes with every retraining, so the tests look for the first
- * spot where the model's filtered answer is not empty, and check the product's behaviour there.
+ * spot where the model's filtered answer is not empty, and check the product's behaviour there. Its calibrated
+ * confidence gate makes ghost text rare, so the tests that need a suggestion turn the gate off (0) while they
+ * run; the gate's own test sets it just below and just above the answer's confidence.
  */
 const SPOTS = [
   'import os\nimport sys\n\n\ndef add(a, b):\n    return |\n',
@@ -43,7 +47,18 @@ async function openAtCursor(spot: string): Promise<vscode.TextEditor> {
 const neverCancelled: vscode.CancellationToken = new vscode.CancellationTokenSource().token;
 const invoke: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
 
-test('VS Code asks the provider for ghost text and shows the real model\'s filtered answer', async () => {
+/** Runs `fn` with diffucode.ghostText.minConfidence set to `gate`, then restores the user's value. */
+async function withGate<T>(gate: number | null, fn: () => Promise<T>): Promise<T> {
+  const previous = vscode.workspace.getConfiguration('diffucode').inspect<number | null>('ghostText.minConfidence')?.globalValue;
+  await setSetting('ghostText.minConfidence', gate);
+  try {
+    return await fn();
+  } finally {
+    await setSetting('ghostText.minConfidence', previous);
+  }
+}
+
+test('VS Code asks the provider for ghost text and shows the real model\'s filtered answer (no gate)', () => withGate(0, async () => {
   const a = await api();
   const realProvide: Provide = a.inline.provideInlineCompletionItems.bind(a.inline);
   const realInfill = a.host.infill.bind(a.host);
@@ -74,7 +89,7 @@ test('VS Code asks the provider for ghost text and shows the real model\'s filte
       const line = editor.document.lineAt(editor.selection.active.line).text;
       const col = editor.selection.active.character;
       const expected = postProcess(raw, {
-        linePrefix: line.slice(0, col), lineSuffix: line.slice(col), mode: 'line', indent: { insertSpaces: true, tabSize: 4 },
+        linePrefix: line.slice(0, col), lineSuffix: line.slice(col), mode: 'line', indent: { insertSpaces: true, tabSize: 4 }, languageId: 'python',
         nextLines: editor.document.getText().split('\n').slice(editor.selection.active.line + 1, editor.selection.active.line + 9),
       });
       assert.deepEqual(shown, expected === '' ? [] : [expected]);
@@ -90,9 +105,51 @@ test('VS Code asks the provider for ghost text and shows the real model\'s filte
     a.inline.provideInlineCompletionItems = realProvide;
     a.host.infill = realInfill;
   }
+}));
+
+test('the confidence gate: VS Code gets no ghost text when a token is below it, and the suggestion when all are above', async () => {
+  const a = await api();
+  const realProvide: Provide = a.inline.provideInlineCompletionItems.bind(a.inline);
+  const realInfill = a.host.infill.bind(a.host);
+  const calls: string[][] = [];
+  let last: InfillResult | undefined;
+  a.inline.provideInlineCompletionItems = async (...args) => {
+    const items = await realProvide(...args);
+    if (!args[3].isCancellationRequested) calls.push(texts(items));
+    return items;
+  };
+  a.host.infill = async (req, opts) => (last = await realInfill(req, opts));
+  // What VS Code shows at the cursor for the given gate, asked the way Alt+\ asks.
+  const shownAt = async (spot: string, gate: number) =>
+    withGate(gate, async () => {
+      await openAtCursor(spot);
+      const before = calls.length;
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await waitFor('VS Code to call the provider', () => calls.length > before, 180_000);
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+      return calls[calls.length - 1];
+    });
+  try {
+    for (const spot of SPOTS) {
+      const open = await shownAt(spot, 0);
+      if (open.length === 0 || !last) continue;
+      const probs = visibleTokens(last.gaps[0].tokens, 'line').map((t) => t.confidence);
+      const [lo, hi] = [Math.min(...probs), Math.max(...probs)];
+      log(`spot ${JSON.stringify(spot)}: shown ${JSON.stringify(open)}, token confidences ${lo.toFixed(3)}..${hi.toFixed(3)}`);
+      // Every token at or above the gate: the whole suggestion, as without a gate.
+      assert.deepEqual(await shownAt(spot, lo), open);
+      // Every token below the gate: nothing at all, not even a head.
+      if (hi < 1) assert.deepEqual(await shownAt(spot, Math.min(1, hi + 1e-6)), []);
+      return;
+    }
+    assert.fail('the model gave ghost text at one of the realistic spots at least');
+  } finally {
+    a.inline.provideInlineCompletionItems = realProvide;
+    a.host.infill = realInfill;
+  }
 });
 
-test('typing what was suggested reuses the cached suggestion instead of asking the model again', async () => {
+test('typing what was suggested reuses the cached suggestion instead of asking the model again', () => withGate(0, async () => {
   const a = await api();
   const real = a.host.infill.bind(a.host);
   let calls = 0;
@@ -129,7 +186,7 @@ test('typing what was suggested reuses the cached suggestion instead of asking t
   } finally {
     a.host.infill = real;
   }
-});
+}));
 
 test('the gap size follows the context: rest of a line, or a block on an empty line inside a block', async () => {
   const a = await api();

@@ -24,6 +24,9 @@ test('the rewrite code action is offered on a selection and as a quick fix on an
     assert.ok(fix, `quick fix offered: ${titles(atError)}`);
     assert.ok(fix.kind?.contains(vscode.CodeActionKind.QuickFix));
     assert.ok(fix.command, 'the quick fix runs the rewrite command');
+    // A selection that holds the error: one entry in the menu (the quick-fix menu lists refactors too).
+    const both = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(1, 0, 3, 18));
+    assert.equal(titles(both).filter((t) => t === 'Rewrite with DiffuCode').length, 1, `listed once: ${titles(both)}`);
 
     // Apply it the way the lightbulb does: run its command, then confirm the preview.
     const a = await api();
@@ -40,7 +43,22 @@ test('the rewrite code action is offered on a selection and as a quick fix on an
     assert.ok(text.endsWith('\n' + lines.slice(3).join('\n')), 'lines after the block are unchanged');
     assert.ok(text.includes(replacement), 'the block is the previewed rewrite');
     assert.equal(a.preview.peek(), undefined, 'the preview is closed');
+    assert.ok(!vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff), 'the diff tab is closed');
   } finally {
     diagnostics.dispose();
   }
+});
+
+test('closing the preview tab discards the rewrite, and the preview never adds to the Problems panel', async () => {
+  const editor = await openFile(SOURCE);
+  const a = await api();
+  await vscode.commands.executeCommand('diffucode.rewriteSelection', editor.document.uri, new vscode.Range(2, 0, 2, 15));
+  await waitFor('the rewrite preview', () => a.preview.peek() !== undefined);
+  const uri = a.preview.uri!;
+  const preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  await waitFor('the preview to be plain text', () => preview?.languageId === 'plaintext', 10_000);
+  assert.deepEqual(vscode.languages.getDiagnostics(uri), []);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  await waitFor('the rewrite to be discarded', () => a.preview.peek() === undefined, 10_000);
+  assert.equal(editor.document.getText(), SOURCE, 'a discarded rewrite changes nothing');
 });
