@@ -11,7 +11,6 @@ import { defaultModelDir, packageRoot, workerScript } from '../src/cli/paths';
 import { WorkerClient } from '../src/worker/client';
 import { measureCancel } from './cancel';
 import { ghostTextRows, ghostTextTable } from './ghost-text';
-import { ghostTextRows, ghostTextTable } from './ghost-text';
 import { CACHED_CONFIGS, CONFIGS, editorDefault } from './configs';
 import { checkTargets, table } from './report';
 import { runConfig, type ConfigResult } from './run-config';
@@ -65,8 +64,6 @@ async function main(): Promise<number> {
     }
     // What the editor shows: the tasks through the ghost-text pipeline, with the model's gate and without (ghost-text.ts).
     const ghostText = await ghostTextRows(client, root, tasks, info.ghostText?.minConfidence ?? 0);
-    // What the editor shows: the tasks through the ghost-text pipeline, with the model's gate and without (ghost-text.ts).
-    const ghostText = await ghostTextRows(client, root, tasks, info.ghostText?.minConfidence ?? 0);
     const longTask = tasks.find((t) => t.kind === 'multi') ?? tasks[0];
     const cancel = await measureCancel(client, longTask, BUDGET, quick ? 3 : 5);
     const narrow = measureRowCost(info.vocabSize);
@@ -91,8 +88,6 @@ async function main(): Promise<number> {
     say('');
     say(ghostTextTable(ghostText));
     say('');
-    say(ghostTextTable(ghostText));
-    say('');
     say(`cancel: ${cancel.trials} trials, max ${cancel.maxPassesStartedAfterCancel} pass(es) started in the worker after the cancel reached it, max ${cancel.maxForwardsAfterCancel} completed after abort() (client view), latency mean ${cancel.meanLatencyMs.toFixed(0)} ms / max ${cancel.maxLatencyMs.toFixed(0)} ms (one forward ≈ ${cancel.meanForwardMs.toFixed(0)} ms)`);
     say(`sampler per row${wide.kernel ? ' (WebAssembly SIMD kernel)' : ' (JavaScript loops: no WebAssembly SIMD here)'}: vocab ${narrow.vocab}: ${narrow.greedyUsPerRow.toFixed(0)} µs greedy, ${narrow.nucleusUsPerRow.toFixed(0)} µs T=0.2/top-p 0.95; vocab 152064: ${wide.greedyUsPerRow.toFixed(0)} µs / ${wide.nucleusUsPerRow.toFixed(0)} µs`);
     say(`greedy row, JavaScript loops vs kernel, same run: vocab ${narrow.vocab} ${narrow.jsGreedyUsPerRow.toFixed(0)} vs ${narrow.greedyUsPerRow.toFixed(0)} µs (${(narrow.jsGreedyUsPerRow / narrow.greedyUsPerRow).toFixed(1)}x); vocab 152064 ${wide.jsGreedyUsPerRow.toFixed(0)} vs ${wide.greedyUsPerRow.toFixed(0)} µs (${(wide.jsGreedyUsPerRow / wide.greedyUsPerRow).toFixed(1)}x)`);
@@ -113,7 +108,6 @@ async function main(): Promise<number> {
       budget: BUDGET,
       tasks: { total: tasks.length, single: tasks.filter((t) => t.kind === 'single').length, multi: tasks.filter((t) => t.kind === 'multi').length },
       configs: results,
-      ghostText,
       ghostText,
       cancel,
       samplerRowCost: { narrow, wide },
