@@ -144,7 +144,7 @@ def read_license(ckpt_dir: str) -> Optional[str]:
 
 def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, license: str,
                    provenance: Dict[str, object]) -> dict:
-    return {
+    manifest = {
         "contract": CONTRACT,
         "name": name,
         "family": "dream",
@@ -164,6 +164,9 @@ def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, l
             "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
             "rope_theta", "rms_norm_eps", "tie_word_embeddings")},
     }
+    if cfg.get("head_dim") and cfg["head_dim"] != cfg["hidden_size"] // cfg["num_attention_heads"]:
+        manifest["architecture"]["head_dim"] = cfg["head_dim"]  # Qwen3-style blocks may set it apart
+    return manifest
 
 
 def default_context_length(cfg: dict) -> int:

@@ -39,7 +39,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     if (id !== null && id >= tokenizer.size)
       throw new EngineError(`tokens.${k} = ${id} is not in the tokenizer (it has ${tokenizer.size} tokens)`, 'BAD_TOKEN_ID');
   const n = (k: string) => (Number.isInteger(arch[k]) && (arch[k] as number) > 0 ? (arch[k] as number) : NaN);
-  const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: n('hidden_size') / n('num_attention_heads') };
+  const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: Number.isInteger(arch.head_dim) ? (arch.head_dim as number) : n('hidden_size') / n('num_attention_heads') };
   const shapeKnown = Object.values(shape).every((v) => Number.isInteger(v) && v > 0);
   const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts, shapeKnown ? shape : undefined);
   if (files.windowGraphPath) {
