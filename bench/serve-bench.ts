@@ -141,24 +141,39 @@ async function serveRun(replicas: number) {
   }
 }
 
-async function main(): Promise<void> {
-  const load0 = loadavg()[0];
+async function localRun(name: string) {
   const local = new WorkerClient({ workerScript: join(ROOT, 'dist', 'worker.js'), modelDir: join(ROOT, 'models', 'diffucode-tiny'), threads: THREADS, requestTimeoutMs: 300_000 });
-  let localRun;
   try {
     await local.load();
-    localRun = await bench('local-worker', local);
+    return await bench(name, local);
   } finally {
     local.dispose();
   }
-  const runs: { name: string; levels: Level[]; path?: Record<string, number> }[] = [localRun, await serveRun(1), await serveRun(2)];
-  const base = new Map(localRun.levels.map((l) => [l.clients, l]));
+}
+
+async function main(): Promise<void> {
+  const load0 = loadavg()[0];
+  // The local worker runs before and after the servers, and the baseline is the mean of the two: this machine is
+  // shared, and its load drifts over the minutes a run takes.
+  const localBefore = await localRun('local-worker');
+  const serve1 = await serveRun(1);
+  const serve2 = await serveRun(2);
+  const localAfter = await localRun('local-worker-again');
+  const runs: { name: string; levels: Level[]; path?: Record<string, number> }[] = [localBefore, serve1, serve2, localAfter];
+  const mean = (a: number, b: number) => (a + b) / 2;
+  const base = new Map(
+    localBefore.levels.map((l, i) => {
+      const m = localAfter.levels[i];
+      return [l.clients, { ...l, p50Ms: mean(l.p50Ms, m.p50Ms), p95Ms: mean(l.p95Ms, m.p95Ms), throughputRps: mean(l.throughputRps, m.throughputRps), overheadP50Ms: mean(l.overheadP50Ms, m.overheadP50Ms) }];
+    }),
+  );
   const withRatios = runs.map((r) => ({
     ...r,
     levels: r.levels.map((l) => {
       const b = base.get(l.clients)!;
       return {
         ...l,
+        // Against the mean of the two local-worker runs at the same concurrency.
         vsLocal: {
           p50: r3(l.p50Ms / b.p50Ms),
           p95: r3(l.p95Ms / b.p95Ms),
@@ -180,6 +195,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     summary: {
       'serve-1 p50 / local p50 at 1 client': one('serve-1-replica', 1).vsLocal.p50,
+      'serve-2 p50 / local p50 at 1 client': one('serve-2-replicas', 1).vsLocal.p50,
       'server path per request at 1 client (ms, added to the local worker)': one('serve-1-replica', 1).addedOverheadMs,
       'server path per denoising step at 1 client (ms)': one('serve-1-replica', 1).addedOverheadPerStepMs,
       'serve-2 throughput / local at 16 clients': one('serve-2-replicas', 16).vsLocal.throughput,

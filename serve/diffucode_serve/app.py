@@ -72,13 +72,12 @@ class DiffuCodeModel:
         """The running worker, or a fresh one when it died (one start at a time; callers wait for it)."""
         if self.worker is not None and self.worker.alive and self.worker.info is not None:
             return self.worker.info
-        if self._starting is None:
+        return await asyncio.shield(self._kick_start())
+
+    def _kick_start(self) -> asyncio.Future:
+        if self._starting is None or self._starting.done():
             self._starting = asyncio.ensure_future(self._start_worker())
-        try:
-            return await asyncio.shield(self._starting)
-        finally:
-            if self._starting is not None and self._starting.done():
-                self._starting = None
+        return self._starting
 
     async def _start_worker(self) -> dict:
         if self.worker is not None:
@@ -92,13 +91,15 @@ class DiffuCodeModel:
         log.info("DiffuCode worker pid %s ready: model %s on %s", w.worker_pid, info.get("name"), info.get("provider"))
         return info
 
-    def check_health(self) -> None:
-        # Serve calls this every health_check_period_s; raising makes it replace the replica.
+    async def check_health(self) -> None:
+        # Serve calls this every health_check_period_s; raising makes it replace the replica. Async so that it runs
+        # on the replica's event loop (the worker's pump lives there), never in a thread pool.
         if len(self._restarts) >= MAX_RESTARTS:
             raise RuntimeError(f"the DiffuCode worker died {len(self._restarts)} times within {RESTART_WINDOW_S:.0f} s")
-        if self._starting is None and (self.worker is None or not self.worker.alive):
+        if self.worker is None or not self.worker.alive:
             # Dead between requests: restart it now rather than on the next request.
-            self._starting = asyncio.ensure_future(self._start_worker())
+            start = self._kick_start()
+            start.add_done_callback(lambda f: f.cancelled() or f.exception())  # failures surface on the next request
 
     async def model_info(self) -> dict:
         info = await self._ensure_worker()

@@ -251,6 +251,34 @@ test('a replica killed under load: no request lost (retried on the other), and S
   assert.equal(r.length, 3);
 });
 
+test('a worker process killed inside a replica: its requests are retried and the replica starts a new worker', async () => {
+  const pid = server.proc.pid!;
+  const workers = () => [...descendants(pid)].filter(([, cmd]) => cmd.includes('dist/worker.js')).map(([p]) => p);
+  const before = workers();
+  assert.equal(before.length, 2, 'one worker per replica');
+  const failures: string[] = [];
+  let done = 0;
+  const clients = Array.from({ length: 6 }, () => new RemoteClient({ url: server.url, token: () => server.token, requestTimeoutMs: 180_000 }));
+  const load = Promise.all(
+    clients.map(async (own, c) => {
+      for (let i = 0; i < 4; i++) {
+        try {
+          await own.infill({ pieces: ['def area(r):\n    ', '\n'], gaps: [{ maxTokens: 40 }], sampler: { algorithm: 'origin', cache: 'none', blockSize: 40, seed: c * 10 + i } });
+          done++;
+        } catch (e) {
+          failures.push(`client ${c} request ${i}: ${(e as Error).message}`);
+        }
+      }
+    }),
+  );
+  await until(() => done >= 3, 120_000, 'the load to get going');
+  const victim = before[0];
+  process.kill(victim, 'SIGKILL');
+  await load;
+  assert.deepEqual(failures, [], 'every request answered despite the crashed worker');
+  await until(() => workers().length === 2 && !workers().includes(victim), 60_000, 'a new worker in place of the killed one');
+});
+
 async function serverRetries(): Promise<number> {
   const info = (await (await http('/v1/model')).json()) as { server: { retriedRequests: number } };
   return info.server.retriedRequests;
