@@ -253,7 +253,8 @@ test('a replica killed under load: no request lost (retried on the other), and S
 
 test('a worker process killed inside a replica: its requests are retried and the replica starts a new worker', async () => {
   const pid = server.proc.pid!;
-  const workers = () => [...descendants(pid)].filter(([, cmd]) => cmd.includes('dist/worker.js')).map(([p]) => p);
+  // The worker itself, not its bridge (whose command line names the worker script too).
+  const workers = () => [...descendants(pid)].filter(([, cmd]) => cmd.includes('dist/worker.js') && !cmd.includes('bridge.cjs')).map(([p]) => p);
   const before = workers();
   assert.equal(before.length, 2, 'one worker per replica');
   const failures: string[] = [];
