@@ -38,3 +38,14 @@ test('brackets in comments do not count', () => {
 test('closing what the user opened before the cursor is fine when the line does not close it already', () => {
   assert.equal(balanceBrackets('b)', ctx({ linePrefix: 'foo(a, ' })), 'b)');
 });
+
+test('line mode closes what the user opened on the line when the rest of the line does not (an opener typed over a suggestion is not auto-closed)', () => {
+  assert.equal(balanceBrackets('0, 1, 2', ctx({ linePrefix: 'total = sum(' })), '0, 1, 2)');
+  assert.equal(balanceBrackets('x', ctx({ linePrefix: 'print(', lineSuffix: ')' })), 'x');
+  assert.equal(balanceBrackets('a: 1', ctx({ linePrefix: 'const o = {', languageId: 'typescript' })), 'a: 1}');
+  assert.equal(balanceBrackets('b(c', ctx({ linePrefix: 'f(a, ' })), 'b(c))');
+});
+
+test('a { opened earlier on the line is left for the lines below', () => {
+  assert.equal(balanceBrackets(' return 1;', ctx({ linePrefix: 'function f() { let x = 2;', languageId: 'typescript' })), ' return 1;');
+});
