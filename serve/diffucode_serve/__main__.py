@@ -140,8 +140,9 @@ def main(argv: list[str]) -> int:
     if a.stop_on_stdin_eof:
 
         def watch_stdin() -> None:
+            # os.read, not sys.stdin: a daemon thread blocked inside the buffered reader aborts interpreter shutdown.
             try:
-                while sys.stdin.buffer.read(4096):
+                while os.read(0, 4096):
                     pass
             except OSError:
                 pass
@@ -193,6 +194,9 @@ def main(argv: list[str]) -> int:
         print("diffucode serve: shutting down", file=sys.stderr, flush=True)
     except Exception as e:  # noqa: BLE001 - report, then still clean up
         print(f"diffucode serve: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+        why = deployment_failure(serve)
+        if why:
+            print(f"diffucode serve: the replicas failed to start: {why}", file=sys.stderr, flush=True)
         code = 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -209,6 +213,22 @@ def main(argv: list[str]) -> int:
         if local:
             reap(before)
     return code
+
+
+def deployment_failure(serve) -> str:
+    """The replicas' own error when a deployment failed (a bad model folder, a missing Node): Serve's exception
+    only says that it failed; the deployment status holds the replica's traceback, whose last line says why."""
+    try:
+        from .app import APP_NAME
+
+        app = serve.status().applications.get(APP_NAME)
+        for d in (app.deployments.values() if app else []):
+            lines = [l.strip() for l in (d.message or "").splitlines() if l.strip()]
+            if lines and d.status != "HEALTHY":
+                return lines[-1][:2000]
+    except Exception:  # noqa: BLE001 - only a better message is lost
+        pass
+    return ""
 
 
 def reap(pids: set[int], grace_s: float = 10.0) -> None:
