@@ -1,20 +1,11 @@
 import * as vscode from 'vscode';
 import { writeUserSetting } from '../config';
 import type { HostState } from '../model/modelHost';
+import { remoteHint } from './remoteHint';
 
 const SELECT = 'Select model…';
 const BUNDLED = 'Use bundled model';
 const LOG = 'Show log';
-
-/**
- * The words a model error gets in a remote window (code-server, Remote-SSH, WSL): diffucode.modelPath is
- * machine-scoped, so it is set on the Settings editor's Remote tab and shows greyed out under User.
- */
-export function remoteHint(remoteName: string | undefined): string {
-  return remoteName
-    ? ` In this remote window (${remoteName}) "diffucode.modelPath" is a machine setting: set it on the Remote tab of the Settings editor (under User it is greyed out).`
-    : '';
-}
 
 /**
  * A model that cannot load is said once, as a notification with the ways out, not only as a red status item that

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostState } from '../model/modelHost';
+import { BusyDelay } from './busyDelay';
 
 const LOOK: Record<HostState['state'], { icon: string; label: string }> = {
   idle: { icon: '$(circle-outline)', label: 'DiffuCode' },
@@ -10,10 +11,7 @@ const LOOK: Record<HostState['state'], { icon: string; label: string }> = {
   restarting: { icon: '$(sync~spin)', label: 'DiffuCode: restarting' },
 };
 
-/**
- * Work shorter than this is not announced: ghost text asks the model on almost every keystroke, and a status item
- * flipping to "generating" and back each time is noise. Longer work (a slow model, a fill) still shows.
- */
+/** Work shorter than this is not announced as "generating" (see busyDelay.ts). */
 export const BUSY_DELAY_MS = 300;
 
 /** The model state at a glance; on error it turns red and a click opens the log. */
@@ -21,7 +19,10 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('diffucode.status', vscode.StatusBarAlignment.Right, 100);
   private state: HostState = { state: 'idle' };
   private ghostText = true;
-  private busyTimer?: NodeJS.Timeout;
+  private readonly delay = new BusyDelay<HostState>(BUSY_DELAY_MS, (s) => {
+    this.state = s;
+    this.render();
+  });
 
   constructor() {
     this.item.name = 'DiffuCode';
@@ -30,19 +31,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(state: HostState): void {
-    clearTimeout(this.busyTimer);
-    this.busyTimer = undefined;
-    if (state.state === 'busy' && this.state.state !== 'busy') {
-      // Keep showing the previous state unless the work is still going on after the delay.
-      this.busyTimer = setTimeout(() => {
-        this.busyTimer = undefined;
-        this.state = state;
-        this.render();
-      }, BUSY_DELAY_MS);
-      return;
-    }
-    this.state = state;
-    this.render();
+    this.delay.update(state);
   }
 
   setGhostText(enabled: boolean): void {
@@ -56,7 +45,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.busyTimer);
+    this.delay.dispose();
     this.item.dispose();
   }
 
