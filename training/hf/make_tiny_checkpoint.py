@@ -63,17 +63,20 @@ def tiny_config(vocab_size: int, ids: Dict[str, int]) -> dict:
 def random_weights(cfg: dict, rng: np.random.Generator) -> Dict[str, np.ndarray]:
     """Scaled like a trained model (unit-variance embeddings, 1/sqrt(fan_in) projections, norms near 1) so that
     attention is far from uniform and the ONNX/torch comparison exercises real numerics."""
-    out: Dict[str, np.ndarray] = {}
-    for name, shape in expected_shapes(cfg).items():
-        x = rng.standard_normal(shape, dtype=np.float32)  # float32 directly: big test configs stay in RAM
-        if name.endswith("norm.weight"):
-            x = 1.0 + 0.1 * x
-        elif name.endswith(".bias"):
-            x *= 0.1
-        elif name != "model.embed_tokens.weight":
-            x /= np.float32(np.sqrt(shape[-1]))
-        out[name] = x.astype(np.float32, copy=False)
-    return out
+    # float32 directly: big test configs stay in RAM
+    return {name: _scaled(name, shape, rng.standard_normal(shape, dtype=np.float32))
+            for name, shape in expected_shapes(cfg).items()}
+
+
+def _scaled(name: str, shape, x: np.ndarray) -> np.ndarray:
+    """Standard-normal values x (all or some rows of tensor `name`) scaled as random_weights describes."""
+    if name.endswith("norm.weight"):
+        return 1.0 + 0.1 * x
+    if name.endswith(".bias"):
+        return x * np.float32(0.1)
+    if name != "model.embed_tokens.weight":
+        return x / np.float32(np.sqrt(shape[-1]))
+    return x
 
 
 # Real shapes (config.json values of the published models) for speed and memory measurements with random weights.
@@ -127,13 +130,7 @@ def write_random_shards(out_dir: str, cfg: dict, seed: int) -> int:
                 step = max(1, (32 << 20) // per_row)
                 for lo in range(0, rows, step):
                     x = rng.standard_normal((min(rows, lo + step) - lo,) + tuple(shape[1:]), dtype=np.float32)
-                    if name.endswith("norm.weight"):
-                        x = 1.0 + 0.1 * x
-                    elif name.endswith(".bias"):
-                        x *= 0.1
-                    elif name != "model.embed_tokens.weight":
-                        x /= np.float32(np.sqrt(shape[-1]))
-                    f.write(f32_to_bf16_bits(x).tobytes())
+                    f.write(f32_to_bf16_bits(_scaled(name, shape, x)).tobytes())
                 weight_map[name] = shard
         total += off
     with open(os.path.join(out_dir, "model.safetensors.index.json"), "w", encoding="utf-8") as f:

@@ -15,6 +15,7 @@
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
 import type { ForwardModel, HeadRequest, PassOutput, TopRows, WindowForward } from '../sampling/denoiser';
+import { windowFeeds } from './window-feeds';
 
 export interface CacheShape {
   layers: number;
@@ -51,18 +52,12 @@ export class GraphV2Runner {
    * a full pass, lo = 0 and hi = the canvas length). `rows` are canvas rows inside [lo, hi).
    */
   async run(ids: Int32Array, lo: number, hi: number, rows: Int32Array, past: Past | null, head: HeadRequest | undefined, wantPresent: boolean): Promise<{ out: PassOutput; presentK?: Float32Array; presentV?: Float32Array }> {
-    const w = new BigInt64Array(hi - lo);
-    for (let i = lo; i < hi; i++) w[i - lo] = BigInt(ids[i]);
-    const pos = new BigInt64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      if (rows[i] < lo || rows[i] >= hi) throw new EngineError(`window row ${rows[i]} is outside [${lo}, ${hi})`, 'INTERNAL');
-      pos[i] = BigInt(rows[i] - lo);
-    }
     const n = rows.length;
+    const f = windowFeeds(ids, lo, hi, rows);
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', w, [1, hi - lo]),
-      start: new ort.Tensor('int64', BigInt64Array.from([BigInt(lo)]), [1]),
-      positions: new ort.Tensor('int64', pos, [n]),
+      input_ids: f.inputIds,
+      start: f.start,
+      positions: f.positions,
       head_k: new ort.Tensor('int64', BigInt64Array.from([BigInt(head?.k ?? 1)]), [1]),
       head_scale: new ort.Tensor('float32', Float32Array.from([head?.scale ?? 1]), [1]),
     };

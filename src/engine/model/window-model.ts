@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
 import type { WindowForward } from '../sampling/denoiser';
 import { createSession, type SessionOptions } from './onnx-model';
+import { windowFeeds } from './window-feeds';
 
 export interface CacheShape {
   layers: number;
@@ -42,20 +43,8 @@ export class OnnxWindowModel {
     let length = 0;
     let zeros: ort.Tensor | undefined;
     const run = async (ids: Int32Array, lo: number, hi: number, rows: Int32Array, pastK: ort.Tensor, pastV: ort.Tensor): Promise<Float32Array> => {
-      const w = new BigInt64Array(hi - lo);
-      for (let i = lo; i < hi; i++) w[i - lo] = BigInt(ids[i]);
-      const pos = new BigInt64Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        if (rows[i] < lo || rows[i] >= hi) throw new EngineError(`window row ${rows[i]} is outside [${lo}, ${hi})`, 'INTERNAL');
-        pos[i] = BigInt(rows[i] - lo);
-      }
-      const out = await this.session.run({
-        input_ids: new ort.Tensor('int64', w, [1, hi - lo]),
-        start: new ort.Tensor('int64', BigInt64Array.from([BigInt(lo)]), [1]),
-        past_keys: pastK,
-        past_values: pastV,
-        positions: new ort.Tensor('int64', pos, [rows.length]),
-      });
+      const f = windowFeeds(ids, lo, hi, rows);
+      const out = await this.session.run({ input_ids: f.inputIds, start: f.start, past_keys: pastK, past_values: pastV, positions: f.positions });
       keys = out.present_keys;
       values = out.present_values;
       const data = out.logits.data as Float32Array;
