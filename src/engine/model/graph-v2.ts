@@ -14,7 +14,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
-import type { ForwardModel, HeadRequest, PassOutput, TopRows, WindowForward } from '../sampling/denoiser';
+import type { HeadRequest, PassOutput, TopRows, WindowForward } from '../sampling/denoiser';
 import { windowFeeds } from './window-feeds';
 
 export interface CacheShape {
@@ -37,7 +37,7 @@ export function graphV2Layers(session: ort.InferenceSession): number | undefined
 /** Feeds and fetches of graph v2; shared by the plain forward pass and the per-request window state. */
 export class GraphV2Runner {
   private readonly empty: ort.Tensor;
-  private readonly noBias = { ids: new ort.Tensor('int64', new BigInt64Array(0), [0]) };
+  private readonly noBiasIds = new ort.Tensor('int64', new BigInt64Array(0), [0]);
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -65,7 +65,7 @@ export class GraphV2Runner {
       feeds.bias_ids = new ort.Tensor('int64', BigInt64Array.from(head.biasIds, (v) => BigInt(v)), [head.biasIds.length]);
       feeds.bias = new ort.Tensor('float32', head.bias.subarray(0, n * head.biasIds.length), [n, head.biasIds.length]);
     } else {
-      feeds.bias_ids = this.noBias.ids;
+      feeds.bias_ids = this.noBiasIds;
       feeds.bias = new ort.Tensor('float32', new Float32Array(0), [n, 0]);
     }
     for (let l = 0; l < this.shape.layers; l++) {
@@ -141,13 +141,4 @@ export class GraphV2Runner {
 interface Past {
   keys: ort.Tensor[];
   values: ort.Tensor[];
-}
-
-/** ForwardModel over a graph v2 session. */
-export function graphV2Model(runner: GraphV2Runner): Pick<ForwardModel, 'forward' | 'forwardTop' | 'openWindow'> {
-  return {
-    forward: async (ids, rows) => (await runner.run(ids, 0, ids.length, rows, null, undefined, false)).out as Float32Array,
-    forwardTop: async (ids, rows, head) => (await runner.run(ids, 0, ids.length, rows, null, head, false)).out as TopRows,
-    openWindow: async () => runner.open(),
-  };
 }
