@@ -99,27 +99,18 @@ def check_onnx(path: str, vocab_size: int) -> None:
         raise Fatal(f"exported logits are {dims} of type {lt.elem_type}; expected float32 [n, {vocab_size}]")
 
 
+# The embedded model's recommendation: threshold decoding, greedy (tuned per release with the bench).
+TINY_SAMPLER = {"algorithm": "threshold", "threshold": 0.8, "temperature": 0, "topP": 1, "stepsPerToken": 1}
+
+
 def build_manifest(cfg, name: str, context_length: int, provenance: dict, license_: str = "MIT") -> dict:
-    return {
-        "contract": "diffucode-model/1",
-        "name": name,
-        "family": "dream",
-        "graph": "model.onnx",
-        "tokenizer": "tokenizer.json",
-        "vocabSize": cfg.vocab_size,
-        "contextLength": context_length,
-        "shiftedLogits": True,
-        "tokens": {"bos": cfg.bos_token_id, "eos": cfg.eos_token_id, "pad": cfg.pad_token_id,
-                   "mask": cfg.mask_token_id, "expand": None, "stop": [cfg.eos_token_id]},
-        "io": {"inputIds": "input_ids", "positions": "positions", "logits": "logits"},
-        "sampler": {"algorithm": "threshold", "threshold": 0.8, "temperature": 0, "topP": 1, "stepsPerToken": 1},
-        "license": license_,
-        "provenance": provenance,
-        "card": "MODEL_CARD.md",
-        "architecture": {k: getattr(cfg, k) for k in ("hidden_size", "intermediate_size", "num_hidden_layers",
-                                                      "num_attention_heads", "num_key_value_heads", "rope_theta",
-                                                      "rms_norm_eps", "tie_word_embeddings")},
-    }
+    """A trained checkpoint's manifest through the one builder (training/hf/manifest.py): this project's
+    special ids from the model config, end of text as the only stop token, no expand token."""
+    from training.hf.manifest import build_manifest as build
+    tokens = {"bos": cfg.bos_token_id, "eos": cfg.eos_token_id, "pad": cfg.pad_token_id,
+              "mask": cfg.mask_token_id, "expand": None, "stop": [cfg.eos_token_id]}
+    return build(name=name, cfg=cfg.to_dict(), tokens=tokens, context_length=context_length, license=license_,
+                 provenance=provenance, sampler=TINY_SAMPLER)
 
 
 def validate_folder(d: str, max_mb: float = None) -> dict:

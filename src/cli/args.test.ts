@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCli } from './args';
+import { resolveSampler } from '../engine/sampling/options';
+import { SAMPLER_OPTIONS, type SamplerOptionSpec } from '../engine/sampling/sampler-options';
+import { parseCli, UsageError } from './args';
 
 test('fill FILE with sampler flags', () => {
   const a = parseCli(['fill', 'x.py', '--algorithm', 'entropy', '--steps', '8', '--top-p', '0.9', '--seed', '3', '-n', '12', '--block-size', '4']);
@@ -15,12 +17,12 @@ test('unknown options, commands and bad values are usage errors', () => {
   assert.throws(() => parseCli(['fill', 'x', '--frobnicate']), /Unknown option '--frobnicate'/);
   assert.throws(() => parseCli(['explode']), /unknown command "explode"/);
   assert.throws(() => parseCli([]), /missing command/);
-  assert.throws(() => parseCli(['fill', 'x', '--steps', 'many']), /--steps expects an integer/);
-  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '0']), /--steps-per-token expects a number > 0 <= 1, got "0"/);
-  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token=-1']), /--steps-per-token expects a number > 0 <= 1, got "-1"/);
-  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '25']), /--steps-per-token expects a number > 0 <= 1, got "25"/);
-  assert.throws(() => parseCli(['fill', 'x', '--threshold', '1.5']), /--threshold expects a number >= 0 <= 1/);
-  assert.throws(() => parseCli(['fill', 'x', '--algorithm', 'magic']), /--algorithm must be one of/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps', 'many']), /^UsageError: --steps: sampler\.steps must be a positive integer \(got "many"\)$/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '0']), /--steps-per-token: sampler\.stepsPerToken must be a number in \(0, 1\]: .* \(got 0\)/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token=-1']), /--steps-per-token: .* \(got -1\)/);
+  assert.throws(() => parseCli(['fill', 'x', '--steps-per-token', '25']), /--steps-per-token: .* \(got 25\)/);
+  assert.throws(() => parseCli(['fill', 'x', '--threshold', '1.5']), /--threshold: sampler\.threshold must be a number in \[0, 1\] \(got 1\.5\)/);
+  assert.throws(() => parseCli(['fill', 'x', '--algorithm', 'magic']), /--algorithm: sampler\.algorithm must be one of .* \(got "magic"\)/);
   assert.throws(() => parseCli(['fill']), /needs a FILE or --stdin/);
   assert.throws(() => parseCli(['batch', '--in-place']), /--in-place needs/);
   for (const bad of [['fill', 'x', '--steps', 'many'], ['nope']]) assert.throws(() => parseCli(bad), (e: Error) => e.name === 'UsageError');
@@ -43,6 +45,53 @@ test('--cache and --cache-refresh', () => {
   const a = parseCli(['fill', 'x', '--cache', 'dual', '--cache-refresh', '3']);
   assert.equal(a.sampler.cache, 'dual');
   assert.equal(a.sampler.cacheRefresh, 3);
-  assert.throws(() => parseCli(['fill', 'x', '--cache', 'sometimes']), /--cache must be none or dual/);
-  assert.throws(() => parseCli(['fill', 'x', '--cache-refresh=-1']), /--cache-refresh expects an integer >= 0/);
+  assert.throws(() => parseCli(['fill', 'x', '--cache', 'sometimes']), /--cache: sampler\.cache must be 'none' or 'dual' \(got "sometimes"\)/);
+  assert.throws(() => parseCli(['fill', 'x', '--cache-refresh=-1']), /--cache-refresh: sampler\.cacheRefresh must be an integer >= 0 \(got -1\)/);
+});
+
+/** Values just outside each bound of a row of the table, a wrong type, and (integers) a fraction. */
+function badValues(spec: SamplerOptionSpec): string[] {
+  if (spec.kind === 'enum') return ['nope', ''];
+  const out = ['abc', ''];
+  if (spec.min !== undefined) out.push(String(spec.min - 1));
+  if (spec.above !== undefined) out.push(String(spec.above));
+  if (spec.max !== undefined) out.push(String(spec.max + 1));
+  if (spec.below !== undefined) out.push(String(spec.below));
+  if (spec.kind === 'integer') out.push('2.5');
+  return out;
+}
+
+test('every bad sampler value is a usage error with the message the engine gives (the drift: --top-p 0, --eps 0, --eps 1 passed the CLI)', () => {
+  for (const [flag, raw] of [['top-p', '0'], ['eps', '0'], ['eps', '1']]) {
+    assert.throws(() => parseCli(['fill', 'x', `--${flag}`, raw]), (e: Error) => e instanceof UsageError && /must be a number in \(0, 1/.test(e.message), `--${flag} ${raw}`);
+  }
+  let checked = 0;
+  for (const spec of SAMPLER_OPTIONS.filter((s) => s.kind !== 'boolean')) {
+    for (const raw of badValues(spec)) {
+      let cliMessage = '';
+      try {
+        parseCli(['fill', 'x', `--${spec.flag}=${raw}`]);
+      } catch (e) {
+        assert.ok(e instanceof UsageError, `--${spec.flag}=${raw}: ${String(e)}`);
+        cliMessage = e.message;
+      }
+      // What the engine says for the same value, as a request over IPC would carry it.
+      const sent = raw.trim() !== '' && Number.isFinite(Number(raw)) && spec.kind !== 'enum' ? Number(raw) : raw;
+      assert.throws(() => resolveSampler(undefined, { [spec.key]: sent }), (e: Error) => {
+        assert.equal(cliMessage, `--${spec.flag}: ${e.message}`);
+        return true;
+      });
+      checked++;
+    }
+  }
+  assert.ok(checked >= 40, `only ${checked} bad values checked`);
+});
+
+test('every sampler flag of the table reaches the request unchanged', () => {
+  const good: Record<string, string> = { algorithm: 'entropy', cache: 'dual', eps: '0.5' };
+  for (const spec of SAMPLER_OPTIONS.filter((s) => s.kind !== 'boolean')) {
+    const raw = good[spec.key] ?? String(spec.max ?? spec.min ?? 3);
+    const a = parseCli(['fill', 'x', `--${spec.flag}`, raw]);
+    assert.deepEqual(a.sampler, { [spec.key]: spec.kind === 'enum' ? raw : Number(raw) }, spec.flag);
+  }
 });

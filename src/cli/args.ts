@@ -1,8 +1,11 @@
 // Command-line parsing for `diffucode`. Unknown options and bad values are usage errors (exit 2) with a clear
 // message; every sampler option of the engine has a flag.
 
-import { parseArgs } from 'node:util';
-import type { Algorithm, SamplerOptions } from '../engine/types';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { problemWith, SAMPLER_OPTIONS } from '../engine/sampling/sampler-options';
+import type { SamplerOptions } from '../engine/types';
+
+type ParseArgsOptionDescriptor = NonNullable<ParseArgsConfig['options']>[string];
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -36,6 +39,7 @@ export interface CliArgs {
 }
 
 const OPTIONS = {
+  ...samplerFlags(),
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   model: { type: 'string', short: 'm' },
@@ -43,21 +47,6 @@ const OPTIONS = {
   tokens: { type: 'string', short: 'n' },
   stdin: { type: 'boolean' },
   'in-place': { type: 'boolean', short: 'i' },
-  algorithm: { type: 'string', short: 'a' },
-  steps: { type: 'string' },
-  'steps-per-token': { type: 'string' },
-  threshold: { type: 'string' },
-  'block-size': { type: 'string' },
-  temperature: { type: 'string', short: 't' },
-  'top-p': { type: 'string' },
-  'top-k': { type: 'string' },
-  'alg-temp': { type: 'string' },
-  'eos-after-text': { type: 'boolean' },
-  'no-eos-after-text': { type: 'boolean' },
-  cache: { type: 'string' },
-  'cache-refresh': { type: 'string' },
-  eps: { type: 'string' },
-  seed: { type: 'string' },
   'prefix-tokens': { type: 'string' },
   'suffix-tokens': { type: 'string' },
   provider: { type: 'string' },
@@ -68,7 +57,43 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   'ghost-text': { type: 'boolean' },
   'min-confidence': { type: 'string' },
-} as const;
+} as const satisfies Record<string, ParseArgsOptionDescriptor>;
+
+/** parseArgs entries for every row of the sampler table (values are parsed by samplerFromFlags). */
+function samplerFlags(): Record<string, ParseArgsOptionDescriptor> {
+  const out: Record<string, ParseArgsOptionDescriptor> = {};
+  for (const spec of SAMPLER_OPTIONS) {
+    if (spec.kind === 'boolean') {
+      out[spec.flag] = { type: 'boolean' };
+      out[`no-${spec.flag}`] = { type: 'boolean' };
+    } else out[spec.flag] = spec.short ? { type: 'string', short: spec.short } : { type: 'string' };
+  }
+  return out;
+}
+
+/**
+ * The sampler options given on the command line, each checked by the table's own rule: a bad value is a usage
+ * error (exit 2) with the message the engine would give, instead of a failed fill (exit 1) after the model loads.
+ */
+function samplerFromFlags(v: Record<string, string | boolean | undefined>): Partial<SamplerOptions> {
+  const sampler: Record<string, unknown> = {};
+  for (const spec of SAMPLER_OPTIONS) {
+    let value: unknown;
+    if (spec.kind === 'boolean') {
+      if (v[spec.flag] && v[`no-${spec.flag}`]) throw new UsageError(`give --${spec.flag} or --no-${spec.flag}, not both`);
+      value = v[spec.flag] ? true : v[`no-${spec.flag}`] ? false : undefined;
+    } else {
+      const raw = v[spec.flag] as string | undefined;
+      // A number that does not parse stays the string it was, so the message shows what was typed.
+      value = raw !== undefined && (spec.kind === 'number' || spec.kind === 'integer') && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    }
+    if (value === undefined) continue;
+    const problem = problemWith(spec, value);
+    if (problem) throw new UsageError(`--${spec.flag}: ${problem}`);
+    sampler[spec.key] = value;
+  }
+  return sampler as Partial<SamplerOptions>;
+}
 
 export function parseCli(argv: string[]): CliArgs {
   let parsed;
@@ -104,28 +129,7 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError('--model, --provider and --threads choose a local worker; with --server the server decides them');
   if ((v['ghost-text'] || v['min-confidence'] !== undefined) && command !== 'batch') throw new UsageError('--ghost-text and --min-confidence are batch options');
   if (v['min-confidence'] !== undefined && !v['ghost-text']) throw new UsageError('--min-confidence needs --ghost-text');
-  const algorithms: Algorithm[] = ['origin', 'maskgit_plus', 'topk_margin', 'entropy', 'threshold'];
-  if (v.algorithm !== undefined && !algorithms.includes(v.algorithm as Algorithm))
-    throw new UsageError(`--algorithm must be one of ${algorithms.join(', ')}, got "${v.algorithm}"`);
-  const sampler: Partial<SamplerOptions> = {
-    algorithm: v.algorithm as Algorithm | undefined,
-    steps: num('steps', v.steps, { int: true, min: 1 }),
-    stepsPerToken: num('steps-per-token', v['steps-per-token'], { above: 0, max: 1 }),
-    threshold: num('threshold', v.threshold, { min: 0, max: 1 }),
-    blockSize: num('block-size', v['block-size'], { int: true, min: 1 }),
-    temperature: num('temperature', v.temperature, { min: 0 }),
-    topP: num('top-p', v['top-p'], { min: 0, max: 1 }),
-    topK: num('top-k', v['top-k'], { int: true, min: 0 }),
-    algTemp: num('alg-temp', v['alg-temp'], { min: 0 }),
-    eps: num('eps', v.eps, { min: 0, max: 1 }),
-    seed: num('seed', v.seed, { int: true }),
-    eosAfterText: v['eos-after-text'] ? true : v['no-eos-after-text'] ? false : undefined,
-    cache: v.cache as SamplerOptions['cache'],
-    cacheRefresh: num('cache-refresh', v['cache-refresh'], { int: true, min: 0 }),
-  };
-  if (v.cache !== undefined && v.cache !== 'none' && v.cache !== 'dual') throw new UsageError(`--cache must be none or dual, got "${v.cache}"`);
-  if (v['eos-after-text'] && v['no-eos-after-text']) throw new UsageError('give --eos-after-text or --no-eos-after-text, not both');
-  for (const k of Object.keys(sampler) as (keyof SamplerOptions)[]) if (sampler[k] === undefined) delete sampler[k];
+  const sampler = samplerFromFlags(v);
   return {
     command,
     file,
@@ -147,6 +151,16 @@ export function parseCli(argv: string[]): CliArgs {
     ghostText: !!v['ghost-text'],
     minConfidence: num('min-confidence', v['min-confidence'], { min: 0, max: 1 }),
   };
+}
+
+/** The --help lines of the sampler table, in its order, aligned with the hand-written ones. */
+function samplerHelp(): string {
+  return SAMPLER_OPTIONS.map((spec) => {
+    const names = `${spec.short ? `-${spec.short}, ` : '    '}--${spec.kind === 'boolean' ? `[no-]${spec.flag}` : spec.flag}${spec.arg ? ` ${spec.arg}` : ''}`;
+    const [first, ...more] = spec.help.split('\n');
+    // A name too long for the column puts its help two spaces after it (as the hand-written lines do).
+    return [`  ${names.padEnd(23)}  ${first}`, ...more.map((line) => `${' '.repeat(27)}${line}`)].join('\n');
+  }).join('\n');
 }
 
 export const HELP = `diffucode — fill code gaps with a local masked-diffusion model
@@ -176,22 +190,7 @@ Options:
       --ghost-text         batch: what the editor would show (gap size, gate and filters as in the editor)
       --min-confidence P   with --ghost-text: the confidence gate (default: the model's calibrated value)
 Sampler (defaults: the model manifest's recommendation):
-  -a, --algorithm A        threshold | entropy | maskgit_plus | topk_margin | origin
-      --steps N            denoising steps (schedule algorithms; default one token per step)
-      --steps-per-token F  without --steps: steps = masks x F, all gaps together (0 < F <= 1;
-                           0.25 = about four tokens per step)
-      --threshold P        confidence threshold for 'threshold' (0..1)
-      --block-size N       decode each gap in blocks of N tokens, left to right
-  -t, --temperature T      0 = greedy
-      --top-p P            nucleus filter (1 = off)
-      --top-k K            keep the K most likely tokens (0 = off)
-      --alg-temp T         sample positions by confidence instead of taking the best
-      --[no-]eos-after-text  end-of-text only right after committed text (default: the manifest's)
-      --cache none|dual    dual: Fast-dLLM dual cache (models with a window graph): full pass per block,
-                           window passes inside it (default: the manifest's)
-      --cache-refresh N    with --cache dual, also refresh after N window passes (0 = block starts only)
-      --eps E              end time of the Dream schedule (default 0.001)
-      --seed N             PRNG seed (same seed, same output)
+${samplerHelp()}
 Context and runtime:
       --prefix-tokens N    prefix budget in tokens (default: what fits the context)
       --suffix-tokens N    suffix budget in tokens

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SAMPLER_OPTIONS } from '../engine/sampling/sampler-options';
 import type { SamplerOptions } from './model/engineApi';
 
 /**
@@ -78,21 +79,22 @@ export function contextBudget(): { prefixTokens: number; suffixTokens: number } 
   return { prefixTokens: read<number>('context.prefixTokens'), suffixTokens: read<number>('context.suffixTokens') };
 }
 
-/** Only the sampler fields the user set; the rest come from the model manifest inside the engine. */
+/**
+ * Only the sampler fields the user set; the rest come from the model manifest inside the engine. Which settings
+ * exist is the sampler table's `setting` column; each setting's "unset" value means the model's recommendation:
+ * null for numbers, 'model' for enums and for booleans (written 'on' | 'off').
+ */
 export function samplerOverrides(): Partial<SamplerOptions> {
-  const out: Partial<SamplerOptions> = {};
-  const algorithm = read<string>('sampler.algorithm');
-  if (algorithm !== 'model') out.algorithm = algorithm as SamplerOptions['algorithm'];
-  // null (the default) = the model's recommendation
-  for (const key of ['steps', 'stepsPerToken', 'threshold', 'temperature', 'blockSize'] as const) {
-    const v = read<number | null>(`sampler.${key}`);
-    if (v !== null && v !== undefined) out[key] = v;
+  const out: Record<string, unknown> = {};
+  for (const spec of SAMPLER_OPTIONS) {
+    if (!spec.setting) continue;
+    const v = read<unknown>(spec.setting);
+    if (v === null || v === undefined || v === 'model') continue;
+    if (spec.kind !== 'boolean') out[spec.key] = v;
+    else if (v === 'on' || v === 'off') out[spec.key] = v === 'on';
   }
-  const eosAfterText = read<string>('sampler.eosAfterText');
-  if (eosAfterText === 'on' || eosAfterText === 'off') out.eosAfterText = eosAfterText === 'on';
-  const cache = read<string>('sampler.cache');
-  if (cache === 'none' || cache === 'dual') out.cache = cache;
-  return out;
+  // The engine validates every value (a hand-edited settings.json can hold anything) and names the setting's field.
+  return out as Partial<SamplerOptions>;
 }
 
 export function markerSyntax(): { open: string; close: string; defaultTokens: number } {

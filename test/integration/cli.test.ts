@@ -69,6 +69,12 @@ test('usage errors exit 2 with a clear message', () => {
   const r = cli(['fill', 'x.py', '--frobnicate']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /Unknown option '--frobnicate'/);
+  // Sampler values the engine refuses are refused before the model loads, with the engine's own message.
+  for (const bad of [['--top-p', '0'], ['--eps', '0'], ['--eps', '1']]) {
+    const s = cli(['fill', 'x.py', ...bad]);
+    assert.equal(s.status, 2, `${bad.join(' ')}: ${s.stderr}`);
+    assert.match(s.stderr, new RegExp(`${bad[0]}: sampler\\.(topP|eps) must be a number in \\(0, 1`));
+  }
   const h = cli(['--help']);
   assert.equal(h.status, 0);
   assert.match(h.stdout, /diffucode fill FILE/);

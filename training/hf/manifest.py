@@ -143,7 +143,10 @@ def read_license(ckpt_dir: str) -> Optional[str]:
 
 
 def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, license: str,
-                   provenance: Dict[str, object]) -> dict:
+                   provenance: Dict[str, object], sampler: Optional[dict] = None) -> dict:
+    """The one manifest builder: the project's own models (training/export.py) and imported checkpoints
+    (export_checkpoint.py) write the same shape; only the tokens, the sampler (default: DiffuCoder's published
+    settings) and the provenance differ. The engine validates the sampler against its option table at load."""
     manifest = {
         "contract": CONTRACT,
         "name": name,
@@ -155,7 +158,7 @@ def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, l
         "shiftedLogits": True,  # Dream family: raw row i predicts token i+1
         "tokens": tokens,
         "io": {"inputIds": "input_ids", "positions": "positions", "logits": "logits"},
-        "sampler": dict(DREAM_SAMPLER),
+        "sampler": dict(DREAM_SAMPLER if sampler is None else sampler),
         "license": license,
         "provenance": provenance,
         "card": "MODEL_CARD.md",
