@@ -18,10 +18,10 @@ export class RewriteActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const error = context.diagnostics.find((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    const wants = (k: vscode.CodeActionKind) => !context.only || context.only.contains(k);
+    const error = wants(vscode.CodeActionKind.QuickFix) ? context.diagnostics.find((d) => d.severity === vscode.DiagnosticSeverity.Error) : undefined;
     const kind = error ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite;
-    if (context.only && !context.only.contains(kind)) return [];
-    if (!error && range.isEmpty) return [];
+    if (!error && (range.isEmpty || !wants(kind))) return [];
     const target = error ? (range.isEmpty ? error.range : range.union(error.range)) : range;
     const lines = new vscode.Range(target.start.line, 0, target.end.line, document.lineAt(target.end.line).text.length);
     const a = new vscode.CodeAction(REWRITE_TITLE, kind);
