@@ -15,6 +15,8 @@ export interface WorkerClientOptions {
   requestTimeoutMs?: number;
   executionProvider?: string;
   threads?: number;
+  /** Ask the worker to time its passes after loading (ModelInfo.speed). */
+  measureSpeed?: boolean;
   log?: (line: string) => void;
 }
 
@@ -155,7 +157,7 @@ export class WorkerClient {
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     child.send({
       type: 'init',
-      config: { modelDir: o.modelDir, executionProvider: o.executionProvider, threads: o.threads, idleUnloadMs: o.idleUnloadMs },
+      config: { modelDir: o.modelDir, executionProvider: o.executionProvider, threads: o.threads, idleUnloadMs: o.idleUnloadMs, measureSpeed: o.measureSpeed },
     } satisfies ToWorker);
     return child;
   }

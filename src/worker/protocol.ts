@@ -9,6 +9,9 @@ export interface WorkerConfig {
   threads?: number;
   /** Unload the model after this long without requests (0 = never). */
   idleUnloadMs?: number;
+  /** After loading, time a full and a window pass (engine/model/speed.ts) and report them in ModelInfo.speed:
+   *  the extension turns ghost text off by default for a model too slow for it. */
+  measureSpeed?: boolean;
 }
 
 export type ToWorker =

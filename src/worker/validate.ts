@@ -57,6 +57,7 @@ function checkConfig(c: unknown): void {
   need(optional(o.executionProvider, isString), 'config.executionProvider', 'a string', o.executionProvider);
   need(optional(o.threads, isInt(0)), 'config.threads', 'an integer >= 0', o.threads);
   need(optional(o.idleUnloadMs, (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)), 'config.idleUnloadMs', 'a number >= 0', o.idleUnloadMs);
+  need(optional(o.measureSpeed, (v) => typeof v === 'boolean'), 'config.measureSpeed', 'a boolean', o.measureSpeed);
 }
 
 function checkRequest(r: unknown): void {

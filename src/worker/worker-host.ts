@@ -27,8 +27,7 @@ export class WorkerHost {
 
   constructor(
     private readonly send: (m: FromWorker) => void,
-    private readonly load: (dir: string, cfg: WorkerConfig) => Promise<InfillEngine> = (dir, cfg) =>
-      InfillEngine.load(dir, { executionProvider: cfg.executionProvider, threads: cfg.threads, log: (line) => send({ type: 'log', line }) }),
+    private readonly load: (dir: string, cfg: WorkerConfig) => Promise<InfillEngine> = (dir, cfg) => loadEngine(dir, cfg, send),
   ) {}
 
   /** Takes any message off the wire: a malformed one is refused (with its id when it has one), never thrown. */
@@ -162,4 +161,19 @@ export class WorkerHost {
     this.engine = undefined;
     await e?.dispose();
   }
+}
+
+/** The engine for a model folder; with `measureSpeed`, its pass times too (a failed measurement is only logged:
+ *  the model itself loaded fine). */
+async function loadEngine(dir: string, cfg: WorkerConfig, send: (m: FromWorker) => void): Promise<InfillEngine> {
+  const engine = await InfillEngine.load(dir, { executionProvider: cfg.executionProvider, threads: cfg.threads, log: (line) => send({ type: 'log', line }) });
+  if (cfg.measureSpeed) {
+    try {
+      const s = await engine.measureSpeed();
+      send({ type: 'log', line: `speed: full pass ${Math.round(s.fullPassMs)} ms, window pass ${s.windowPassMs === undefined ? '-' : Math.round(s.windowPassMs)} ms over ${s.canvasTokens} tokens; a ghost-text suggestion about ${Math.round(s.ghostTextMs)} ms` });
+    } catch (e) {
+      send({ type: 'log', line: `speed measurement failed: ${(e as Error).message}` });
+    }
+  }
+  return engine;
 }

@@ -51,6 +51,7 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
     try {
       // The gate's default is the model's own calibrated value (its manifest), unless the user set one.
       const info = await this.host.load();
+      if (!this.host.ghostTextAllowed()) return undefined; // a model too slow for ghost text (model/slowModel.ts)
       const minConfidence = settings.minConfidence ?? info.ghostText?.minConfidence ?? 0;
       const automatic = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic;
       const liveEditor = settings.showDenoising ? ours : undefined;

@@ -2,6 +2,7 @@
 // single module (and unit tests can fake `ModelClient`). Types come from the engine; nothing is redefined here.
 export type { InfillRequest, InfillResult, GapResult, StepProgress, ModelInfo, SamplerOptions } from '../../engine/types';
 export { MASK_PLACEHOLDER } from '../../engine/types';
+export { GHOST_TEXT_SLOW_MS, type ModelSpeed } from '../../engine/model/speed';
 import type { InfillRequest, InfillResult, ModelInfo, StepProgress } from '../../engine/types';
 
 export type WorkerState = 'idle' | 'loading' | 'ready' | 'busy' | 'error' | 'restarting';
@@ -30,6 +31,7 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   executionProvider?: string;
   threads?: number;
+  measureSpeed?: boolean;
   log?: (line: string) => void;
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelSettings } from '../config';
 import type { ClientFactory, InfillOptions, InfillRequest, InfillResult, ModelClient, ModelInfo, WorkerState } from './engineApi';
+import { judgeGhostTextSpeed } from './slowModel';
 
 export type HostState = { state: WorkerState; message?: string };
 
@@ -52,6 +53,7 @@ export class ModelHost implements vscode.Disposable {
     this.loading ??= client.load().then(
       (info) => {
         this.log.info(`model ${info.name} ready from ${info.modelDir} on ${info.provider}${info.providerMessage ? ` (${info.providerMessage})` : ''}`);
+        this.judgeSpeed(info);
         return info;
       },
       (err: unknown) => {
@@ -76,6 +78,28 @@ export class ModelHost implements vscode.Disposable {
 
   private cacheSkipSaid = false;
 
+  /** False while the loaded model is too slow for ghost text (slowModel.ts) and the user has not insisted. */
+  ghostTextAllowed(): boolean {
+    return !this.tooSlowForGhostText;
+  }
+
+  private tooSlowForGhostText = false;
+  private readonly slowSaid = new Set<string>();
+
+  private judgeSpeed(info: ModelInfo): void {
+    const explicit = vscode.workspace.getConfiguration('diffucode').inspect<boolean>('ghostText.enabled');
+    const set = [explicit?.globalValue, explicit?.workspaceValue, explicit?.workspaceFolderValue].some((v) => v === true);
+    const verdict = judgeGhostTextSpeed(info.name, info.speed, set);
+    this.tooSlowForGhostText = verdict.off;
+    if (!verdict.message) return;
+    this.log.warn(verdict.message);
+    // One notification per model folder and session: the verdict holds until the model changes.
+    if (verdict.off && !this.slowSaid.has(info.modelDir)) {
+      this.slowSaid.add(info.modelDir);
+      void vscode.window.showInformationMessage(`DiffuCode: ${verdict.message}`);
+    }
+  }
+
   /** Drops the worker; the next request starts a fresh one with the current settings. */
   reset(reason: string): void {
     if (this.client) {
@@ -85,6 +109,7 @@ export class ModelHost implements vscode.Disposable {
       this.client = undefined;
     }
     this.loading = undefined;
+    this.tooSlowForGhostText = false;
     this.setState({ state: 'idle', message: 'The model loads on first use.' });
   }
 
@@ -127,6 +152,7 @@ export class ModelHost implements vscode.Disposable {
       requestTimeoutMs: settings.requestTimeoutMs,
       executionProvider: settings.executionProvider,
       threads: settings.threads > 0 ? settings.threads : undefined,
+      measureSpeed: true,
       log: (line) => this.log.info(`[worker] ${line}`),
     });
     this.subscription = this.client.onDidChangeState((s) => this.setState(s));
