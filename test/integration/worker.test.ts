@@ -176,6 +176,24 @@ describe('worker lifecycle', () => {
     }
   });
 
+  test('measureSpeed: the loaded model reports its pass times (what turns ghost text off for a slow model)', async () => {
+    const client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, measureSpeed: true });
+    try {
+      const info = await client.load();
+      assert.ok(info.speed, 'speed measured at load');
+      assert.ok(info.speed.fullPassMs > 0 && (info.speed.windowPassMs ?? 0) > 0, JSON.stringify(info.speed));
+      assert.ok(info.speed.canvasTokens > 300);
+      const plain = new WorkerClient({ workerScript: WORKER, modelDir: MODEL });
+      try {
+        assert.equal((await plain.load()).speed, undefined, 'not measured unless asked (the CLI does not pay for it)');
+      } finally {
+        plain.dispose();
+      }
+    } finally {
+      client.dispose();
+    }
+  });
+
   test('a missing model folder is a clear error', async () => {
     const client = new WorkerClient({ workerScript: WORKER, modelDir: '/nonexistent/model' });
     try {
