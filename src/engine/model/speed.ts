@@ -3,7 +3,7 @@
 // ghost-text suggestion's latency and switches ghost text off by default for a model too slow for it (a 7B on a
 // laptop CPU): a suggestion that arrives seconds after the user moved on is worse than none.
 
-import type { ForwardModel } from '../sampling/denoiser';
+import type { ForwardModel } from '../forward-model';
 import type { ModelTokens } from '../engine-parts';
 
 export interface ModelSpeed {

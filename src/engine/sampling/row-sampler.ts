@@ -21,6 +21,35 @@ export interface RowSamplerConfig {
   sampleable: number;
 }
 
+/**
+ * The one confidence rule: the chosen token's probability, the margin between the two most likely tokens
+ * ((first - second) / z, from weights sharing the normaliser z), or the negative entropy sum q log q. Each path of
+ * the sampler passes what its representation has; `negEntropy` is read only for 'entropy'.
+ */
+export function confidenceOf(kind: ConfidenceKind, prob: number, first: number, second: number, z: number, negEntropy: number): number {
+  switch (kind) {
+    case 'probability':
+      return prob;
+    case 'margin':
+      return (first - second) / z;
+    case 'entropy':
+      return negEntropy;
+  }
+}
+
+/** sum q log q over the kept candidates, q = e[idx[i]] / zk (idx null: the first `keep` of e). */
+function keptNegEntropy(e: ArrayLike<number>, idx: Int32Array | null, keep: number, zk: number): number {
+  let s = 0;
+  for (let i = 0; i < keep; i++) {
+    const q = e[idx ? idx[i] : i] / zk;
+    if (q > 0) s += q * Math.log(q);
+  }
+  return s;
+}
+
+/** A row with nothing sampleable (every logit -inf or NaN) has no confidence. */
+const NO_CONFIDENCE = (kind: ConfidenceKind) => confidenceOf(kind, 0, 0, 0, 1, -Infinity);
+
 export interface RowSample {
   token: number;
   prob: number;
@@ -81,7 +110,7 @@ export class RowSampler {
       // greedy, unfiltered (headServes guarantees temperature 0)
       out.token = top.ids[base];
       out.prob = e[0];
-      out.confidence = confidence === 'margin' ? e[0] - (k > 1 ? e[1] : 0) : confidence === 'entropy' ? -top.entropy[j] : e[0];
+      out.confidence = confidenceOf(confidence, e[0], e[0], k > 1 ? e[1] : 0, 1, -top.entropy[j]);
       return;
     }
     let nucleus = k;
@@ -113,23 +142,7 @@ export class RowSampler {
     }
     out.token = top.ids[base + p];
     out.prob = e[p] / zk;
-    switch (confidence) {
-      case 'probability':
-        out.confidence = out.prob;
-        break;
-      case 'margin':
-        out.confidence = (e[0] - (keep > 1 ? e[1] : 0)) / zk;
-        break;
-      case 'entropy': {
-        let s = 0;
-        for (let i = 0; i < keep; i++) {
-          const q = e[i] / zk;
-          if (q > 0) s += q * Math.log(q);
-        }
-        out.confidence = s;
-        break;
-      }
-    }
+    out.confidence = confidenceOf(confidence, out.prob, e[0], keep > 1 ? e[1] : 0, zk, confidence === 'entropy' ? keptNegEntropy(e, null, keep, zk) : 0);
   }
 
   private topScratch = new Float64Array(64);
@@ -177,7 +190,7 @@ export class RowSampler {
       // Every sampleable logit is -inf or NaN: nothing to choose from; report the argmax slot with no confidence.
       out.token = argmax;
       out.prob = 0;
-      out.confidence = this.cfg.confidence === 'entropy' ? -Infinity : 0;
+      out.confidence = NO_CONFIDENCE(this.cfg.confidence);
       return;
     }
     if (zBound !== Infinity && this.supportsBound) {
@@ -247,17 +260,7 @@ export class RowSampler {
     }
     out.token = token;
     out.prob = eTok / z;
-    switch (this.cfg.confidence) {
-      case 'probability':
-        out.confidence = out.prob;
-        break;
-      case 'margin':
-        out.confidence = (1 - (m2 === -Infinity ? 0 : Math.exp((m2 - m) * invT))) / z;
-        break;
-      case 'entropy':
-        out.confidence = sAcc / z - Math.log(z);
-        break;
-    }
+    out.confidence = confidenceOf(this.cfg.confidence, out.prob, 1, m2 === -Infinity ? 0 : Math.exp((m2 - m) * invT), z, sAcc / z - Math.log(z));
   }
 
   /** `sample` with the full-vocabulary passes in the SIMD kernel: same decisions, same order, same outputs. */
@@ -270,7 +273,7 @@ export class RowSampler {
     if (m === -Infinity) {
       out.token = mx.argmax;
       out.prob = 0;
-      out.confidence = confidence === 'entropy' ? -Infinity : 0;
+      out.confidence = NO_CONFIDENCE(confidence);
       return;
     }
     if (zBound !== Infinity && this.supportsBound) {
@@ -325,21 +328,11 @@ export class RowSampler {
     out.token = argmax;
     if (m === -Infinity) {
       out.prob = 0;
-      out.confidence = wantS ? -Infinity : 0;
+      out.confidence = NO_CONFIDENCE(this.cfg.confidence);
       return;
     }
     out.prob = 1 / z;
-    switch (this.cfg.confidence) {
-      case 'probability':
-        out.confidence = out.prob;
-        break;
-      case 'margin':
-        out.confidence = (1 - (m2 === -Infinity ? 0 : Math.exp(m2 - m))) / z;
-        break;
-      case 'entropy':
-        out.confidence = sAcc / z - Math.log(z);
-        break;
-    }
+    out.confidence = confidenceOf(this.cfg.confidence, out.prob, 1, m2 === -Infinity ? 0 : Math.exp(m2 - m), z, sAcc / z - Math.log(z));
   }
 
   /** Greedy probability without the scratch buffer, stopping once the normaliser passes zBound. */
@@ -418,23 +411,8 @@ export class RowSampler {
     const token = keep > 0 ? idx[pos] : argmax;
     out.token = token;
     out.prob = keep > 0 ? e[token] / zk : 1;
-    switch (this.cfg.confidence) {
-      case 'probability':
-        out.confidence = out.prob;
-        break;
-      case 'margin':
-        out.confidence = (e[idx[0]] - (keep > 1 ? e[idx[1]] : 0)) / zk;
-        break;
-      case 'entropy': {
-        let s = 0;
-        for (let i = 0; i < keep; i++) {
-          const q = e[idx[i]] / zk;
-          if (q > 0) s += q * Math.log(q);
-        }
-        out.confidence = s;
-        break;
-      }
-    }
+    const kind = this.cfg.confidence;
+    out.confidence = confidenceOf(kind, out.prob, e[idx[0]], keep > 1 ? e[idx[1]] : 0, zk, kind === 'entropy' ? keptNegEntropy(e, idx, keep, zk) : 0);
   }
 
   private collect(e: Float32Array, n: number, floor: number): void {

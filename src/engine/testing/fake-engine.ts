@@ -2,7 +2,7 @@
 
 import { InfillEngine } from '../engine';
 import type { ModelTokens } from '../engine-parts';
-import type { ForwardModel } from '../sampling/denoiser';
+import type { ForwardModel } from '../forward-model';
 import type { SamplerOptions } from '../types';
 import { CharTokenizer } from './fake-model';
 

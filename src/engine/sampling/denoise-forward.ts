@@ -1,0 +1,123 @@
+// Stage 2 of a denoising step: one forward pass for the eligible rows, under the request's cache policy — every
+// pass full (no cache), or Fast-dLLM's dual cache: a full pass ("prefill") at each block start that caches every
+// layer's keys/values, then passes over a window of the canvas. Each pass returns full rows of logits, or the
+// in-graph confidence head's top k when the model has one and the sampler can be served from it.
+
+import { EngineError, type SamplerOptions } from '../types';
+import type { ForwardModel, HeadRequest, PassOutput, WindowForward } from '../forward-model';
+import { blockRange, type StepRows } from './denoise-plan';
+import type { DenoiseConfig, DenoiseState, DenoiseStats } from './denoise-types';
+import { RowSampler } from './row-sampler';
+
+export class ForwardPolicy {
+  private cachedBlock = -1;
+  private sincePrefill = 0;
+  private stopsSeen = 0; // a stop fills slots outside the window: the next pass refreshes the cache
+
+  private constructor(
+    private readonly model: ForwardModel,
+    private readonly cfg: DenoiseConfig,
+    private readonly win: WindowForward | undefined,
+    private readonly head: HeadRequest | undefined,
+  ) {}
+
+  /** Opens the dual cache when the sampler asks for it (its load time goes to stats.cacheLoadMs). */
+  static async open(model: ForwardModel, cfg: DenoiseConfig, stats: DenoiseStats, cap: number): Promise<ForwardPolicy> {
+    const s = cfg.sampler;
+    if (s.cache === 'dual' && !model.openWindow)
+      throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
+    let win: WindowForward | undefined;
+    if (s.cache === 'dual') {
+      const tw = performance.now();
+      try {
+        win = await model.openWindow!();
+        stats.cacheLoadMs = performance.now() - tw;
+      } catch (e) {
+        // Not enough memory for the window session's copy of the weights: decode without the cache (same result
+        // quality, full passes) rather than fail a request the model can serve.
+        if (!(e instanceof EngineError && e.code === 'OUT_OF_MEMORY')) throw e;
+        stats.cacheSkipped = e.message;
+      }
+    }
+    // The confidence head, when the model has one and this sampler can be served from the top k of each row.
+    const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, model.vocabSize, s, cap) : undefined;
+    return new ForwardPolicy(model, cfg, win, head);
+  }
+
+  /** One pass for rows r.rows[0, r.n) of the canvas, in block `block`. */
+  async run(state: DenoiseState, r: StepRows, block: number, blockSize: number, stats: DenoiseStats): Promise<PassOutput> {
+    const { model, win, head, cfg } = this;
+    if (head) fillBias(head, cfg, state, r);
+    const rows = r.rows.subarray(0, r.n);
+    if (!win) return head ? model.forwardTop!(state.ids, rows, head) : model.forward(state.ids, rows);
+    const refresh = cfg.sampler.cacheRefresh;
+    if (this.cachedBlock !== block || win.length !== state.ids.length || stats.slotsFinalisedByStop !== this.stopsSeen || (refresh && this.sincePrefill >= refresh)) {
+      this.stopsSeen = stats.slotsFinalisedByStop;
+      const out = await win.prefill(state.ids, rows, head);
+      this.cachedBlock = block;
+      this.sincePrefill = 0;
+      return out;
+    }
+    const [lo, hi] = windowSpan(state, r, block, blockSize, cfg.shifted);
+    const out = await win.step(state.ids, lo, hi, rows, head);
+    this.sincePrefill++;
+    stats.windowPasses++;
+    return out;
+  }
+
+  /** The head's bias matrix follows the row buffers when they grow. */
+  resize(cap: number): void {
+    if (this.head) this.head.bias = new Float32Array(cap * this.head.biasIds.length);
+  }
+}
+
+/** The ids the head must treat per row: always-banned ones, ids past the tokenizer, the stop ids (eosAfterText)
+ *  and the expand id. Each row's bias is filled before every pass (fillBias). */
+function newHeadRequest(cfg: DenoiseConfig, V: number, s: SamplerOptions, cap: number): HeadRequest {
+  const ids = new Set<number>();
+  for (const b of cfg.bannedIds) if (b < V) ids.add(b);
+  for (let i = Math.min(cfg.sampleable, V); i < V; i++) ids.add(i);
+  if (s.eosAfterText) for (const b of cfg.stopIds) if (b < V) ids.add(b);
+  if (cfg.expandId !== null && cfg.expandId < V) ids.add(cfg.expandId);
+  const biasIds = Int32Array.from([...ids].sort((a, b) => a - b));
+  return { k: RowSampler.headK(s.topK ?? 0), scale: s.temperature > 0 ? 1 / s.temperature : 1, biasIds, bias: new Float32Array(cap * biasIds.length) };
+}
+
+/** The same per-row bans the full-row path applies to each row of logits (denoise-score.ts), as the head's bias. */
+function fillBias(head: HeadRequest, cfg: DenoiseConfig, state: DenoiseState, r: StepRows): void {
+  const c = head.biasIds.length;
+  const banned = new Set(cfg.bannedIds);
+  const stops = new Set(cfg.stopIds);
+  for (let j = 0; j < r.n; j++) {
+    const stopBanned = !!cfg.sampler.eosAfterText && r.slotOf[j] > 0 && state.ids[r.pos[j] - 1] === cfg.maskId;
+    const gs = state.gaps[r.gapOf[j]];
+    const expandBanned = cfg.expandId !== null && (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength);
+    for (let i = 0; i < c; i++) {
+      const id = head.biasIds[i];
+      const ban = banned.has(id) || id >= cfg.sampleable || (stopBanned && stops.has(id)) || (expandBanned && id === cfg.expandId);
+      head.bias[j * c + i] = ban ? -Infinity : 0;
+    }
+  }
+}
+
+/**
+ * The canvas span a dual-cache window pass recomputes: every gap's active block (the slots whose tokens change
+ * during the block, committed ones included, so their fresh keys/values are used), the row before each block for
+ * shifted logits, and every row asked for.
+ */
+function windowSpan(state: DenoiseState, r: StepRows, block: number, blockSize: number, shifted: boolean): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const gs of state.gaps) {
+    // the whole block, past the gap's stop too: a stop committed inside the block changed those slots
+    const [blo, bhi] = blockRange(block, blockSize, gs.length);
+    if (bhi <= blo || blo >= gs.stopAt) continue; // this gap ended before the block: nothing of it changes now
+    lo = Math.min(lo, gs.start + blo - (shifted ? 1 : 0));
+    hi = Math.max(hi, gs.start + bhi);
+  }
+  for (let j = 0; j < r.n; j++) {
+    lo = Math.min(lo, r.rows[j], r.pos[j]);
+    hi = Math.max(hi, r.rows[j] + 1, r.pos[j] + 1);
+  }
+  return [Math.max(0, lo), Math.min(state.ids.length, hi)];
+}

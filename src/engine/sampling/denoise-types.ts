@@ -1,0 +1,65 @@
+// The shapes the denoising loop and its stages share: the request's configuration, the canvas state it changes
+// step by step, its statistics and the caller's hooks.
+
+import type { SamplerOptions } from '../types';
+
+export interface DenoiseConfig {
+  sampler: SamplerOptions;
+  shifted: boolean;
+  maskId: number;
+  stopIds: readonly number[];
+  /** DreamOn's expand token, or null. */
+  expandId: number | null;
+  /** Ids never sampled (the mask itself, BOS...). */
+  bannedIds: readonly number[];
+  /** Ids at or above this are never sampled (rows beyond the tokenizer). */
+  sampleable: number;
+  contextLength: number;
+  /** Per gap: end the gap after its first committed line break (single-line ghost text). */
+  singleLine?: readonly boolean[];
+  /** Whether a token's text contains a line break (needed with singleLine). */
+  isLineBreak?: (id: number) => boolean;
+}
+
+export interface GapState {
+  start: number;
+  length: number;
+  /** The gap's text ends before this slot: a committed stop token's slot, the slot after a line break in a
+   *  single-line gap, or `length`. Masks at or after it are finalised without forward passes. */
+  stopAt: number;
+  /** Probability each committed slot had when it was chosen. */
+  probs: number[];
+  /** Longest this gap may grow to by expansion. */
+  maxLength: number;
+}
+
+export interface DenoiseState {
+  ids: Int32Array;
+  gaps: GapState[];
+  step: number;
+  committed: number;
+  total: number;
+}
+
+export interface DenoiseStats {
+  steps: number;
+  forwardPasses: number;
+  /** Passes over a window of the canvas with the dual cache (part of forwardPasses). */
+  windowPasses: number;
+  /** Why a requested dual cache was not used (not enough memory for the window session). */
+  cacheSkipped?: string;
+  /** Time spent opening the dual cache (a window-graph session on first use): neither model nor sampler time. */
+  cacheLoadMs: number;
+  rowsScored: number;
+  tokensCommitted: number;
+  slotsFinalisedByStop: number;
+  modelMs: number;
+  samplerMs: number;
+}
+
+export interface DenoiseHooks {
+  signal?: AbortSignal;
+  onStep?: (state: DenoiseState) => void;
+  /** Called right before each forward pass starts, with the number of passes started so far (this one included). */
+  onForward?: (passes: number) => void;
+}
