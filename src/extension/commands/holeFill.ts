@@ -10,6 +10,7 @@ import { reanchor, type Span } from '../masks/reanchor';
 import type { GapResult } from '../model/engineApi';
 import { errorText, isAbort, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
+import { progressMessage } from '../ui/timeLeft';
 
 export interface HoleFillDeps {
   host: ModelHost;
@@ -45,6 +46,7 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
       async (progress, token) => {
         const bridge = abortSignalFor(token);
         const editor = () => vscode.window.visibleTextEditors.find((e) => e.document === document);
+        const started = Date.now();
         try {
           const result = await deps.host.infill(
             { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: samplerOverrides(), budget: contextBudget() },
@@ -52,7 +54,7 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
               signal: bridge.signal,
               supersedeKey: `fill:${document.uri.toString()}`,
               onProgress: (p) => {
-                progress.report({ message: `${p.committed}/${p.total} tokens (step ${p.step})` });
+                progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) });
                 const ed = editor();
                 const spans = ed && reanchor(original, document.getText(), holes);
                 if (ed && spans) deps.live.show(ed, spans.map((s) => rangeOf(document, s)), p.gaps);

@@ -6,6 +6,7 @@ import { contextBudget, samplerOverrides } from '../config';
 import { errorText, isAbort } from '../model/modelHost';
 import { guardDocument, rangeOf, type HoleFillDeps } from './holeFill';
 import { tokensForSelection } from './fillMasked';
+import { progressMessage } from '../ui/timeLeft';
 
 export const REWRITE_TITLE = 'Rewrite with DiffuCode';
 
@@ -65,10 +66,11 @@ export async function rewriteCommand(
       { location: vscode.ProgressLocation.Notification, title: 'DiffuCode: rewriting', cancellable: true },
       async (progress, token) => {
         const bridge = abortSignalFor(token);
+        const started = Date.now();
         try {
           const result = await deps.host.infill(
             { pieces: [original.slice(0, start), original.slice(end)], gaps: [{ maxTokens: tokensForSelection(blockText, 16) }], sampler: samplerOverrides(), budget: contextBudget() },
-            { signal: bridge.signal, supersedeKey: `rewrite:${document.uri.toString()}`, onProgress: (p) => progress.report({ message: `${p.committed}/${p.total} tokens` }) },
+            { signal: bridge.signal, supersedeKey: `rewrite:${document.uri.toString()}`, onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }) },
           );
           return result.gaps[0].text;
         } finally {
