@@ -7,8 +7,8 @@
 
 import { InfillEngine } from '../src/engine/engine';
 import { Prng } from '../src/engine/sampling/prng';
-import { RowKernel } from '../src/engine/sampling/row-kernel';
-import { RowSampler, type RowSample } from '../src/engine/sampling/row-sampler';
+import { RowKernel } from '../src/engine/sampling/rowKernel';
+import { RowSampler, type RowSample } from '../src/engine/sampling/rowSampler';
 import { CharTokenizer, RandomLogitsModel } from '../src/engine/testing/fake-model';
 import type { SamplerOptions } from '../src/engine/types';
 import type { BenchConfig } from './configs';

@@ -1,4 +1,4 @@
-// Full-vocabulary reductions of one logits row for the sampler (src/engine/sampling/row-sampler.ts), in WebAssembly
+// Full-vocabulary reductions of one logits row for the sampler (src/engine/sampling/rowSampler.ts), in WebAssembly
 // SIMD: 4 floats per instruction where V8 runs the same loops in JavaScript one float at a time. At DiffuCoder's
 // 152k vocabulary these loops are nearly all of the sampler's time.
 //

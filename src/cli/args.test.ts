@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveSampler } from '../engine/sampling/options';
-import { SAMPLER_OPTIONS, type SamplerOptionSpec } from '../engine/sampling/sampler-options';
+import { SAMPLER_OPTIONS, type SamplerOptionSpec } from '../engine/sampling/samplerOptions';
 import { parseCli, UsageError } from './args';
 
 test('fill FILE with sampler flags', () => {

@@ -2,7 +2,7 @@
 // message; every sampler option of the engine has a flag.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { problemWith, SAMPLER_OPTIONS } from '../engine/sampling/sampler-options';
+import { problemWith, SAMPLER_OPTIONS } from '../engine/sampling/samplerOptions';
 import type { SamplerOptions } from '../engine/types';
 
 type ParseArgsOptionDescriptor = NonNullable<ParseArgsConfig['options']>[string];
@@ -137,7 +137,7 @@ export function parseCli(argv: string[]): CliArgs {
     inPlace: !!v['in-place'],
     model: v.model,
     marker: v.marker ?? '<|mask|>',
-    // No upper bound here: the one limit is the model's context, checked with the markers (engine/text/mask-markers).
+    // No upper bound here: the one limit is the model's context, checked with the markers (engine/text/maskMarkers).
     tokens: num('tokens', v.tokens, { int: true, min: 1 }) ?? 24,
     sampler,
     prefixTokens: num('prefix-tokens', v['prefix-tokens'], { int: true, min: 0 }),

@@ -1,15 +1,15 @@
 // `diffucode fill`: read a file (or stdin), fill every mask marker in one joint request, print or write back.
 // The user's file is never clobbered: invalid UTF-8 is refused, markers are checked against the model's context
 // before anything runs, the model sees LF and the fill is written with the file's own line ending, and
-// --in-place keeps a backup and the file's mode, owner and kind (see in-place.ts).
+// --in-place keeps a backup and the file's mode, owner and kind (see inPlace.ts).
 
 import { readFileSync } from 'node:fs';
 import type { InfillRequest, InfillResult } from '../engine/types';
 import { detectEol, toLf, withEol } from '../engine/text/eol';
-import { assemble, findMarkers, markerSyntax, piecesAround } from '../engine/text/mask-markers';
+import { assemble, findMarkers, markerSyntax, piecesAround } from '../engine/text/maskMarkers';
 import type { CliArgs } from './args';
-import { fileError } from './file-errors';
-import { isLink, prepareInPlace, writeInPlace, type InPlaceTarget } from './in-place';
+import { fileError } from './fileErrors';
+import { isLink, prepareInPlace, writeInPlace, type InPlaceTarget } from './inPlace';
 
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {

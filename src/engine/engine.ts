@@ -2,13 +2,13 @@
 // denoiser, and turns the final canvas into per-gap text and per-token confidences. No `vscode` import.
 
 import { buildCanvas } from './canvas/canvas';
-import type { EngineParts } from './engine-parts';
+import type { EngineParts } from './engineParts';
 import { loadEngineParts, type LoadOptions } from './model/load';
 import { measureSpeed, type ModelSpeed } from './model/speed';
 import { denoise, type DenoiseState } from './sampling/denoiser';
 import { resolveSampler } from './sampling/options';
 import { summarizeConfidence } from './text/confidence';
-import { renderSlots, tokensToText } from './text/token-text';
+import { renderSlots, tokensToText } from './text/tokenText';
 import {
   abortError,
   MASK_PLACEHOLDER,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SAMPLER_OPTIONS } from '../engine/sampling/sampler-options';
+import { SAMPLER_OPTIONS } from '../engine/sampling/samplerOptions';
 import type { SamplerOptions } from './model/engineApi';
 
 /**

@@ -14,7 +14,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
-import type { HeadRequest, PassOutput, TopRows, WindowForward } from '../forward-model';
+import type { HeadRequest, PassOutput, TopRows, WindowForward } from '../forwardModel';
 import { windowFeeds } from './window-feeds';
 
 export interface CacheShape {

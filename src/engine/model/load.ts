@@ -2,7 +2,7 @@
 // model's vocabulary and special ids), then create the ONNX Runtime session.
 
 import { resolve } from 'node:path';
-import type { EngineParts } from '../engine-parts';
+import type { EngineParts } from '../engineParts';
 import { EngineError, type ModelInfo } from '../types';
 import { readManifest } from './manifest';
 import { checkMemory, estimateMemory } from './memory';

@@ -3,7 +3,7 @@
 // projection and returns logits [n, vocab]. GPU providers are tried first when asked and fall back to the CPU.
 
 import * as ort from 'onnxruntime-node';
-import type { ForwardModel, HeadRequest, TopRows, WindowForward } from '../forward-model';
+import type { ForwardModel, HeadRequest, TopRows, WindowForward } from '../forwardModel';
 import { EngineError } from '../types';
 import { graphV2Layers, GraphV2Runner, type CacheShape } from './graph-v2';
 

@@ -3,8 +3,8 @@
 // ghost-text suggestion's latency and switches ghost text off by default for a model too slow for it (a 7B on a
 // laptop CPU): a suggestion that arrives seconds after the user moved on is worse than none.
 
-import type { ForwardModel } from '../forward-model';
-import type { ModelTokens } from '../engine-parts';
+import type { ForwardModel } from '../forwardModel';
+import type { ModelTokens } from '../engineParts';
 
 export interface ModelSpeed {
   /** Tokens in the measured canvas (the editor's default budget: 224 prefix + 96 suffix + a 24-token gap). */

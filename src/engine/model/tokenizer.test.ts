@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tokensToText } from '../text/token-text';
+import { tokensToText } from '../text/tokenText';
 import { EngineError } from '../types';
 import { loadEngineParts } from './load';
 import { loadTokenizer } from './tokenizer';

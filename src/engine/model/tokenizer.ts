@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { EngineTokenizer } from '../engine-parts';
+import type { EngineTokenizer } from '../engineParts';
 import { EngineError } from '../types';
 
 export function loadTokenizer(path: string): EngineTokenizer {

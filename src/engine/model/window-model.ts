@@ -6,7 +6,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
-import type { WindowForward } from '../forward-model';
+import type { WindowForward } from '../forwardModel';
 import { createSession, type SessionOptions } from './onnx-model';
 import { windowFeeds } from './window-feeds';
 

@@ -1,24 +1,24 @@
 // The denoising loop shared by every algorithm, one step at a time in four stages over the same preallocated
-// row buffers: the eligible masks (active block of every gap; denoise-plan.ts), one forward pass for just those
-// rows under the cache policy (denoise-forward.ts), each row turned into (token, probability, confidence)
-// (denoise-score.ts), then which to commit and the commit with stop tokens and DreamOn expansions
-// (denoise-commit.ts). The AbortSignal is checked before every forward pass.
+// row buffers: the eligible masks (active block of every gap; denoisePlan.ts), one forward pass for just those
+// rows under the cache policy (denoiseForward.ts), each row turned into (token, probability, confidence)
+// (denoiseScore.ts), then which to commit and the commit with stop tokens and DreamOn expansions
+// (denoiseCommit.ts). The AbortSignal is checked before every forward pass.
 
 import { abortError, EngineError, type SamplerOptions } from '../types';
 import type { Canvas } from '../canvas/canvas';
-import type { ForwardModel } from '../forward-model';
-import { chooseRows, commitRows, countCommitted } from './denoise-commit';
-import { ForwardPolicy } from './denoise-forward';
-import { eligibleRows, planDenoise, StepRows } from './denoise-plan';
-import { scoreRows } from './denoise-score';
-import type { DenoiseConfig, DenoiseHooks, DenoiseState, DenoiseStats } from './denoise-types';
+import type { ForwardModel } from '../forwardModel';
+import { chooseRows, commitRows, countCommitted } from './denoiseCommit';
+import { ForwardPolicy } from './denoiseForward';
+import { eligibleRows, planDenoise, StepRows } from './denoisePlan';
+import { scoreRows } from './denoiseScore';
+import type { DenoiseConfig, DenoiseHooks, DenoiseState, DenoiseStats } from './denoiseTypes';
 import { Prng } from './prng';
-import { RowSampler, type ConfidenceKind, type RowSample } from './row-sampler';
+import { RowSampler, type ConfidenceKind, type RowSample } from './rowSampler';
 
-export type { DenoiseConfig, DenoiseHooks, DenoiseState, DenoiseStats, GapState } from './denoise-types';
-// ForwardModel lives in forward-model.ts (model/ implements it without importing sampling/); it is
+export type { DenoiseConfig, DenoiseHooks, DenoiseState, DenoiseStats, GapState } from './denoiseTypes';
+// ForwardModel lives in forwardModel.ts (model/ implements it without importing sampling/); it is
 // re-exported: the denoiser is what callers hand a model to.
-export type { ForwardModel } from '../forward-model';
+export type { ForwardModel } from '../forwardModel';
 
 const CONFIDENCE: Record<SamplerOptions['algorithm'], ConfidenceKind> = {
   origin: 'probability',

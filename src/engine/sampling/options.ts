@@ -1,9 +1,9 @@
 // Resolves the sampler options of one request: built-in defaults < the manifest's recommendation < the request.
 // Every value is validated here so the denoiser can trust them; a bad value is a clear EngineError. The rules
-// themselves are rows of the sampler-option table (sampler-options.ts).
+// themselves are rows of the sampler-option table (samplerOptions.ts).
 
 import { EngineError, type SamplerOptions } from '../types';
-import { builtinSampler, problemWith, SAMPLER_OPTIONS } from './sampler-options';
+import { builtinSampler, problemWith, SAMPLER_OPTIONS } from './samplerOptions';
 
 const BUILTIN_SAMPLER: SamplerOptions = builtinSampler();
 

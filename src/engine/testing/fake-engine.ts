@@ -1,8 +1,8 @@
 // Assembles an InfillEngine from the scripted fake model and the char tokenizer (tests and bench only).
 
 import { InfillEngine } from '../engine';
-import type { ModelTokens } from '../engine-parts';
-import type { ForwardModel } from '../forward-model';
+import type { ModelTokens } from '../engineParts';
+import type { ForwardModel } from '../forwardModel';
 import type { SamplerOptions } from '../types';
 import { CharTokenizer } from './fake-model';
 

@@ -1,8 +1,8 @@
 // Test doubles for the engine: a model whose logits are scripted per canvas position, and a char-level tokenizer.
 // Used by the unit tests and by the bench's synthetic 152k-vocabulary sampler-overhead measurement.
 
-import type { ForwardModel, WindowForward } from '../forward-model';
-import type { EngineTokenizer } from '../engine-parts';
+import type { ForwardModel, WindowForward } from '../forwardModel';
+import type { EngineTokenizer } from '../engineParts';
 
 /** What the scripted model predicts for the token at canvas position `pos`: a token and its probability. */
 export type Script = (ids: Int32Array, pos: number, call: number) => { token: number; p: number };

@@ -1,10 +1,10 @@
 // The extension's view of mask markers: the editor settings (open, close, default size) adapted to the one
-// shared parser in src/engine/text/mask-markers.ts, so the fill command and the CLI read markers the same way
+// shared parser in src/engine/text/maskMarkers.ts, so the fill command and the CLI read markers the same way
 // and refuse the same sizes (above the model's context, not a number) with the same message.
 
-import { findMarkers, type MaskMarker } from '../../engine/text/mask-markers';
+import { findMarkers, type MaskMarker } from '../../engine/text/maskMarkers';
 
-export { MarkerError, piecesAround } from '../../engine/text/mask-markers';
+export { MarkerError, piecesAround } from '../../engine/text/maskMarkers';
 
 /** A hole in a document: [start, end) covers the marker (or the selection) to be replaced by generated text. */
 export type Hole = MaskMarker;

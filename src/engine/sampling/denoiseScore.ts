@@ -2,11 +2,11 @@
 // logits (with the per-row bans applied here) or from the confidence head's top k (bans applied in the graph).
 
 import { EngineError } from '../types';
-import type { PassOutput } from '../forward-model';
-import type { StepRows } from './denoise-plan';
-import type { DenoiseConfig, DenoiseState } from './denoise-types';
+import type { PassOutput } from '../forwardModel';
+import type { StepRows } from './denoisePlan';
+import type { DenoiseConfig, DenoiseState } from './denoiseTypes';
 import type { Prng } from './prng';
-import type { RowSample, RowSampler } from './row-sampler';
+import type { RowSample, RowSampler } from './rowSampler';
 
 /**
  * `bounded`: greedy threshold decoding only needs the exact probability of rows that reach tau or are the best so

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderSlots, tokensToText, type TokenBytes } from './token-text';
+import { renderSlots, tokensToText, type TokenBytes } from './tokenText';
 
 // id -> bytes: 1 = 'a', 2 = first two bytes of 'é' (C3), 3 = second byte (A9), 4 = '\r\n', 5 = special (empty)
 const table: Record<number, number[]> = { 1: [0x61], 2: [0xc3], 3: [0xa9], 4: [0x0d, 0x0a], 5: [] };

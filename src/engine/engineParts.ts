@@ -1,8 +1,8 @@
 // The pieces an InfillEngine is assembled from. Loading from a model folder produces these (model/load.ts);
 // tests and the bench assemble them from fakes, so the whole engine runs without ONNX Runtime.
 
-import type { ForwardModel } from './forward-model';
-import type { TokenBytes } from './text/token-text';
+import type { ForwardModel } from './forwardModel';
+import type { TokenBytes } from './text/tokenText';
 import type { ModelInfo } from './types';
 
 export interface EngineTokenizer extends TokenBytes {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveSampler } from './options';
-import { accepts, builtinSampler, problemWith, SAMPLER_OPTIONS } from './sampler-options';
+import { accepts, builtinSampler, problemWith, SAMPLER_OPTIONS } from './samplerOptions';
 
 interface SettingSchema {
   type: string | string[];

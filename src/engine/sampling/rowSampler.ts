@@ -3,12 +3,12 @@
 // chosen token's probability, the top-1/top-2 margin or the negative entropy of the filtered distribution.
 // Hot path: no allocation per row. Full-vocabulary work is a max pass and one exp pass into a scratch buffer that
 // lives as long as the sampler; top-p/top-k only sort the few candidates near the maximum (partial selection).
-// Those full-vocabulary passes run in the WebAssembly SIMD kernel (row-kernel.ts) when the runtime has it; the
+// Those full-vocabulary passes run in the WebAssembly SIMD kernel (rowKernel.ts) when the runtime has it; the
 // JavaScript loops below are the fallback and the reference the kernel is tested against.
 
-import { expNonPos } from './fast-exp';
+import { expNonPos } from './fastExp';
 import type { Prng } from './prng';
-import { RowKernel, type RowMax } from './row-kernel';
+import { RowKernel, type RowMax } from './rowKernel';
 
 export type ConfidenceKind = 'probability' | 'margin' | 'entropy';
 

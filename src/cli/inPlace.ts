@@ -14,7 +14,7 @@ import {
   realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileError } from './file-errors';
+import { fileError } from './fileErrors';
 
 export interface InPlaceTarget {
   /** The path the user gave. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assemble, findMarkers, markerSyntax, MarkerError, piecesAround, type MarkerLimits } from './mask-markers';
+import { assemble, findMarkers, markerSyntax, MarkerError, piecesAround, type MarkerLimits } from './maskMarkers';
 
 const def = markerSyntax('<|mask|>');
 const lim = { defaultTokens: 24, maxTokens: 384, modelName: 'diffucode-tiny' };

@@ -4,7 +4,7 @@
 
 import type { SamplerOptions } from '../types';
 import { dreamTimesteps } from './schedule';
-import type { DenoiseConfig, DenoiseState } from './denoise-types';
+import type { DenoiseConfig, DenoiseState } from './denoiseTypes';
 
 export interface DenoisePlan {
   /** Slots per block (Infinity: the whole gap is one block). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng } from './prng';
-import { RowSampler, type RowSample, type RowSamplerConfig } from './row-sampler';
+import { RowSampler, type RowSample, type RowSamplerConfig } from './rowSampler';
 
 const base: RowSamplerConfig = { temperature: 0, topP: 1, topK: 0, confidence: 'probability', sampleable: 1 << 30 };
 

@@ -4,10 +4,10 @@
 // in-graph confidence head's top k when the model has one and the sampler can be served from it.
 
 import { EngineError, type SamplerOptions } from '../types';
-import type { ForwardModel, HeadRequest, PassOutput, WindowForward } from '../forward-model';
-import { blockRange, type StepRows } from './denoise-plan';
-import type { DenoiseConfig, DenoiseState, DenoiseStats } from './denoise-types';
-import { RowSampler } from './row-sampler';
+import type { ForwardModel, HeadRequest, PassOutput, WindowForward } from '../forwardModel';
+import { blockRange, type StepRows } from './denoisePlan';
+import type { DenoiseConfig, DenoiseState, DenoiseStats } from './denoiseTypes';
+import { RowSampler } from './rowSampler';
 
 export class ForwardPolicy {
   private cachedBlock = -1;
@@ -83,7 +83,7 @@ function newHeadRequest(cfg: DenoiseConfig, V: number, s: SamplerOptions, cap: n
   return { k: RowSampler.headK(s.topK ?? 0), scale: s.temperature > 0 ? 1 / s.temperature : 1, biasIds, bias: new Float32Array(cap * biasIds.length) };
 }
 
-/** The same per-row bans the full-row path applies to each row of logits (denoise-score.ts), as the head's bias. */
+/** The same per-row bans the full-row path applies to each row of logits (denoiseScore.ts), as the head's bias. */
 function fillBias(head: HeadRequest, cfg: DenoiseConfig, state: DenoiseState, r: StepRows): void {
   const c = head.biasIds.length;
   const banned = new Set(cfg.bannedIds);

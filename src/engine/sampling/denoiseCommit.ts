@@ -3,8 +3,8 @@
 // forward passes), a line break ends a single-line gap, DreamOn's expand token grows its gap. Committed tokens
 // are never re-masked.
 
-import type { DenoisePlan, StepRows } from './denoise-plan';
-import type { DenoiseConfig, DenoiseState, DenoiseStats } from './denoise-types';
+import type { DenoisePlan, StepRows } from './denoisePlan';
+import type { DenoiseConfig, DenoiseState, DenoiseStats } from './denoiseTypes';
 import type { Prng } from './prng';
 import { tokensThisStep, transferProbability } from './schedule';
 import { selectRandom, selectSampled, selectThreshold, selectTopK } from './select';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expNonPos } from './fast-exp';
+import { expNonPos } from './fastExp';
 
 test('matches Math.exp to 1e-5 relative on [-700, 0]', () => {
   let worst = 0;

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, read
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { prepareInPlace, writeInPlace } from './in-place';
+import { prepareInPlace, writeInPlace } from './inPlace';
 
 const root = mkdtempSync(join(tmpdir(), 'diffucode-inplace-'));
 after(() => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng } from './prng';
-import { RowKernel } from './row-kernel';
-import { RowSampler, type RowSample, type RowSamplerConfig } from './row-sampler';
+import { RowKernel } from './rowKernel';
+import { RowSampler, type RowSample, type RowSamplerConfig } from './rowSampler';
 
 // The SIMD kernel must make exactly the sampler's decisions: same token, and probability / confidence equal to
 // the JavaScript loops' within float rounding, for every configuration and for awkward rows.

@@ -4,7 +4,7 @@
 // The row is copied into the module's memory once (a memcpy) and every pass reads it there.
 // Where WebAssembly SIMD is missing, `RowKernel.shared()` returns null and the sampler keeps its JavaScript loops.
 
-import { ROW_KERNEL_WASM_BASE64 } from './row-kernel-wasm';
+import { ROW_KERNEL_WASM_BASE64 } from './rowKernelWasm';
 
 // The project's lib settings have no DOM types, where TypeScript declares WebAssembly: the few members used here.
 interface WasmMemory {
