@@ -19,17 +19,11 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from training.common import (BOS_ID, DATA, EOS_ID, MASK_ID, SPECIALS, Fatal, require, run_main,  # noqa: E402
                              write_json_atomic)
+from training.hf.manifest import build_manifest as build_folder_manifest  # noqa: E402
+from training.onnx_utils import dedupe_tied_head, legacy_exporter  # noqa: E402
 
 OPSET = 17
 TWO_GB = 2 * 1024 ** 3
-
-
-def legacy_exporter() -> dict:
-    """torch >= 2.5 defaults torch.onnx.export to the dynamo exporter (needs onnxscript, other graphs); these
-    graphs are the TorchScript exporter's, which torch 1.13 (Debian) and 2.x (pip) both have."""
-    import inspect
-    import torch
-    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
 def export_onnx(model, path: str, opset: int = OPSET) -> None:
@@ -47,34 +41,6 @@ def export_onnx(model, path: str, opset: int = OPSET) -> None:
                           do_constant_folding=True, **legacy_exporter())
     if not big and getattr(model.config, "tie_word_embeddings", False):
         dedupe_tied_head(path)
-
-
-def dedupe_tied_head(path: str, embedding: str = "model.embed_tokens.weight") -> None:
-    """Constant folding stores the tied lm_head as a transposed copy of the embedding (+8 MB for the tiny model).
-    Replace MatMul(h, E^T) by Gemm(h, E, transB=1) so the file holds the matrix once."""
-    onnx = require("onnx", "python3-onnx")
-    from onnx import helper, numpy_helper
-    import numpy as np
-    m = onnx.load(path)
-    inits = {i.name: i for i in m.graph.initializer}
-    emb = inits.get(embedding)
-    if emb is None:
-        return
-    e = numpy_helper.to_array(emb)
-    for idx, node in enumerate(m.graph.node):
-        if node.op_type != "MatMul" or node.input[1] not in inits:
-            continue
-        w = inits[node.input[1]]
-        if list(w.dims) != [e.shape[1], e.shape[0]] or not np.array_equal(numpy_helper.to_array(w), e.T):
-            continue
-        gemm = helper.make_node("Gemm", [node.input[0], emb.name], list(node.output), name=node.name + "_tied",
-                                transB=1)
-        m.graph.node.remove(node)
-        m.graph.node.insert(idx, gemm)
-        if not any(w.name in n.input for n in m.graph.node):
-            m.graph.initializer.remove(w)
-        onnx.save(m, path)
-        return
 
 
 def check_onnx(path: str, vocab_size: int) -> None:
@@ -106,11 +72,10 @@ TINY_SAMPLER = {"algorithm": "threshold", "threshold": 0.8, "temperature": 0, "t
 def build_manifest(cfg, name: str, context_length: int, provenance: dict, license_: str = "MIT") -> dict:
     """A trained checkpoint's manifest through the one builder (training/hf/manifest.py): this project's
     special ids from the model config, end of text as the only stop token, no expand token."""
-    from training.hf.manifest import build_manifest as build
     tokens = {"bos": cfg.bos_token_id, "eos": cfg.eos_token_id, "pad": cfg.pad_token_id,
               "mask": cfg.mask_token_id, "expand": None, "stop": [cfg.eos_token_id]}
-    return build(name=name, cfg=cfg.to_dict(), tokens=tokens, context_length=context_length, license=license_,
-                 provenance=provenance, sampler=TINY_SAMPLER)
+    return build_folder_manifest(name=name, cfg=cfg.to_dict(), tokens=tokens, context_length=context_length, license=license_,
+                                 provenance=provenance, sampler=TINY_SAMPLER)
 
 
 def validate_folder(d: str, max_mb: float = None) -> dict:

@@ -18,6 +18,7 @@ content), so the folder holds the weights once.
 import os
 
 from training.common import Fatal, require
+from training.onnx_utils import dedupe_tied_head, legacy_exporter
 
 WINDOW_GRAPH = "window.onnx"
 WINDOW_INPUTS = ["input_ids", "start", "past_keys", "past_values", "positions"]
@@ -40,7 +41,6 @@ def _graph_module(model):
 
 def export_window_onnx(model, path: str, opset: int) -> None:
     torch = require("torch", "python3-torch")
-    from training.export import dedupe_tied_head, legacy_exporter
     model = model.float().eval()
     seq = 12
     ids = torch.randint(3, model.config.vocab_size, (1, 5), dtype=torch.long)

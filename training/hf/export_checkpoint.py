@@ -23,12 +23,11 @@ import shutil
 import sys
 
 from training.common import Fatal, run_main
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 from training.hf.checkpoint import CheckpointTensors, validate_tensors
 from training.hf.dream_config import param_count
-from training.hf.families import Family, RenamedSource, apply_to_manifest, read_family, resolve_family_tokens
+from training.hf.export_input import Input
+from training.hf.families import RenamedSource, apply_to_manifest, read_family, resolve_family_tokens
 from training.hf.weights_file import WeightsFile
 from training.hf.graph_builder import DTYPES, GRAPH_OUTPUTS, BuildOptions, build_graph, graph_inputs
 from training.hf.manifest import build_manifest, default_context_length, read_license, resolve_tokens
@@ -74,24 +73,6 @@ def finish_out_dir(staging: str, out_dir: str) -> None:
     if os.path.exists(out_dir):
         shutil.rmtree(out_dir)
     os.replace(staging, out_dir)
-
-
-@dataclass
-class Input:
-    """What an export reads, whatever it came from (a checkpoint folder or a GGUF file): the family, the canonical
-    config, the tokenizer, and the weights under the builder's canonical names."""
-    family: Family
-    cfg: dict
-    tok: dict
-    tok_cfg: dict
-    weights: object  # graph_builder.WeightSource
-    close: Callable[[], None]
-    dtypes: dict
-    nbytes: int
-    license: Optional[str]
-    sha_key: str  # provenance key of `sha256`
-    sha256: str
-    card_dir: Optional[str]  # a folder with the upstream README.md / LICENSE, if any
 
 
 def open_input(path: str, assume_dream: bool) -> Input:

@@ -28,6 +28,7 @@ import numpy as np
 
 from training.common import Fatal
 from training.hf.families import DREAM
+from training.hf.gguf_metadata import field
 from training.hf.graph_builder import WeightSource
 from training.hf.gguf_tokenizer import tokenizer_from_gguf
 
@@ -52,12 +53,6 @@ GGUF_LAYER_TENSORS = {
     "self_attn.o_proj.weight": "attn_output.weight", "mlp.gate_proj.weight": "ffn_gate.weight",
     "mlp.up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
 }
-
-
-def field(reader, key: str):
-    """A metadata value as Python (str, int, float, bool, list), or None."""
-    f = reader.fields.get(key)
-    return None if f is None else f.contents()
 
 
 class GGUFSource(WeightSource):
@@ -187,7 +182,7 @@ def _validate(reader, cfg: dict, rename: Dict[str, str], path: str) -> None:
 
 def open_gguf(path: str, assume_dream: bool = False):
     """export_checkpoint.Input for a GGUF file (every check runs before any output is written)."""
-    from training.hf.export_checkpoint import Input
+    from training.hf.export_input import Input
     import gguf
 
     reader = _read(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from training.common import Fatal
+from training.hf.gguf_metadata import field
 from training.hf.tokenizer_files import QWEN2_PRETOKENIZE_REGEX, _BYTE_LEVEL
 
 NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
@@ -21,8 +22,6 @@ PRE_TOKENIZERS = {"qwen2": QWEN2_PRETOKENIZE_REGEX}
 
 def tokenizer_from_gguf(reader, path: str) -> Tuple[dict, dict]:
     """(tokenizer.json dict, tokenizer_config-like dict naming the special tokens)."""
-    from training.hf.gguf_source import field
-
     model = field(reader, "tokenizer.ggml.model")
     if model != "gpt2":
         raise Fatal(f"{path}: tokenizer model {model!r} is not supported (byte-level BPE, 'gpt2', only)")
