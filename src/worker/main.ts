@@ -13,7 +13,8 @@ if (!process.send) {
 const send = (m: FromWorker) => {
   if (process.connected) process.send!(m);
 };
-const host = new WorkerHost(send);
+// process.exit lives here only: shutdown (after the model is unloaded) ends the process.
+const host = new WorkerHost(send, undefined, () => process.exit(0));
 // Anything may arrive on the channel; the host validates it (a bad message is answered, never thrown).
 process.on('message', (m: unknown) => host.handle(m));
 // The parent went away (extension host closed, CLI killed): nothing left to serve.

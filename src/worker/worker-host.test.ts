@@ -6,7 +6,7 @@ import type { FromWorker } from './protocol';
 import { WorkerHost } from './worker-host';
 
 /** A host whose "model folder" is a slow scripted model (each forward waits `ms`). */
-function host(ms = 5, idleUnloadMs = 0) {
+function host(ms = 5, idleUnloadMs = 0, onShutdown?: () => void) {
   const sent: FromWorker[] = [];
   let loads = 0;
   let disposed = 0;
@@ -21,6 +21,7 @@ function host(ms = 5, idleUnloadMs = 0) {
       e.dispose = async () => { disposed++; await origDispose(); };
       return e;
     },
+    onShutdown,
   );
   h.handle({ type: 'init', config: { modelDir: '(fake)', idleUnloadMs } });
   return { h, sent, loads: () => loads, disposed: () => disposed };
@@ -162,4 +163,16 @@ test('a duplicate in-flight id is refused (runs once), and a cancel for an unkno
   // Once answered, the id may be used again.
   h.handle({ type: 'infill', id: 7, request: req, progress: false });
   await until(() => sent.filter((m) => m.type === 'result' && m.id === 7).length === 2);
+});
+
+test('shutdown cancels what is running, unloads the model, then hands over to the process entry (the host never exits)', async () => {
+  let unloadedAtShutdown = -1;
+  const { h, sent, disposed } = host(20, 0, () => (unloadedAtShutdown = disposed()));
+  h.handle({ type: 'infill', id: 1, request: req, progress: true });
+  await until(() => sent.some((m) => m.type === 'progress'));
+  h.handle({ type: 'shutdown' });
+  await until(() => unloadedAtShutdown >= 0);
+  assert.equal(unloadedAtShutdown, 1, 'the model was disposed before the shutdown hook ran');
+  await until(() => answer(sent, 1) !== undefined);
+  assert.equal(answer(sent, 1)?.type, 'error');
 });

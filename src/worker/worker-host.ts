@@ -28,6 +28,9 @@ export class WorkerHost {
   constructor(
     private readonly send: (m: FromWorker) => void,
     private readonly load: (dir: string, cfg: WorkerConfig) => Promise<InfillEngine> = (dir, cfg) => loadEngine(dir, cfg, send),
+    /** After a shutdown message has unloaded the model: the process entry (main.ts) exits here; the host itself
+     *  never ends the process, so it runs in-process in tests. */
+    private readonly onShutdown: () => void = () => {},
   ) {}
 
   /** Takes any message off the wire: a malformed one is refused (with its id when it has one), never thrown. */
@@ -64,7 +67,7 @@ export class WorkerHost {
         return;
       case 'shutdown':
         this.cancel(() => true);
-        void this.unload().finally(() => process.exit(0));
+        void this.unload().finally(() => this.onShutdown());
         return;
     }
   }
