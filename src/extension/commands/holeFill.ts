@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { abortSignalFor } from '../completion/abortBridge';
+import { abortSignalFor } from '../shared/abortBridge';
 import { contextBudget, maxDocumentSize, refineThreshold, samplerOverrides } from '../config';
-import { skipReason } from '../completion/documentGuard';
+import { skipReason } from '../shared/documentGuard';
 import { toLf } from '../../engine/text/eol';
 import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
 import { gapWithEol } from '../masks/gapEol';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { reanchor } from '../masks/reanchor';
 import { fillPreview, type PendingRewrite, type RewritePreview } from '../ui/rewritePreview';
-import { abortSignalFor } from '../completion/abortBridge';
+import { abortSignalFor } from '../shared/abortBridge';
 import { contextBudget, samplerOverrides } from '../config';
 import { errorText, isAbort } from '../model/modelHost';
 import { guardDocument, rangeOf, type HoleFillDeps } from './holeFill';

@@ -4,9 +4,9 @@ import { windowSpan } from '../../completion/context/contextWindow';
 import { contextBudget, ghostTextEnabledFor, ghostTextSettings, maxDocumentSize, samplerOverrides } from '../config';
 import { errorText, isAbort, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
-import { abortSignalFor } from './abortBridge';
+import { abortSignalFor } from '../shared/abortBridge';
 import { debounce } from './debounce';
-import { SNIFF_CHARS, skipReason } from './documentGuard';
+import { SNIFF_CHARS, skipReason } from '../shared/documentGuard';
 
 /**
  * Ghost text in the editor: a thin adapter over the editor-free pipeline (src/completion/ghostText.ts). It reads the
