@@ -2,6 +2,9 @@
 // extension's settings keys (extension/config.ts) are all read from it, and a test holds package.json's
 // `diffucode.sampler.*` settings to its bounds, so a rule is written once and the entry points cannot drift.
 // Adding a sampler option = one row here + its use in the denoiser + a test.
+// Not a row: ghost text's confidence gate (diffucode.ghostText.minConfidence, batch --min-confidence). It is an
+// option of the completion pipeline (src/completion/gate), applied to the engine's answer and never sent to the
+// engine; its default is the manifest's `ghostText` block, not its `sampler` block.
 
 import type { Algorithm, SamplerOptions } from '../types';
 
