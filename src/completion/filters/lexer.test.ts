@@ -5,7 +5,9 @@ import { lex, stateAfter, type LexEvent } from './lexer';
 function events(text: string, languageId = 'python'): string[] {
   const out: string[] = [];
   lex(text, { quote: null, comment: false }, languageId, (e: LexEvent) => {
-    out.push(e.kind === 'open' || e.kind === 'close' ? e.char : e.kind === 'newline' ? 'NL' : `${e.kind}:${e.quote}`);
+    if (e.kind === 'open' || e.kind === 'close') out.push(e.char);
+    else if (e.kind === 'newline') out.push('NL');
+    else out.push(`${e.kind}:${e.quote}`);
   });
   return out;
 }
