@@ -5,9 +5,9 @@ import { lex, stateAfter, type LexEvent } from './lexer';
 function events(text: string, languageId = 'python'): string[] {
   const out: string[] = [];
   lex(text, { quote: null, comment: false }, languageId, (e: LexEvent) => {
-    if (e.kind === 'open' || e.kind === 'close') out.push(e.char);
-    else if (e.kind === 'newline') out.push('NL');
-    else out.push(`${e.kind}:${e.quote}`);
+    if ('char' in e) out.push(e.char);
+    else if ('quote' in e) out.push(`${e.kind}:${e.quote}`);
+    else out.push('NL');
   });
   return out;
 }
