@@ -163,16 +163,90 @@ def agreement(ref_dir: str, other_dir: str, cfg: dict) -> dict:
             "logitScale": float(np.abs(a).max())}
 
 
+def markdown(results: dict) -> str:
+    """The measured tables for docs/diffucoder.md, straight from the JSON."""
+    out = ["| model | format | export wall / peak RSS | folder | load / RSS after load / after passes | "
+           "full pass 128 / 256 / 350 tok | window pass (9 tok) at 350 | pass 350: rate (share of the best ceiling) | load avg |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for shape in ("0.5b", "1.5b", "7.6b"):
+        entry = results.get(shape)
+        if not entry:
+            continue
+        ceil = entry.get("ceiling", {})
+        for fmt, row in entry.items():
+            if not isinstance(row, dict) or "export" not in row:
+                continue
+            ex, ps = row["export"], row.get("passes") or {}
+            if "error" in ex:
+                out.append(f"| {shape} | {fmt} | failed: {ex['error']} | | | | | | |")
+                continue
+            full = ps.get("full", {})
+            passes_txt = " / ".join(f"{full[k] / 1000:.2f} s" if k in full else "-" for k in ("128", "256", "350"))
+            frac = "-"
+            if "350" in full and ceil:
+                # FLOPs of the layers' products for 350 tokens as GFLOP/s, and that as a share of the best rate any
+                # of the three products reached on this CPU in the same run (what the machine can do)
+                cfg = entry["config"]
+                h, inter, L = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"]
+                hd = h // cfg["num_attention_heads"]
+                per_layer = h * (h + 2 * cfg["num_key_value_heads"] * hd) + h * h + 3 * h * inter
+                rate = 2 * 350 * per_layer * L / (full["350"] / 1000) / 1e9
+                best = max(ceil[k]["gflops"] for k in ("matmul_fp32", "matmulnbits_int4_level0",
+                                                       "matmulnbits_int4_level4"))
+                frac = f"{rate:.0f} GFLOP/s ({100 * rate / best:.0f} %)"
+            load_txt = (f"{ps['loadMs'] / 1000:.1f} s / {ps['rssAfterLoadMb'] / 1000:.2f} GB / "
+                        f"{ps['rssAfterPassesMb'] / 1000:.2f} GB") if ps and "loadMs" in ps else "not run (see notes)"
+            win = ps.get("window", {}).get("350")
+            out.append(f"| {shape} | {fmt} | {ex['wallS']:.0f} s / {ex['peakRssMb'] / 1000:.2f} GB | "
+                       f"{ex['folderMb'] / 1000:.2f} GB | {load_txt} | {passes_txt if full else '-'} | "
+                       f"{f'{win} ms' if win else '-'} | {frac} | {ps.get('load', ex.get('load'))} |")
+    out += ["", "| model | format | CLI, 24-token gap: editor default (passes, windows) | CLI: Dream N/4 (passes) |",
+            "|---|---|---|---|"]
+    for shape in ("0.5b", "1.5b", "7.6b"):
+        for fmt, row in (results.get(shape) or {}).items():
+            cli = row.get("cli") if isinstance(row, dict) else None
+            if not cli:
+                continue
+            a, b = list(cli.values())
+            fmt_row = lambda r: (f"{r['totalMs'] / 1000:.1f} s ({r['forwardPasses']}, {r['windowPasses']}; "
+                                 f"load {r['load']})" if "totalMs" in r else r.get("error", "-"))
+            out.append(f"| {shape} | {fmt} | {fmt_row(a)} | {fmt_row(b)} |")
+    out += ["", "| model | ceiling on [350 x hidden] x [hidden x intermediate] | fp32 MatMul | int4 MatMulNBits level 0 | "
+            "level 4 |", "|---|---|---|---|---|"]
+    for shape in ("0.5b", "1.5b", "7.6b"):
+        c = (results.get(shape) or {}).get("ceiling")
+        if c:
+            out.append(f"| {shape} | {c['shape']} | {c['matmul_fp32']['gflops']} GFLOP/s | "
+                       f"{c['matmulnbits_int4_level0']['gflops']} GFLOP/s | {c['matmulnbits_int4_level4']['gflops']} "
+                       f"GFLOP/s |")
+    q = [(fmt, row["vsFp32"]) for fmt, row in (results.get("0.5b") or {}).items()
+         if isinstance(row, dict) and "vsFp32" in row]
+    if q:
+        out += ["", "| 0.5B random weights vs fp32 | top-1 agreement (64 rows) | max abs logit difference (logit scale) |",
+                "|---|---|---|"]
+        out += [f"| {fmt} | {100 * v['top1Agreement']:.1f} % | {v['maxAbsLogitDiff']:.3f} ({v['logitScale']:.1f}) |"
+                for fmt, v in q]
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", required=True, help="a folder with room for the checkpoints (7.6B: 15 GB + exports)")
     ap.add_argument("--shapes", default="0.5b,1.5b,7.6b")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "real-models.json"))
     ap.add_argument("--keep", action="store_true", help="keep checkpoints and exports")
+    ap.add_argument("--markdown", action="store_true", help="print the tables of --out and exit")
+    ap.add_argument("--no-cli", action="store_true", help="skip the CLI fills (the slowest part; --retime runs them)")
+    ap.add_argument("--retime", action="store_true",
+                    help="only re-measure the ceilings, passes and CLI fills on the exports kept by an earlier --keep "
+                         "run (on a quieter machine); export figures stay as they were")
     args = ap.parse_args()
     sys.path.insert(0, ROOT)
     from training.hf.make_tiny_checkpoint import SHAPES
     results = json.load(open(args.out)) if os.path.exists(args.out) else {}
+    if args.markdown:
+        print(markdown(results))
+        return
     results["machine"] = {"cpus": os.cpu_count(), "command": " ".join(sys.argv),
                           "note": "2-core AMD EPYC (AVX-512 BF16/VNNI), shared with other jobs: see each 'load'"}
 
@@ -180,6 +254,23 @@ def main() -> None:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=1)
             f.write("\n")
+
+    if args.retime:
+        for shape in args.shapes.split(","):
+            entry = results[shape]
+            cfg = {**entry["config"], "num_hidden_layers": entry["config"]["num_hidden_layers"]}
+            entry["ceiling"] = ceilings(cfg)
+            save()
+            for fmt in PLAN[shape]:
+                out = os.path.join(args.work, f"m-{shape}-{fmt}")
+                if fmt.endswith("export-only") or not os.path.exists(out):
+                    continue
+                entry[fmt]["passes"] = passes(out, RUNNABLE_CANVASES[shape])
+                if shape in E2E:
+                    entry[fmt]["cli"] = e2e(out)
+                print(f"{shape} {fmt}: retimed {entry[fmt]['passes']}", flush=True)
+                save()
+        return
 
     for shape in args.shapes.split(","):
         ckpt = os.path.join(args.work, f"ckpt-{shape}")
@@ -204,7 +295,7 @@ def main() -> None:
             if "error" not in row["export"] and not fmt.endswith("export-only"):
                 row["passes"] = passes(out, RUNNABLE_CANVASES[shape])
                 print(f"{shape} {fmt}: passes {row['passes']}", flush=True)
-                if shape in E2E:
+                if shape in E2E and not args.no_cli:
                     row["cli"] = e2e(out)
                     print(f"{shape} {fmt}: cli {row['cli']}", flush=True)
                 folders[fmt] = out
@@ -213,11 +304,11 @@ def main() -> None:
             if shape == "0.5b" and fmt != "fp32" and "fp32" in folders and fmt in folders:
                 row["vsFp32"] = agreement(folders["fp32"], out, cfg)
                 save()
-            if not args.keep and fmt != "fp32":
+            if (not args.keep and fmt != "fp32") or fmt.endswith("export-only"):
                 shutil.rmtree(out, ignore_errors=True)
         if not args.keep:
             shutil.rmtree(os.path.join(args.work, f"m-{shape}-fp32"), ignore_errors=True)
-            shutil.rmtree(ckpt, ignore_errors=True)
+        shutil.rmtree(ckpt, ignore_errors=True)  # 15 GB for 7.6B: exports are what later runs re-time
     save()
 
 
