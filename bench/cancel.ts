@@ -3,6 +3,7 @@
 // "Within one forward pass" means at most the pass that was already running finishes: the worker reports how many
 // passes it started after the cancel reached it (must be 0); completions seen here also include IPC delay.
 
+import { isAbort } from '../src/worker/protocol';
 import type { WorkerClient } from '../src/worker/client';
 import type { BenchTask } from './tasks';
 
@@ -51,7 +52,7 @@ export async function measureCancel(client: WorkerClient, task: BenchTask, budge
       await p;
       throw new Error('the cancelled request completed instead of being cancelled');
     } catch (e) {
-      if ((e as Error).name !== 'AbortError') throw e;
+      if (!isAbort(e)) throw e;
       started.push((e as { passesStartedAfterCancel?: number }).passesStartedAfterCancel ?? Infinity);
     }
     latencies.push(performance.now() - abortAt);

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defaultModelDir, packageRoot, workerScript } from '../src/cli/paths';
+import { bundledModelDir, packageRoot, workerScript } from '../src/worker/paths';
 import { postProcess } from '../src/completion/filters/pipeline';
 import { visibleTokens } from '../src/completion/gate/confidence';
 import { cursorLines } from '../src/completion/context/cursorLines';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
   const root = packageRoot();
-  const modelDir = opt('--model') ?? defaultModelDir(root);
+  const modelDir = opt('--model') ?? bundledModelDir(root);
   const out = opt('--out') ?? join(root, 'bench/results/ghost-text-calibration.json');
   const cases = heldOutCases(root, Number(opt('--single') ?? 800), Number(opt('--multi') ?? 200));
   process.stderr.write(`${cases.length} held-out cases; decoding each once through the worker and the pipeline...\n`);

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultModelDir, packageRoot, workerScript } from '../src/cli/paths';
+import { bundledModelDir, packageRoot, workerScript } from '../src/worker/paths';
 import { WorkerClient } from '../src/worker/client';
 import { measureCancel } from './cancel';
 import { ghostTextRows, ghostTextTable } from './ghost-text';
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
   const quick = argv.includes('--quick');
   const root = packageRoot();
-  const modelDir = opt('--model') ?? defaultModelDir(root);
+  const modelDir = opt('--model') ?? bundledModelDir(root);
   const out = opt('--out') ?? join(root, 'bench/results/latest.json');
   const limit = opt('--limit') !== undefined ? Number(opt('--limit')) : undefined;
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error('--limit expects a positive integer');

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { RemoteClient } from '../src/cli/remoteClient';
 import type { InfillRequest, InfillResult } from '../src/engine/types';
 import { WorkerClient } from '../src/worker/client';
+import { bundledModelDir, workerScript } from '../src/worker/paths';
 import { removeServerDir, ROOT, startServer, stopServer } from '../test/serve/helpers';
 
 const QUICK = process.argv.includes('--quick');
@@ -142,7 +143,7 @@ async function serveRun(replicas: number) {
 }
 
 async function localRun(name: string) {
-  const local = new WorkerClient({ workerScript: join(ROOT, 'dist', 'worker.js'), modelDir: join(ROOT, 'models', 'diffucode-tiny'), threads: THREADS, requestTimeoutMs: 300_000 });
+  const local = new WorkerClient({ workerScript: workerScript(ROOT), modelDir: bundledModelDir(ROOT), threads: THREADS, requestTimeoutMs: 300_000 });
   try {
     await local.load();
     return await bench(name, local);

@@ -18,7 +18,7 @@ import type { WorkerClient } from '../worker/client';
 /** A local worker or a model server (src/cli/remoteClient.ts): what batch needs of either. */
 type BatchClient = Pick<WorkerClient, 'load' | 'infill'>;
 import type { CliArgs } from './args';
-import { packageRoot } from './paths';
+import { packageRoot } from '../worker/paths';
 
 type Row = { prefix?: unknown; suffix?: unknown; maxTokens?: unknown; singleLine?: unknown; id?: unknown; language?: unknown; mode?: unknown };
 

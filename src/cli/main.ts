@@ -5,7 +5,7 @@ import { WorkerClient } from '../worker/client';
 import { HELP, parseCli, UsageError, type CliArgs } from './args';
 import { runBatch } from './batch';
 import { readFillInput, runFill, type FillInput } from './fill';
-import { defaultModelDir, packageRoot, packageVersion, workerScript } from './paths';
+import { bundledModelDir, packageRoot, packageVersion, workerScript } from '../worker/paths';
 import { remoteEngine } from './remote';
 import { runServe } from './serve';
 
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     ? remoteEngine({ server: args.server, tokenFile: args.tokenFile, timeoutMs: args.timeoutMs, log: process.env.DIFFUCODE_DEBUG ? err : undefined })
     : new WorkerClient({
     workerScript: workerScript(root),
-    modelDir: args.model ?? defaultModelDir(root),
+    modelDir: args.model ?? bundledModelDir(root),
     executionProvider: args.provider,
     threads: args.threads,
     requestTimeoutMs: args.timeoutMs,

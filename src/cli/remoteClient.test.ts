@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InfillResult } from '../engine/types';
-import { parseServerUrl, RemoteClient, RemoteError } from './remoteClient';
+import { isAbort } from '../worker/protocol';
+import { parseServerUrl, RemoteClient, RemoteError, remoteCode } from './remoteClient';
 
 const RESULT: InfillResult = {
   gaps: [{ text: 'a + b', tokens: [], stopped: true }],
@@ -70,7 +71,7 @@ test('retries once when the server or a replica failed, never on the request\'s 
 
   s = scripted([unavailable, unavailable]);
   c = new RemoteClient({ url: 'http://127.0.0.1:8000', token: () => 't', fetch: s.fake });
-  await assert.rejects(c.infill(REQ), (e: RemoteError) => e.status === 503 && /two replicas failed/.test(e.message));
+  await assert.rejects(c.infill(REQ), (e: RemoteError) => e.status === 503 && e.code === 'UNAVAILABLE' && /two replicas failed/.test(e.message));
   assert.equal(s.calls.length, 2, 'once more, not forever');
 
   s = scripted([() => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })), () => json(200, RESULT)]);
@@ -88,7 +89,7 @@ test('retries once when the server or a replica failed, never on the request\'s 
 test('an unreachable server, a missing token and an aborted request give clear errors', async () => {
   let s = scripted([0, 1].map(() => () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))));
   let c = new RemoteClient({ url: 'http://127.0.0.1:8000', token: () => 't', fetch: s.fake });
-  await assert.rejects(c.load(), /cannot reach the DiffuCode server at http:\/\/127\.0\.0\.1:8000 \(ECONNREFUSED\): is `diffucode serve` running/);
+  await assert.rejects(c.load(), (e: RemoteError) => e.code === 'UNREACHABLE' && /cannot reach the DiffuCode server at http:\/\/127\.0\.0\.1:8000 \(ECONNREFUSED\): is `diffucode serve` running/.test(e.message));
   assert.equal(c.currentState.state, 'error');
 
   s = scripted([]);
@@ -101,7 +102,7 @@ test('an unreachable server, a missing token and an aborted request give clear e
   c = new RemoteClient({ url: 'http://127.0.0.1:8000', token: () => 't', fetch: s.fake });
   const p = c.infill(REQ, { signal: ctrl.signal });
   setTimeout(() => ctrl.abort(), 10);
-  await assert.rejects(p, (e: Error) => e.name === 'AbortError');
+  await assert.rejects(p, (e: Error) => e.name === 'AbortError' && isAbort(e) && (e as RemoteError).code === 'ABORTED');
   assert.equal(s.calls.length, 1, 'a cancelled request is not retried');
 });
 
@@ -124,6 +125,22 @@ test('a newer request with the same supersede key cancels the older one', async 
   await assert.rejects(first, (e: Error) => e.name === 'AbortError');
   assert.deepEqual(await second, RESULT);
   assert.equal(aborted.length, 1);
+});
+
+test('the server\'s error codes arrive as ErrorCode: the engine\'s own code kept, any other by the HTTP status', async () => {
+  // The engine behind the server failed: its code crosses HTTP lower-cased (serve/diffucode_serve/app.py).
+  const s = scripted([() => json(400, { error: { message: 'too long', code: 'too_long' } })]);
+  const c = new RemoteClient({ url: 'http://127.0.0.1:8000', token: () => 't', fetch: s.fake });
+  await assert.rejects(c.infill(REQ), (e: RemoteError) => e.code === 'TOO_LONG' && e.status === 400);
+  assert.equal(remoteCode('unavailable', 503), 'UNAVAILABLE');
+  assert.equal(remoteCode('worker_died', 503), 'UNAVAILABLE');
+  assert.equal(remoteCode('aborterror', 499), 'ABORTED');
+  assert.equal(remoteCode('bad_json', 400), 'BAD_REQUEST');
+  assert.equal(remoteCode(undefined, 401), 'UNAUTHORIZED');
+  assert.equal(remoteCode(undefined, 413), 'TOO_LARGE');
+  assert.equal(remoteCode(undefined, 502), 'UNAVAILABLE');
+  assert.equal(remoteCode(undefined, 504), 'TIMEOUT');
+  assert.equal(remoteCode('typeerror', 500), 'INTERNAL');
 });
 
 test('server URLs: http(s) only, no credentials in them, plain http to another host flagged', () => {

@@ -8,8 +8,7 @@
 // or a replica failed (connection reset, 502/503) is sent once more: infill requests are pure.
 
 import { abortError, type InfillRequest, type InfillResult, type ModelInfo, type StepProgress } from '../engine/types';
-
-export type RemoteState = 'idle' | 'loading' | 'ready' | 'busy' | 'error' | 'restarting';
+import { ClientError, isErrorCode, type ErrorCode, type InfillOptions, type ModelClient, type StateEvent, type WorkerState } from '../worker/protocol';
 
 export interface RemoteClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 (a path prefix is kept). */
@@ -24,21 +23,15 @@ export interface RemoteClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface RemoteInfillOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: StepProgress) => void;
-  /** A newer request with the same key cancels the older one (as the worker does for ghost text). */
-  supersedeKey?: string;
-}
-
-/** An error the server (or reaching it) produced. `status` 0 = no HTTP answer; `code` lets callers branch. */
-export class RemoteError extends Error {
+/** An error the server (or reaching it) produced. `status` 0 = no HTTP answer; `code` lets callers branch: the
+ *  engine's own code when the engine behind the server failed, else one of the client codes (remoteCode). */
+export class RemoteError extends ClientError {
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string,
+    code: ErrorCode,
   ) {
-    super(message);
+    super(message, code);
     this.name = 'RemoteError';
   }
   /** The server or a replica failed, not the request: worth one more try. */
@@ -61,13 +54,31 @@ export function parseServerUrl(raw: string): { url: URL; cleartextRemote: boolea
   return { url, cleartextRemote: url.protocol === 'http:' && !loopback };
 }
 
-export class RemoteClient {
+/**
+ * The server's error code (sent lower-case: the engine's code, the server's own such as `unavailable`, or the
+ * name of an error without a code) as one of ErrorCode. A code outside the list goes by the HTTP status, which
+ * says as much as a caller can act on.
+ */
+export function remoteCode(code: string | undefined, status: number): ErrorCode {
+  const upper = code?.toUpperCase();
+  if (isErrorCode(upper)) return upper;
+  if (upper === 'WORKER_DIED') return 'UNAVAILABLE'; // a replica's worker died; the server retries elsewhere
+  if (upper === 'ABORTERROR' || status === 499) return 'ABORTED';
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 413) return 'TOO_LARGE';
+  if (status === 502 || status === 503) return 'UNAVAILABLE';
+  if (status === 504) return 'TIMEOUT';
+  if (status >= 400 && status < 500) return 'BAD_REQUEST';
+  return 'INTERNAL';
+}
+
+export class RemoteClient implements ModelClient {
   private readonly base: URL;
   private readonly fetch: typeof fetch;
-  private readonly listeners = new Set<(s: { state: RemoteState; message?: string }) => void>();
+  private readonly listeners = new Set<(s: StateEvent) => void>();
   private readonly inflight = new Set<AbortController>();
   private readonly byKey = new Map<string, AbortController>();
-  private state: { state: RemoteState; message?: string } = { state: 'idle' };
+  private state: StateEvent = { state: 'idle' };
   private disposed = false;
   /** Requests sent a second time after the server or a replica failed (diagnostics, tests). */
   retries = 0;
@@ -81,7 +92,7 @@ export class RemoteClient {
     return this.base.origin + this.base.pathname.replace(/\/$/, '');
   }
 
-  get currentState(): { state: RemoteState; message?: string } {
+  get currentState(): StateEvent {
     return this.state;
   }
 
@@ -100,8 +111,8 @@ export class RemoteClient {
     }
   }
 
-  async infill(request: InfillRequest, opts: RemoteInfillOptions = {}): Promise<InfillResult> {
-    if (this.disposed) throw new Error('DiffuCode server client is disposed');
+  async infill(request: InfillRequest, opts: InfillOptions = {}): Promise<InfillResult> {
+    if (this.disposed) throw new ClientError('DiffuCode server client is disposed', 'DISPOSED');
     if (opts.signal?.aborted) throw abortError();
     const ctrl = new AbortController();
     const onAbort = () => ctrl.abort();
@@ -136,7 +147,7 @@ export class RemoteClient {
     }
   }
 
-  onDidChangeState(listener: (s: { state: RemoteState; message?: string }) => void): { dispose(): void } {
+  onDidChangeState(listener: (s: StateEvent) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
@@ -205,7 +216,7 @@ export class RemoteClient {
         else if (event === 'result') return JSON.parse(data) as InfillResult;
         else if (event === 'error') {
           const e = JSON.parse(data) as { message: string; code: string; status: number };
-          throw this.withHint(new RemoteError(e.message, e.status, e.code.toUpperCase()));
+          throw this.withHint(new RemoteError(e.message, e.status, remoteCode(e.code, e.status)));
         }
       }
     }
@@ -214,15 +225,15 @@ export class RemoteClient {
 
   private async httpError(res: Response): Promise<RemoteError> {
     let message = `HTTP ${res.status}`;
-    let code = `HTTP_${res.status}`;
+    let code: string | undefined;
     try {
       const j = (await res.json()) as { error?: { message?: string; code?: string } };
       if (j.error?.message) message = j.error.message;
-      if (j.error?.code) code = j.error.code.toUpperCase();
+      code = j.error?.code;
     } catch {
       /* not our JSON (a proxy's page): the status says enough */
     }
-    return this.withHint(new RemoteError(`DiffuCode server (${res.status}): ${message}`, res.status, code));
+    return this.withHint(new RemoteError(`DiffuCode server (${res.status}): ${message}`, res.status, remoteCode(code, res.status)));
   }
 
   private withHint(e: RemoteError): RemoteError {
@@ -240,7 +251,7 @@ export class RemoteClient {
     return new RemoteError(`cannot reach the DiffuCode server at ${this.url} (${why}): is \`diffucode serve\` running there?`, 0, 'UNREACHABLE');
   }
 
-  private setState(state: RemoteState, message?: string): void {
+  private setState(state: WorkerState, message?: string): void {
     this.state = { state, message };
     for (const l of this.listeners) l(this.state);
   }

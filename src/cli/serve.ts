@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './paths';
+import { packageRoot } from '../worker/paths';
 
 export const SERVE_HELP = `diffucode serve — serve a model to a team over HTTP (Ray Serve; see docs/serving.md)
 

@@ -171,19 +171,54 @@ export interface ModelInfo {
   speed?: ModelSpeed;
 }
 
+/**
+ * Every code an engine error carries. A closed list, so callers (the extension, the CLI, the server) can branch on
+ * `code` after the error has crossed IPC or HTTP, where `instanceof` and class names do not survive.
+ */
+export const ENGINE_ERROR_CODES = [
+  // the model folder and its files
+  'NO_MODEL',
+  'BAD_CONTRACT',
+  'BAD_MANIFEST',
+  'MISSING_FILE',
+  'PERMISSION_DENIED',
+  'BAD_MODEL',
+  'BAD_TOKENIZER',
+  'BAD_TOKEN_ID',
+  'VOCAB_MISMATCH',
+  'OUT_OF_MEMORY',
+  // the request and its options
+  'BAD_OPTION',
+  'BAD_SAMPLER',
+  'BAD_REQUEST',
+  'BAD_MARKER',
+  'TOO_LONG',
+  // the request's fate
+  'ABORTED',
+  'UNLOADED',
+  'INTERNAL',
+] as const;
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
+
+export function isEngineErrorCode(code: unknown): code is EngineErrorCode {
+  return (ENGINE_ERROR_CODES as readonly unknown[]).includes(code);
+}
+
 /** An error meant for the user: a clear message, no stack needed. `code` lets callers branch. */
 export class EngineError extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: EngineErrorCode,
   ) {
     super(message);
     this.name = 'EngineError';
   }
 }
 
-export function abortError(message = 'The request was cancelled.'): Error {
-  const e = new Error(message);
+/** A cancelled request. Named AbortError like the DOM's, so code that checks the name (and the server, which
+ *  answers 499 on it) keeps working; code ABORTED for callers that branch on codes. */
+export function abortError(message = 'The request was cancelled.'): EngineError {
+  const e = new EngineError(message, 'ABORTED');
   e.name = 'AbortError';
   return e;
 }

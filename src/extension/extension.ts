@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DiffuCodeApi } from './api';
 import { ghostTextEnabled, writeUserSetting } from './config';
@@ -7,8 +6,8 @@ import { fillMaskedCommand } from './commands/fillMasked';
 import { refineCommand } from './commands/refine';
 import { selectModelCommand } from './commands/selectModel';
 import { DiffuCodeInlineProvider } from './completion/inlineProvider';
-import type { ClientFactory } from './model/engineApi';
-import { BUNDLED_MODEL, ModelHost } from './model/modelHost';
+import { bundledModelDir, type ClientFactory } from './model/engineApi';
+import { ModelHost } from './model/modelHost';
 import { workerClientFactory } from './model/workerFactory';
 import { registerServer } from './model/serverClient';
 import { ConfidenceMarks } from './ui/confidenceMarks';
@@ -33,7 +32,7 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
   const inline = new DiffuCodeInlineProvider(host, live, log);
   const deps = { host, live, log, marks, preview };
   const errorNotice = new ModelErrorNotice(log);
-  const demoNotice = new DemoModelNotice(context, path.join(context.extensionPath, BUNDLED_MODEL), () => host.modelDir());
+  const demoNotice = new DemoModelNotice(context, bundledModelDir(context.extensionPath), () => host.modelDir());
   host.onDidChangeState((s) => {
     status.update(s);
     errorNotice.update(s);

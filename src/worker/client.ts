@@ -4,11 +4,12 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { abortError, type InfillRequest, type InfillResult, type ModelInfo, type StepProgress } from '../engine/types';
-import { fromWire, type FromWorker, type ToWorker, type WorkerState } from './protocol';
+import { ClientError, fromWire, type FromWorker, type InfillOptions, type ModelClient, type StateEvent, type ToWorker } from './protocol';
 
 export interface WorkerClientOptions {
   workerScript: string;
   modelDir: string;
+  /** The Node (or Electron) binary to run the worker with; ELECTRON_RUN_AS_NODE is always set, here alone. */
   execPath?: string;
   env?: NodeJS.ProcessEnv;
   idleUnloadMs?: number;
@@ -18,17 +19,6 @@ export interface WorkerClientOptions {
   /** Ask the worker to time its passes after loading (ModelInfo.speed). */
   measureSpeed?: boolean;
   log?: (line: string) => void;
-}
-
-export interface StateEvent {
-  state: WorkerState;
-  message?: string;
-}
-
-export interface WorkerInfillOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: StepProgress) => void;
-  supersedeKey?: string;
 }
 
 interface Pending {
@@ -43,7 +33,7 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10000];
 /** A worker that stayed up this long resets the back-off. */
 const STABLE_MS = 60_000;
 
-export class WorkerClient {
+export class WorkerClient implements ModelClient {
   private child?: ChildProcess;
   private nextId = 1;
   private pending = new Map<number, Pending>();
@@ -73,7 +63,7 @@ export class WorkerClient {
     });
   }
 
-  infill(request: InfillRequest, opts: WorkerInfillOptions = {}): Promise<InfillResult> {
+  infill(request: InfillRequest, opts: InfillOptions = {}): Promise<InfillResult> {
     if (opts.signal?.aborted) return Promise.reject(abortError());
     return this.call<InfillResult>(
       (id) => ({ type: 'infill', id, request, progress: !!opts.onProgress, supersedeKey: opts.supersedeKey }),
@@ -90,7 +80,7 @@ export class WorkerClient {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.restartTimer);
-    this.rejectAll(new Error('DiffuCode worker was shut down'));
+    this.rejectAll(new ClientError('DiffuCode worker was shut down', 'DISPOSED'));
     const child = this.child;
     this.child = undefined;
     if (child && child.connected) {
@@ -100,14 +90,14 @@ export class WorkerClient {
     this.listeners.clear();
   }
 
-  private call<T>(make: (id: number) => ToWorker, opts: WorkerInfillOptions = {}): Promise<T> {
-    if (this.disposed) return Promise.reject(new Error('DiffuCode worker client is disposed'));
+  private call<T>(make: (id: number) => ToWorker, opts: InfillOptions = {}): Promise<T> {
+    if (this.disposed) return Promise.reject(new ClientError('DiffuCode worker client is disposed', 'DISPOSED'));
     const child = this.ensureChild();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timeoutMs = this.opts.requestTimeoutMs ?? 60_000;
       const timer = setTimeout(() => {
-        this.settle(id)?.reject(new Error(`DiffuCode worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`));
+        this.settle(id)?.reject(new ClientError(`DiffuCode worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`, 'WORKER_TIMEOUT'));
         this.log(`request ${id} timed out after ${timeoutMs} ms; killing the worker`);
         this.replaceChild(`was restarted because request ${id} timed out`);
       }, timeoutMs);
@@ -200,7 +190,7 @@ export class WorkerClient {
     if (old && old.exitCode === null && old.signalCode === null) old.kill('SIGKILL');
     if (this.disposed) return;
     this.log(`worker ${why}`);
-    this.rejectAll(new Error(`DiffuCode worker ${why}; it is being restarted, please retry`));
+    this.rejectAll(new ClientError(`DiffuCode worker ${why}; it is being restarted, please retry`, 'WORKER_RESTARTED'));
     if (Date.now() - this.startedAt > STABLE_MS) this.crashes = 0;
     const delay = BACKOFF_MS[Math.min(this.crashes, BACKOFF_MS.length - 1)];
     this.crashes++;

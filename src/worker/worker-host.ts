@@ -6,7 +6,7 @@
 import { InfillEngine } from '../engine/engine';
 import { abortError, EngineError } from '../engine/types';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol';
-import { toWire } from './protocol';
+import { isAbort, toWire } from './protocol';
 import { checkMessage } from './validate';
 
 interface Job {
@@ -115,7 +115,7 @@ export class WorkerHost {
       this.send({ type: 'result', id: job.id, result });
     } catch (err) {
       const wire = toWire(err);
-      if (wire.name === 'AbortError' && job.passesAtCancel !== undefined) wire.passesStartedAfterCancel = job.passes - job.passesAtCancel;
+      if (isAbort(err) && job.passesAtCancel !== undefined) wire.passesStartedAfterCancel = job.passes - job.passesAtCancel;
       this.send({ type: 'error', id: job.id, error: wire });
     } finally {
       this.running = undefined;

@@ -6,11 +6,12 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundledModelDir, workerScript } from '../../src/worker/paths';
 
 export const ROOT = join(__dirname, '..', '..');
 // DIFFUCODE_TEST_MODEL: run the suites against another folder (a release candidate, an exported checkpoint).
-export const MODEL = process.env.DIFFUCODE_TEST_MODEL ?? join(ROOT, 'models', 'diffucode-tiny');
-export const WORKER = join(ROOT, 'dist', 'worker.js');
+export const MODEL = process.env.DIFFUCODE_TEST_MODEL ?? bundledModelDir(ROOT);
+export const WORKER = workerScript(ROOT);
 export const CLI = join(ROOT, 'dist', 'cli.js');
 
 let built = false;

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InfillRequest, StepProgress } from '../../src/engine/types';
-import { WorkerClient, type StateEvent } from '../../src/worker/client';
+import { WorkerClient } from '../../src/worker/client';
+import { errorCode, type StateEvent } from '../../src/worker/protocol';
 import { buildOnce, MODEL, until, WORKER } from './helpers';
 
 const tokenizerSize = (() => {
@@ -91,7 +92,7 @@ describe('worker with the embedded model', () => {
         }
       },
     });
-    await assert.rejects(p, (e: Error & { passesStartedAfterCancel?: number }) => e.name === 'AbortError' && e.passesStartedAfterCancel === 0);
+    await assert.rejects(p, (e: Error & { passesStartedAfterCancel?: number }) => e.name === 'AbortError' && errorCode(e) === 'ABORTED' && e.passesStartedAfterCancel === 0);
     // seen from here, IPC adds latency: allow the pass in flight plus one that started before the cancel arrived
     assert.ok(steps - atAbort <= 2, `${steps - atAbort} passes after the cancel`);
     const r = await client.infill(twoGaps(3));
@@ -111,7 +112,7 @@ describe('worker with the embedded model', () => {
     const p = client.infill(long);
     await new Promise((r) => setTimeout(r, 100));
     process.kill(pid, 'SIGKILL');
-    await assert.rejects(p, /worker was killed \(SIGKILL\); it is being restarted/);
+    await assert.rejects(p, (e: Error) => errorCode(e) === 'WORKER_RESTARTED' && /worker was killed \(SIGKILL\); it is being restarted/.test(e.message));
     assert.ok(states.some((s) => s.state === 'restarting'));
     await until(() => client.pid !== undefined && client.pid !== pid, 10_000, 'the restart');
     const r = await client.infill(twoGaps(5));
@@ -119,7 +120,7 @@ describe('worker with the embedded model', () => {
   });
 
   test('bad requests are clear errors from the worker', async () => {
-    await assert.rejects(client.infill({ pieces: ['a'], gaps: [{ maxTokens: 3 }] }), /pieces must have gaps.length \+ 1/);
+    await assert.rejects(client.infill({ pieces: ['a'], gaps: [{ maxTokens: 3 }] }), (e: Error) => errorCode(e) === 'BAD_REQUEST' && /pieces must have gaps.length \+ 1/.test(e.message));
     await assert.rejects(client.infill({ pieces: ['a', 'b'], gaps: [{ maxTokens: 100000 }] }), /maxTokens must be an integer/);
   });
 
@@ -144,7 +145,7 @@ describe('worker lifecycle', () => {
       const pid = client.pid;
       const p = client.infill(long);
       const first = client.pid;
-      await assert.rejects(p, /did not answer within/);
+      await assert.rejects(p, (e: Error) => errorCode(e) === 'WORKER_TIMEOUT' && /did not answer within/.test(e.message));
       await until(() => client.pid !== undefined && client.pid !== first && client.pid !== pid, 10_000, 'the restart after a timeout');
     } finally {
       client.dispose();
@@ -197,7 +198,7 @@ describe('worker lifecycle', () => {
   test('a missing model folder is a clear error', async () => {
     const client = new WorkerClient({ workerScript: WORKER, modelDir: '/nonexistent/model' });
     try {
-      await assert.rejects(client.load(), /model folder \/nonexistent\/model: does not exist/);
+      await assert.rejects(client.load(), (e: Error) => errorCode(e) === 'NO_MODEL' && /model folder \/nonexistent\/model: does not exist/.test(e.message));
     } finally {
       client.dispose();
     }

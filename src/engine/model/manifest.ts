@@ -4,7 +4,7 @@
 
 import { accessSync, constants, readFileSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { EngineError, type SamplerOptions } from '../types';
+import { EngineError, type EngineErrorCode, type SamplerOptions } from '../types';
 import { resolveSampler } from '../sampling/options';
 
 export const CONTRACT = 'diffucode-model/1';
@@ -68,7 +68,7 @@ function mustRead(path: string): void {
 
 export function readManifest(modelDir: string): ManifestFiles {
   const dir = resolve(modelDir);
-  const fail = (msg: string, code = 'BAD_MANIFEST'): never => {
+  const fail = (msg: string, code: EngineErrorCode = 'BAD_MANIFEST'): never => {
     throw new EngineError(`model folder ${dir}: ${msg}`, code);
   };
   if (!statOrMissing(dir)?.isDirectory()) fail('does not exist or is not a folder', 'NO_MODEL');

@@ -4,6 +4,8 @@
 // with a message that names the marker and the model's limit (not an internal request field later on).
 // No `vscode` import: the editor adapts its settings to MarkerSyntax.
 
+import type { EngineErrorCode } from '../types';
+
 export interface MarkerSyntax {
   /** Text that opens a marker, e.g. `<|mask`. */
   open: string;
@@ -31,7 +33,7 @@ export interface MarkerLimits {
 
 /** A marker the user has to fix; the message is one line meant for them. */
 export class MarkerError extends Error {
-  readonly code = 'BAD_MARKER';
+  readonly code: EngineErrorCode = 'BAD_MARKER';
   constructor(message: string) {
     super(message);
     this.name = 'MarkerError';

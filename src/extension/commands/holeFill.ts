@@ -7,8 +7,8 @@ import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpan
 import { gapWithEol } from '../masks/gapEol';
 import { piecesAround, type Hole } from '../masks/findMasks';
 import { reanchor, type Span } from '../masks/reanchor';
-import type { GapResult } from '../model/engineApi';
-import { errorText, isAbort, type ModelHost } from '../model/modelHost';
+import { isAbort, type GapResult } from '../model/engineApi';
+import { errorText, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
 import { progressMessage } from '../ui/timeLeft';
 

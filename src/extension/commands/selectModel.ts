@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 // with exactly the rules the worker will load it by.
 import { readManifest, type ManifestFiles } from '../../engine/model/manifest';
 import { userModelPath, writeUserSetting } from '../config';
-import { BUNDLED_MODEL, type ModelHost } from '../model/modelHost';
+import { bundledModelDir } from '../model/engineApi';
+import type { ModelHost } from '../model/modelHost';
 import { listRecent, modelSummary, RECENT_MODELS_KEY, rememberModel } from '../model/recentModels';
 
 /** `folder`: '' = the bundled model; absent = "choose a folder". `guide`: open docs/models.md instead. */
@@ -22,7 +23,7 @@ export type SelectModelContext = Pick<vscode.ExtensionContext, 'globalState' | '
  */
 export async function selectModelCommand(host: ModelHost, context: SelectModelContext): Promise<string | undefined> {
   const current = userModelPath();
-  const bundledDir = path.join(context.extensionPath, BUNDLED_MODEL);
+  const bundledDir = bundledModelDir(context.extensionPath);
   const items: ModelItem[] = [
     { label: '$(package) Bundled model', description: current === '' ? 'in use' : 'diffucode-tiny', detail: detailOf(bundledDir), folder: '' },
   ];

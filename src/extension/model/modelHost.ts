@@ -2,13 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelSettings } from '../config';
-import type { ClientFactory, InfillOptions, InfillRequest, InfillResult, ModelClient, ModelInfo, WorkerState } from './engineApi';
+import {
+  bundledModelDir,
+  workerScript,
+  type ClientFactory,
+  type InfillOptions,
+  type InfillRequest,
+  type InfillResult,
+  type ModelClient,
+  type ModelInfo,
+  type StateEvent,
+} from './engineApi';
 import { judgeGhostTextSpeed } from './slowModel';
 
-export type HostState = { state: WorkerState; message?: string };
-
-/** The model shipped inside the extension, relative to its folder. */
-export const BUNDLED_MODEL = path.join('models', 'diffucode-tiny');
+export type HostState = StateEvent;
 
 /**
  * Owns the worker: created on the first request (activation stays cheap), recreated when a model setting
@@ -45,7 +52,7 @@ export class ModelHost implements vscode.Disposable {
   /** The model folder in use: the user's setting when allowed (see config.ts), else the bundled model. */
   modelDir(): string {
     const configured = modelSettings().modelPath.trim();
-    return configured !== '' ? configured : path.join(this.extensionPath, BUNDLED_MODEL);
+    return configured !== '' ? configured : bundledModelDir(this.extensionPath);
   }
 
   async load(): Promise<ModelInfo> {
@@ -141,13 +148,11 @@ export class ModelHost implements vscode.Disposable {
       throw new Error(message);
     }
     this.log.info(`starting the model worker for ${modelDir} (${settings.executionProvider})`);
+    // The worker runs out of process, so a native ONNX Runtime crash cannot take the editor down. The extension
+    // host is Electron (or code-server's Node); the client runs it as plain Node (ELECTRON_RUN_AS_NODE).
     this.client = this.factory({
-      workerScript: path.join(this.extensionPath, 'dist', 'worker.js'),
+      workerScript: workerScript(this.extensionPath),
       modelDir,
-      // The extension host is Electron (or code-server's Node): run the worker as plain Node, out of process,
-      // so a native ONNX Runtime crash cannot take the editor down.
-      execPath: process.execPath,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } as Record<string, string>,
       idleUnloadMs: settings.idleUnloadMs,
       requestTimeoutMs: settings.requestTimeoutMs,
       executionProvider: settings.executionProvider,
@@ -168,8 +173,4 @@ export class ModelHost implements vscode.Disposable {
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-export function isAbort(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AbortError';
 }

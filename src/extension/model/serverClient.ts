@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parseServerUrl, RemoteClient, RemoteError } from '../../cli/remoteClient';
-import type { InfillOptions, InfillRequest, InfillResult, ModelClient, ModelInfo } from './engineApi';
+import type { InfillOptions, InfillRequest, InfillResult, ModelClient, ModelInfo, StateEvent } from './engineApi';
 import type { ModelHost } from './modelHost';
 
 /** SecretStorage key of the server's bearer token. Never in settings: settings files sync and get shared. */
@@ -100,7 +100,7 @@ class ServerModelClient implements ModelClient {
     }
   }
 
-  onDidChangeState(listener: Parameters<ModelClient['onDidChangeState']>[0]): { dispose(): void } {
+  onDidChangeState(listener: (s: StateEvent) => void): { dispose(): void } {
     return this.client.onDidChangeState(listener);
   }
 

@@ -1,5 +1,6 @@
-// Locates the package root (the folder whose package.json is named "diffucode") from wherever this code runs:
-// dist/cli.js when bundled, src/cli/*.ts under tsx. The embedded model and the worker script hang off it.
+// Where things live in the diffucode package, for the CLI, the bench and the extension alike: the package root (the
+// folder whose package.json is named "diffucode", found from wherever this code runs: dist/*.js when bundled,
+// src/**/*.ts under tsx), the bundled model and the worker script. The extension passes its extensionPath as root.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +19,7 @@ export function packageRoot(start = __dirname): string {
   }
 }
 
-export const defaultModelDir = (root = packageRoot()) => join(root, 'models', 'diffucode-tiny');
+export const bundledModelDir = (root = packageRoot()) => join(root, 'models', 'diffucode-tiny');
 export const workerScript = (root = packageRoot()) => join(root, 'dist', 'worker.js');
 
 export function packageVersion(root = packageRoot()): string {
