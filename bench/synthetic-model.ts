@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfillEngine } from '../src/engine/engine';
 import { loadEngineParts } from '../src/engine/model/load';
-import { CharTokenizer } from '../src/engine/testing/fake-model';
+import { CharTokenizer } from '../src/engine/testing/fakeModel';
 import type { BenchConfig } from './configs';
 import { runSingleLineTasks } from './synthetic';
 import type { BenchTask } from './tasks';

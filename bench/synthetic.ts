@@ -9,7 +9,7 @@ import { InfillEngine } from '../src/engine/engine';
 import { Prng } from '../src/engine/sampling/prng';
 import { RowKernel } from '../src/engine/sampling/rowKernel';
 import { RowSampler, type RowSample } from '../src/engine/sampling/rowSampler';
-import { CharTokenizer, RandomLogitsModel } from '../src/engine/testing/fake-model';
+import { CharTokenizer, RandomLogitsModel } from '../src/engine/testing/fakeModel';
 import type { SamplerOptions } from '../src/engine/types';
 import type { BenchConfig } from './configs';
 import type { BenchTask } from './tasks';

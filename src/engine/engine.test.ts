@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CharTokenizer, ScriptedModel, ScriptedWindowModel, type Script } from './testing/fake-model';
-import { fakeEngine } from './testing/fake-engine';
+import { CharTokenizer, ScriptedModel, ScriptedWindowModel, type Script } from './testing/fakeModel';
+import { fakeEngine } from './testing/fakeEngine';
 import { EngineError, MASK_PLACEHOLDER, type StepProgress } from './types';
 
 const V = 138;

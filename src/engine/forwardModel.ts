@@ -38,7 +38,7 @@ export interface ForwardModel {
   openWindow?(): Promise<WindowForward>;
 }
 
-/** Per-request dual-cache state: one canvas's keys/values (see model/window-model.ts). */
+/** Per-request dual-cache state: one canvas's keys/values (see model/windowModel.ts). */
 export interface WindowForward {
   /** A full pass (logits for `rows`, or the head's reduction with `head`) that also rebuilds the cache. */
   prefill(ids: Int32Array, rows: Int32Array, head?: HeadRequest): Promise<PassOutput>;

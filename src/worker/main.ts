@@ -3,7 +3,7 @@
 // the host down. No `vscode` import.
 
 import type { FromWorker } from './protocol';
-import { WorkerHost } from './worker-host';
+import { WorkerHost } from './workerHost';
 
 if (!process.send) {
   process.stderr.write('dist/worker.js is started by WorkerClient (child_process.fork with an IPC channel), not by hand.\n');

@@ -2,8 +2,8 @@
 // model that answers a fixed text with fixed probabilities, so a fixture's expected suggestion never changes with a
 // retrained model. Tests that only check the gate's behaviour use the real bundled model instead.
 
-import { fakeEngine } from '../../engine/testing/fake-engine';
-import { CharTokenizer, ScriptedModel } from '../../engine/testing/fake-model';
+import { fakeEngine } from '../../engine/testing/fakeEngine';
+import { CharTokenizer, ScriptedModel } from '../../engine/testing/fakeModel';
 import type { Infill } from '../types';
 
 /** Segments of the answer, each with the probability its characters are committed with. */

@@ -6,8 +6,8 @@ import type { EngineParts } from '../engineParts';
 import { EngineError, type ModelInfo } from '../types';
 import { readManifest } from './manifest';
 import { checkMemory, estimateMemory } from './memory';
-import { OnnxModel, type SessionOptions } from './onnx-model';
-import { OnnxWindowModel } from './window-model';
+import { OnnxModel, type SessionOptions } from './onnxModel';
+import { OnnxWindowModel } from './windowModel';
 import { loadTokenizer } from './tokenizer';
 
 export interface LoadOptions extends SessionOptions {

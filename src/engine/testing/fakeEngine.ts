@@ -4,7 +4,7 @@ import { InfillEngine } from '../engine';
 import type { ModelTokens } from '../engineParts';
 import type { ForwardModel } from '../forwardModel';
 import type { SamplerOptions } from '../types';
-import { CharTokenizer } from './fake-model';
+import { CharTokenizer } from './fakeModel';
 
 export const FAKE_TOKENS: ModelTokens = { eos: 0, pad: 0, mask: 1, bos: 2, expand: null, stop: [0] };
 

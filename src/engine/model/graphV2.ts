@@ -15,7 +15,7 @@
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
 import type { HeadRequest, PassOutput, TopRows, WindowForward } from '../forwardModel';
-import { windowFeeds } from './window-feeds';
+import { windowFeeds } from './windowFeeds';
 
 export interface CacheShape {
   layers: number;

@@ -7,8 +7,8 @@
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types';
 import type { WindowForward } from '../forwardModel';
-import { createSession, type SessionOptions } from './onnx-model';
-import { windowFeeds } from './window-feeds';
+import { createSession, type SessionOptions } from './onnxModel';
+import { windowFeeds } from './windowFeeds';
 
 export interface CacheShape {
   layers: number;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CharTokenizer, ScriptedModel } from '../engine/testing/fake-model';
-import { fakeEngine } from '../engine/testing/fake-engine';
+import { CharTokenizer, ScriptedModel } from '../engine/testing/fakeModel';
+import { fakeEngine } from '../engine/testing/fakeEngine';
 import type { FromWorker } from './protocol';
-import { WorkerHost } from './worker-host';
+import { WorkerHost } from './workerHost';
 
 /** A host whose "model folder" is a slow scripted model (each forward waits `ms`). */
 function host(ms = 5, idleUnloadMs = 0, onShutdown?: () => void) {

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ForwardModel, HeadRequest, TopRows, WindowForward } from '../forwardModel';
 import { EngineError } from '../types';
-import { graphV2Layers, GraphV2Runner, type CacheShape } from './graph-v2';
+import { graphV2Layers, GraphV2Runner, type CacheShape } from './graphV2';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'tensorrt';
 export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu', 'tensorrt'];
@@ -32,7 +32,7 @@ export class OnnxModel implements ForwardModel {
     readonly providerMessage: string | undefined,
   ) {}
 
-  /** Graph v2 (graph-v2.ts): the same session also serves the dual cache and the confidence head. */
+  /** Graph v2 (graphV2.ts): the same session also serves the dual cache and the confidence head. */
   private v2?: GraphV2Runner;
 
   /** The in-graph confidence head (graph v2 only). */
@@ -96,7 +96,7 @@ export class OnnxModel implements ForwardModel {
   openWindow?(): Promise<WindowForward>;
 
   /**
-   * Fast-dLLM dual cache, when the folder has a window graph (see window-model.ts). The window session is created
+   * Fast-dLLM dual cache, when the folder has a window graph (see windowModel.ts). The window session is created
    * on the first request that asks for the cache: it holds a second copy of the weights, which requests without
    * the cache should not pay for.
    */
