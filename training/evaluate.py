@@ -156,6 +156,15 @@ def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUD
     """The same cases through the product itself: the CLI's `batch` command (worker process, ONNX Runtime, the
     TypeScript sampler) on an exported model folder, with the sampler its manifest recommends, changed by
     `sampler_args` (the CLI's sampler flags). Returns the fills and the summed forward passes and committed tokens."""
+    out = engine_fills(model_dir, cases, prefix_tokens, suffix_tokens, budgets, sampler_args)
+    preds = [o["middle"].split("\n", 1)[0] if c["kind"] == "single" else o["middle"] for o, c in zip(out, cases)]
+    return preds, {"forwards": sum(o["stats"]["forwardPasses"] for o in out),
+                   "tokens": sum(o["stats"]["tokensCommitted"] for o in out)}
+
+
+def engine_fills(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS, sampler_args=()):
+    """The CLI batch's answer per case, as it wrote it (`middle` uncut, `stats`): evaluate_engine scores these,
+    failure_modes.py measures what a single-line fill does past its line."""
     import shutil
     import subprocess
     import tempfile
@@ -179,9 +188,7 @@ def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUD
     if len(out) != len(cases) or any("error" in o for o in out):
         bad = next((o["error"] for o in out if "error" in o), proc.stderr.strip()[-500:])
         raise Fatal(f"the engine failed on the evaluation cases: {bad}")
-    preds = [o["middle"].split("\n", 1)[0] if c["kind"] == "single" else o["middle"] for o, c in zip(out, cases)]
-    return preds, {"forwards": sum(o["stats"]["forwardPasses"] for o in out),
-                   "tokens": sum(o["stats"]["tokensCommitted"] for o in out)}
+    return out
 
 
 def evaluate(model, enc, cases, threshold, block=0, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS,
