@@ -125,9 +125,9 @@ def measure(model_dir, cases, sampler_args=(), no_stop=True):
         res["fills"][kind]["per_case"] = per
         res["references"][kind] = shares([cases[i]["middle"] for i in idx], [cases[i]["middle"] for i in idx])[0]
         res["scores"][kind] = sc[kind]
-        # with the stop on, a single-line answer should never go past its line: checked, not assumed
-        res["fills"][kind]["percent"]["overrun_raw"] = round(
-            100 * sum(overrun(out[i]["middle"]) for i in idx) / len(idx), 1)
+        if kind == "single":  # with the stop on, an answer should never go past its line: checked, not assumed
+            res["fills"][kind]["percent"]["overrun_raw"] = round(
+                100 * sum(overrun(out[i]["middle"]) for i in idx) / len(idx), 1)
     if no_stop:
         single = [c for c in cases if c["kind"] == "single"]
         free = [dict(c, kind="multi_as_free") for c in single]  # not "single": the batch row gets singleLine false
