@@ -236,6 +236,7 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "real-models.json"))
     ap.add_argument("--keep", action="store_true", help="keep checkpoints and exports")
     ap.add_argument("--markdown", action="store_true", help="print the tables of --out and exit")
+    ap.add_argument("--formats", help="with --retime: only these formats (comma-separated, e.g. int4)")
     ap.add_argument("--no-cli", action="store_true", help="skip the CLI fills (the slowest part; --retime runs them)")
     ap.add_argument("--retime", action="store_true",
                     help="only re-measure the ceilings, passes and CLI fills on the exports kept by an earlier --keep "
@@ -263,7 +264,8 @@ def main() -> None:
             save()
             for fmt in PLAN[shape]:
                 out = os.path.join(args.work, f"m-{shape}-{fmt}")
-                if fmt.endswith("export-only") or not os.path.exists(out):
+                if fmt.endswith("export-only") or not os.path.exists(out) or (
+                        args.formats and fmt not in args.formats.split(",")):
                     continue
                 entry[fmt]["passes"] = passes(out, RUNNABLE_CANVASES[shape])
                 if shape in E2E:
