@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import shutil
 import sys
 
-from training.common import Fatal, run_main
+from training.common import Fatal, file_sha256, run_main
 
 from training.hf.checkpoint import CheckpointTensors, validate_tensors
 from training.hf.dream_config import param_count
@@ -50,11 +49,6 @@ def write_json(path: str, obj) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=None if os.path.basename(path) == "tokenizer.json" else 2, ensure_ascii=False)
         f.write("\n")
-
-
-def sha256_file(path: str) -> str:
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def prepare_out_dir(out_dir: str, force: bool, ckpt: str) -> str:
@@ -90,7 +84,7 @@ def open_input(path: str, assume_dream: bool) -> Input:
         raise
     return Input(fam, cfg, tok, tok_cfg, RenamedSource(tensors, fam.rename(cfg)), tensors.close, tensors.dtypes(),
                  tensors.shard_bytes(), read_license(path), "configSha256",
-                 sha256_file(os.path.join(path, "config.json")), path)
+                 file_sha256(os.path.join(path, "config.json")), path)
 
 
 def check_graph(onnx_path: str, vocab_size: int, layers: int, data_bytes: int) -> None:

@@ -146,12 +146,17 @@ LLADA_TENSORS = {"model.embed_tokens.weight": "model.transformer.wte.weight",
                  "model.norm.weight": "model.transformer.ln_f.weight", "lm_head.weight": "model.transformer.ff_out.weight"}
 
 
-def _read_llada(raw: dict, where: str) -> dict:
-    for key, accepted in LLADA_REQUIRED.items():
+def _require_values(raw: dict, required: dict, label: str, where: str) -> None:
+    """Config values the exporter computes one way only: anything else is refused by name, not exported wrong."""
+    for key, accepted in required.items():
         value = raw.get(key, accepted[0])
         if value not in accepted:
-            raise Fatal(f"{where}: LLaDA {key}={value!r} is not supported (the exporter computes {key}="
+            raise Fatal(f"{where}: {label} {key}={value!r} is not supported (the exporter computes {key}="
                         f"{accepted[0]!r} exactly)")
+
+
+def _read_llada(raw: dict, where: str) -> dict:
+    _require_values(raw, LLADA_REQUIRED, "LLaDA", where)
     cfg = {canon: raw[key] for canon, key in LLADA_CONFIG_KEYS.items() if raw.get(key) is not None}
     if raw.get("n_kv_heads") is None and "n_heads" in raw:
         cfg["num_key_value_heads"] = raw["n_heads"]  # OLMo: no n_kv_heads = multi-head attention
@@ -185,11 +190,7 @@ CODA_REQUIRED = {"attention_bias": (False,), "hidden_act": ("silu",), "rope_scal
 
 
 def _read_coda(raw: dict, where: str) -> dict:
-    for key, accepted in CODA_REQUIRED.items():
-        value = raw.get(key, accepted[0])
-        if value not in accepted:
-            raise Fatal(f"{where}: CoDA {key}={value!r} is not supported (the exporter computes {key}="
-                        f"{accepted[0]!r} exactly)")
+    _require_values(raw, CODA_REQUIRED, "CoDA", where)
     cfg = dict(raw)
     # CoDALanguageModel defines its own lm_head and no get_output_embeddings(), so transformers never ties it to
     # the embedding even though CoDAConfig defaults tie_word_embeddings to true: the head is always lm_head.weight.

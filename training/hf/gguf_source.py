@@ -20,13 +20,12 @@ weights, which adds a second rounding (measured in training/tests/test_gguf.py).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from training.common import Fatal
+from training.common import Fatal, file_sha256
 from training.hf.families import DREAM
 from training.hf.gguf_metadata import field
 from training.hf.graph_builder import WeightSource
@@ -74,14 +73,6 @@ class GGUFSource(WeightSource):
         t = self._t(name)
         data = t.data[lo:hi]  # quantized tensors are [rows, bytes per row], float ones [rows, cols]
         return np.asarray(quants.dequantize(np.asarray(data), t.tensor_type), dtype=np.float32)
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 24), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read(path: str):
@@ -196,4 +187,4 @@ def open_gguf(path: str, assume_dream: bool = False):
         counts[k] = counts.get(k, 0) + 1
     license_text: Optional[str] = field(reader, "general.license")
     return Input(DREAM, cfg, tok, tok_cfg, GGUFSource(reader, rename), lambda: None, counts, os.path.getsize(path),
-                 license_text, "ggufSha256", _sha256(path), None)
+                 license_text, "ggufSha256", file_sha256(path), None)
