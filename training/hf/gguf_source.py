@@ -13,10 +13,9 @@ What llama.cpp's convert_hf_to_gguf.py writes, and what is read back here:
 - GGUF stores dims innermost first: a HF [out, in] matrix is ne = [in, out], and its rows are the HF rows.
 
 Weights are dequantized to float32 row range by row range with the `gguf` package (F32, F16, BF16, Q8_0, Q4_0,
-Q4_K, Q5_K, Q6_K) and handed to the graph builder, which re-packs them in the chosen --dtype. Q4_0/Q8_0 blocks are
-NOT mapped block for block onto MatMulNBits (their fp16 scales and 4-bit codes would fit, but the builder's block
-layout is fp32 scales over its own blocks); --dtype int4 from a Q4_0 file therefore re-quantizes its dequantized
-weights, which adds a second rounding (measured in training/tests/test_gguf.py).
+Q4_K, Q5_K, Q6_K) and handed to the graph builder, which re-packs them in the chosen --dtype; Q4_0 for int4 and
+Q8_0 for int8 (blocks of 32) are instead copied block for block into MatMulNBits' layout (GGUFSource.packed):
+no second rounding (training/tests/test_gguf.py checks the graph computes with exactly the GGUF's weights).
 """
 from __future__ import annotations
 
@@ -73,6 +72,25 @@ class GGUFSource(WeightSource):
         t = self._t(name)
         data = t.data[lo:hi]  # quantized tensors are [rows, bytes per row], float ones [rows, cols]
         return np.asarray(quants.dequantize(np.asarray(data), t.tensor_type), dtype=np.float32)
+
+    def packed(self, name: str, lo: int, hi: int, bits: int, block: int):
+        """Rows [lo, hi) already in MatMulNBits' layout, without rounding them again: Q4_0 and Q8_0 are symmetric
+        blocks of 32 with one fp16 scale and the same zero point (8 / 128 as unsigned codes), so only the nibble
+        order (Q4_0: the block's first 16 values in the low nibbles, the last 16 in the high ones; MatMulNBits:
+        consecutive pairs) and the code offset change. None when the tensor is in another format."""
+        t = self._t(name)
+        kind = t.tensor_type.name
+        if block != 32 or (kind, bits) not in (("Q4_0", 4), ("Q8_0", 8)):
+            return None
+        raw = np.asarray(t.data[lo:hi], dtype=np.uint8)
+        n = raw.shape[0]
+        blocks = raw.reshape(n, -1, 18 if kind == "Q4_0" else 34)
+        scales = blocks[:, :, :2].copy().view(np.float16)[:, :, 0].astype(np.float32)
+        qs = blocks[:, :, 2:]
+        if kind == "Q4_0":
+            codes = np.concatenate([qs & 0x0F, qs >> 4], axis=2)  # the block's 32 codes in order, 0..15
+            return np.ascontiguousarray(codes[:, :, 0::2] | (codes[:, :, 1::2] << 4)), scales
+        return np.ascontiguousarray((qs.view(np.int8).astype(np.int16) + 128).astype(np.uint8)), scales
 
 
 def _read(path: str):

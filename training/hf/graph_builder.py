@@ -168,6 +168,21 @@ def _row_chunks(src: WeightSource, names: Sequence[str], convert: Callable[[np.n
             yield convert(src.rows(name, lo, min(shape[0], lo + step)))
 
 
+def _packed_chunks(src: WeightSource, names: Sequence[str], bits: int, block: int):
+    """(codes, scales) chunks of the tensors `names` in MatMulNBits' layout: straight from a source that already
+    holds them so (a GGUF's Q4_0/Q8_0 blocks: no second rounding), else quantized here from float rows."""
+    for name in names:
+        direct = getattr(src, "packed", None)
+        shape = src.shape(name)
+        if direct is not None and direct(name, 0, 1, bits, block) is not None:
+            step = max(1, CHUNK_BYTES // (4 * shape[1]))
+            for lo in range(0, shape[0], step):
+                yield direct(name, lo, min(shape[0], lo + step), bits, block)
+            continue
+        for rows in _row_chunks(src, [name], lambda a: a):
+            yield quantize_rows(rows, bits, block)
+
+
 class _Linear:
     """y = x W^T + b for a stack of Hugging Face [out, in] matrices concatenated along `out`."""
 
@@ -204,8 +219,7 @@ class _Linear:
         scales: list = []
 
         def packed():
-            for rows in _row_chunks(self.src, weights, lambda a: a):
-                q, s = quantize_rows(rows, bits, bs)
+            for q, s in _packed_chunks(self.src, weights, bits, bs):
                 scales.append(s)
                 yield q
         qname = self.g.external(label + f".q{bits}", [n, blocks, bs * bits // 8], TensorProto.UINT8, packed())
@@ -265,8 +279,7 @@ def build_graph(cfg: dict, src: WeightSource, weights: WeightsFile, opts: BuildO
         scales: list = []
 
         def packed():
-            for rows in _row_chunks(src, [emb], lambda r: r):
-                q, s = quantize_rows(rows, emb_bits, bs)
+            for q, s in _packed_chunks(src, [emb], emb_bits, bs):
                 scales.append(s)
                 yield q.reshape(q.shape[0], -1)
         table = g.external(emb + f".q{emb_bits}", [a.vocab, a.hidden * emb_bits // 8], TensorProto.UINT8, packed())
