@@ -38,6 +38,14 @@ export function graphV2Layers(session: ort.InferenceSession): number | undefined
 export class GraphV2Runner {
   private readonly empty: ort.Tensor;
   private readonly noBiasIds = new ort.Tensor('int64', new BigInt64Array(0), [0]);
+  // A request's bias ids are fixed for all its passes: converted to an int64 tensor once, not on every pass.
+  private readonly biasIdTensors = new WeakMap<Int32Array, ort.Tensor>();
+
+  private biasIdsTensor(ids: Int32Array): ort.Tensor {
+    let t = this.biasIdTensors.get(ids);
+    if (!t) this.biasIdTensors.set(ids, (t = new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [ids.length])));
+    return t;
+  }
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -62,7 +70,7 @@ export class GraphV2Runner {
       head_scale: new ort.Tensor('float32', Float32Array.from([head?.scale ?? 1]), [1]),
     };
     if (head && head.biasIds.length > 0) {
-      feeds.bias_ids = new ort.Tensor('int64', BigInt64Array.from(head.biasIds, (v) => BigInt(v)), [head.biasIds.length]);
+      feeds.bias_ids = this.biasIdsTensor(head.biasIds);
       feeds.bias = new ort.Tensor('float32', head.bias.subarray(0, n * head.biasIds.length), [n, head.biasIds.length]);
     } else {
       feeds.bias_ids = this.noBiasIds;

@@ -19,6 +19,8 @@ export class ForwardPolicy {
     private readonly cfg: DenoiseConfig,
     private readonly win: WindowForward | undefined,
     private readonly head: HeadRequest | undefined,
+    /** Why each of head.biasIds is banned (BAN_*), decided once per request instead of on every pass. */
+    private readonly banKinds: Uint8Array,
   ) {}
 
   /** Opens the dual cache when the sampler asks for it (its load time goes to stats.cacheLoadMs). */
@@ -41,13 +43,13 @@ export class ForwardPolicy {
     }
     // The confidence head, when the model has one and this sampler can be served from the top k of each row.
     const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, model.vocabSize, s, cap) : undefined;
-    return new ForwardPolicy(model, cfg, win, head);
+    return new ForwardPolicy(model, cfg, win, head, head ? banKindsOf(head.biasIds, cfg) : new Uint8Array(0));
   }
 
   /** One pass for rows r.rows[0, r.n) of the canvas, in block `block`. */
   async run(state: DenoiseState, r: StepRows, block: number, blockSize: number, stats: DenoiseStats): Promise<PassOutput> {
     const { model, win, head, cfg } = this;
-    if (head) fillBias(head, cfg, state, r);
+    if (head) fillBias(head, this.banKinds, cfg, state, r);
     const rows = r.rows.subarray(0, r.n);
     if (!win) return head ? model.forwardTop!(state.ids, rows, head) : model.forward(state.ids, rows);
     const refresh = cfg.sampler.cacheRefresh;
@@ -83,19 +85,27 @@ function newHeadRequest(cfg: DenoiseConfig, V: number, s: SamplerOptions, cap: n
   return { k: RowSampler.headK(s.topK ?? 0), scale: s.temperature > 0 ? 1 / s.temperature : 1, biasIds, bias: new Float32Array(cap * biasIds.length) };
 }
 
-/** The same per-row bans the full-row path applies to each row of logits (denoiseScore.ts), as the head's bias. */
-function fillBias(head: HeadRequest, cfg: DenoiseConfig, state: DenoiseState, r: StepRows): void {
-  const c = head.biasIds.length;
+const BAN_ALWAYS = 0; // banned ids and ids past the tokenizer: every row
+const BAN_STOP = 1; // stop ids under eosAfterText: rows whose previous slot is still masked
+const BAN_EXPAND = 2; // the expand id: rows whose gap cannot grow
+
+function banKindsOf(biasIds: Int32Array, cfg: DenoiseConfig): Uint8Array {
   const banned = new Set(cfg.bannedIds);
-  const stops = new Set(cfg.stopIds);
+  return Uint8Array.from(biasIds, (id) => (banned.has(id) || id >= cfg.sampleable ? BAN_ALWAYS : id === cfg.expandId ? BAN_EXPAND : BAN_STOP));
+}
+
+/** The same per-row bans the full-row path applies to each row of logits (denoiseScore.ts), as the head's bias.
+ *  Runs before every pass: only the two per-row conditions are computed here. */
+function fillBias(head: HeadRequest, kinds: Uint8Array, cfg: DenoiseConfig, state: DenoiseState, r: StepRows): void {
+  const c = head.biasIds.length;
   for (let j = 0; j < r.n; j++) {
     const stopBanned = !!cfg.sampler.eosAfterText && r.slotOf[j] > 0 && state.ids[r.pos[j] - 1] === cfg.maskId;
     const gs = state.gaps[r.gapOf[j]];
     const expandBanned = cfg.expandId !== null && (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength);
+    const row = head.bias.subarray(j * c, (j + 1) * c);
     for (let i = 0; i < c; i++) {
-      const id = head.biasIds[i];
-      const ban = banned.has(id) || id >= cfg.sampleable || (stopBanned && stops.has(id)) || (expandBanned && id === cfg.expandId);
-      head.bias[j * c + i] = ban ? -Infinity : 0;
+      const k = kinds[i];
+      row[i] = k === BAN_ALWAYS || (k === BAN_STOP && stopBanned) || (k === BAN_EXPAND && expandBanned) ? -Infinity : 0;
     }
   }
 }
