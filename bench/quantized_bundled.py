@@ -27,27 +27,9 @@ FORMATS = {"fp32": {"dtype": "fp32"}, "int8": {"dtype": "int8"}, "int4": {"dtype
 
 def export_bundled(out: str, opts: dict) -> None:
     """models/diffucode-tiny's released weights as a graph v2 folder (its tokenizer and manifest beside)."""
-    import onnx
-    from training.hf.graph_builder import ArraySource, BuildOptions, build_graph
-    from training.hf.weights_file import WeightsFile
-    from training.train import load_checkpoint
-    ck = load_checkpoint(os.path.join(ROOT, "training", "checkpoints", "diffucode-tiny.pt"))
-    sd = {k: v.float().numpy() for k, v in ck["model"].items()}
-    cfg = dict(ck["config"])
-    os.makedirs(out)
-    src = os.path.join(ROOT, "models", "diffucode-tiny")
-    with open(os.path.join(src, "manifest.json"), encoding="utf-8") as f:
-        man = json.load(f)
-    weights = WeightsFile(out)
-    graph = build_graph(cfg, ArraySource(sd), weights, BuildOptions(max_positions=man["contextLength"], **opts))
-    weights.close()
-    onnx.save(graph, os.path.join(out, "model.onnx"))
-    for f in ("tokenizer.json", "tokenizer_config.json", "MODEL_CARD.md"):
-        shutil.copyfile(os.path.join(src, f), os.path.join(out, f))
-    man.pop("windowGraph", None)
-    man["weights"] = {"dtype": opts["dtype"], **({"headBits": opts["head_bits"]} if "head_bits" in opts else {})}
-    with open(os.path.join(out, "manifest.json"), "w", encoding="utf-8") as f:
-        json.dump(man, f, indent=2)
+    from training.hf.export_trained import export_trained
+    export_trained(os.path.join(ROOT, "training", "checkpoints", "diffucode-tiny.pt"), out, opts["dtype"],
+                   opts.get("head_bits"))
 
 
 def masked_row_agreement(folders: dict, cases, n: int = 200) -> dict:

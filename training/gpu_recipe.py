@@ -80,35 +80,10 @@ def train_flags(preset: str, minutes: float) -> list:
 def export(checkpoint: str, out: str, dtype: str, head_bits=None, max_mb: float = 40.0, tokenizer_dir=None,
            preset=None) -> dict:
     """Slim or full training checkpoint -> graph v2 model folder through the streaming builder. Returns its facts."""
-    import onnx
-    from training.hf.graph_builder import ArraySource, BuildOptions, build_graph
-    from training.hf.weights_file import WeightsFile
-    from training.train import load_checkpoint
-    ck = load_checkpoint(checkpoint)
-    sd = {k: v.float().numpy() for k, v in ck["model"].items()}
-    cfg = dict(ck["config"])
-    if cfg.get("tie_word_embeddings") and "lm_head.weight" not in sd:
-        sd["lm_head.weight"] = sd["model.embed_tokens.weight"]
-    bundled = os.path.join(ROOT, "models", "diffucode-tiny")
-    with open(os.path.join(bundled, "manifest.json"), encoding="utf-8") as f:
-        man = json.load(f)
+    from training.hf.export_trained import export_trained
     if os.path.isdir(out) and os.listdir(out):
         raise Fatal(f"{out} exists and is not empty")
-    os.makedirs(out, exist_ok=True)
-    opts = {"dtype": dtype, **({"head_bits": head_bits} if head_bits else {})}
-    weights = WeightsFile(out)
-    graph = build_graph(cfg, ArraySource(sd), weights, BuildOptions(max_positions=man["contextLength"], **opts))
-    weights.close()
-    onnx.save(graph, os.path.join(out, "model.onnx"))
-    tok = tokenizer_dir or bundled
-    for f in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(os.path.join(tok, f), os.path.join(out, f))
-    man.pop("windowGraph", None)
-    man["weights"] = {"dtype": dtype, **({"headBits": head_bits} if head_bits else {})}
-    man["trainingRun"] = {"preset": preset, "steps": ck.get("step"),
-                          "tokens": ck.get("tokens_seen"), "parameters": n_parameters(cfg, cfg["vocab_size"])}
-    with open(os.path.join(out, "manifest.json"), "w", encoding="utf-8") as f:
-        json.dump(man, f, indent=2)
+    cfg = export_trained(checkpoint, out, dtype, head_bits, tokenizer_dir, training_run={"preset": preset})
     size = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out) if f.startswith("model.onnx"))
     facts = {"folder": out, "dtype": dtype, "head_bits": head_bits, "weights_bytes": size,
              "parameters": n_parameters(cfg, cfg["vocab_size"]), "config": cfg}
