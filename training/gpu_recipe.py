@@ -24,7 +24,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import sys
 import tarfile
 
