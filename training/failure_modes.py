@@ -22,6 +22,11 @@ comments (`#`, `//` after whitespace or at a line start) dropped):
 - empty: nothing but whitespace.
 Shares are over all fills of a kind; the JSON also gives them over the non-empty fills (an empty fill neither
 repeats nor unbalances anything).
+
+--versus OTHER.json (an earlier output of this script on the same cases, e.g. the same engine without a sampler
+flag) adds, per kind, this run minus that one with paired-bootstrap 95 % intervals (evaluate.paired_difference):
+edit similarity and every share, in percentage points. A decoding change (--engine-args "--repetition-penalty 2")
+is judged that way: bench/results/repetition-penalty.json.
 """
 import argparse
 import json
@@ -146,6 +151,21 @@ def measure(model_dir, cases, sampler_args=(), no_stop=True):
     return res
 
 
+def versus(res, other):
+    """Per kind: this run minus `other` on the same cases, ES and every flag share, with paired 95 % intervals."""
+    from training.evaluate import paired_difference
+    out = {}
+    for kind in res["fills"]:
+        a, b = res["fills"][kind]["per_case"], other["fills"][kind]["per_case"]
+        if len(a) != len(b):
+            raise Fatal(f"--versus: {len(b)} {kind} cases there, {len(a)} here (not the same cases)")
+        row = {"edit_similarity": paired_difference(res["scores"][kind]["per_case_es"], other["scores"][kind]["per_case_es"])}
+        for k in a[0] if a else []:
+            row[k] = paired_difference([p[k] for p in a], [p[k] for p in b])
+        out[kind] = row
+    return out
+
+
 def main(argv=None):
     from training.evaluate import make_cases
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -156,6 +176,7 @@ def main(argv=None):
     ap.add_argument("--multi", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-stop-run", action="store_true", help="skip the single-line run without the line stop")
+    ap.add_argument("--versus", metavar="OTHER.json", help="an earlier output on the same cases: paired differences")
     ap.add_argument("--out")
     a = ap.parse_args(argv)
     import shlex
@@ -171,6 +192,11 @@ def main(argv=None):
            "command": "training/failure_modes.py " + " ".join(argv if argv is not None else sys.argv[1:]), **res}
     brief = {k: {"fills": res["fills"][k]["percent"], "references": res["references"][k]["percent"],
                  "es": res["scores"][k]["edit_similarity"]} for k in res["fills"]}
+    if a.versus:
+        with open(a.versus, encoding="utf-8") as f:
+            other = json.load(f)
+        res["versus"] = {"other": a.versus, "other_engine_args": other.get("engine_args"), **versus(res, other)}
+        brief["versus " + a.versus] = {k: v for k, v in res["versus"].items() if k in res["fills"]}
     print(json.dumps(brief, indent=1))
     if "single_line_without_stop" in res:
         print("single-line without the stop:", {k: v for k, v in res["single_line_without_stop"].items()

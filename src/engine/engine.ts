@@ -81,6 +81,7 @@ export class InfillEngine {
         contextLength: info.contextLength,
         singleLine: request.gaps.map((g) => g.singleLine === true),
         isLineBreak: (id) => this.isLineBreak(id),
+        isWordToken: (id) => this.isWordToken(id),
       },
       { signal: opts.signal, onStep, onForward: opts.onForward },
     );
@@ -135,7 +136,23 @@ export class InfillEngine {
     return cache[id] === 1;
   }
 
+  private wordToken: Int8Array | undefined;
+
+  /** Whether token `id` holds a letter, digit, underscore or non-ASCII byte: what the repetition penalty counts
+   *  (cached per id: 0 unknown, 1 yes, 2 no). */
+  private isWordToken(id: number): boolean {
+    const cache = (this.wordToken ??= new Int8Array(this.parts.model.vocabSize));
+    if (cache[id] === 0) cache[id] = this.parts.tokenizer.bytesOf(id).some(isWordByte) ? 1 : 2;
+    return cache[id] === 1;
+  }
+
   async dispose(): Promise<void> {
     await this.parts.model.dispose?.();
   }
+}
+
+/** A-Z, a-z, 0-9, _ or any byte of a non-ASCII character. */
+function isWordByte(b: number): boolean {
+  const lower = b | 0x20;
+  return b >= 0x80 || b === 0x5f || (b >= 0x30 && b <= 0x39) || (lower >= 0x61 && lower <= 0x7a);
 }

@@ -145,6 +145,9 @@ describe('exported Dream/DiffuCoder-format checkpoint', () => {
         { algorithm: 'entropy' as const, temperature: 0.7, topK: 8, topP: 0.9 },
         { algorithm: 'maskgit_plus' as const, temperature: 1, topK: 4 },
         { algorithm: 'threshold' as const, threshold: 0.9, temperature: 0, eosAfterText: true, blockSize: 4 },
+        // the repetition penalty reaches the head as extra bias columns (sampling/denoiseForward.ts)
+        { algorithm: 'threshold' as const, threshold: 0.5, temperature: 0, repetitionPenalty: 3 },
+        { algorithm: 'entropy' as const, temperature: 0.7, topK: 8, topP: 0.9, repetitionPenalty: 1.5 },
       ];
       for (const [i, sampler] of samplers.entries()) {
         const req = { ...request(20 + i), sampler: { seed: 20 + i, ...sampler } };

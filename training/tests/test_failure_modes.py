@@ -1,7 +1,7 @@
 """failure_modes.py's definitions on hand-made fills, including the bundled model's own failures from its card."""
 import unittest
 
-from training.failure_modes import brackets, flags, lex, overrun, repeated_ngram, shares, stutter
+from training.failure_modes import brackets, flags, lex, overrun, repeated_ngram, shares, stutter, versus
 
 
 class DefinitionsTest(unittest.TestCase):
@@ -56,6 +56,20 @@ class DefinitionsTest(unittest.TestCase):
         self.assertEqual(s["percent"]["unbalanced"], 25.0)
         self.assertEqual(s["percent_of_nonempty"]["unbalanced"], 33.3)
         self.assertEqual([p["bracket_change_differs"] for p in per], [False, False, False, True])
+
+
+    def test_versus_pairs_the_same_cases(self):
+        def run(fills, es):
+            s, per = shares(fills, ["a, b"] * len(fills))
+            return {"fills": {"single": dict(s, per_case=per)}, "scores": {"single": {"per_case_es": es}}}
+        before = run(["a, b, b, b", "index, index, index", "f(x)", "g(y)"], [0.2, 0.1, 0.5, 0.5])
+        after = run(["a, b, c", "index, i, j", "f(x)", "g(y)"], [0.3, 0.1, 0.5, 0.5])
+        v = versus(after, before)["single"]
+        self.assertEqual(v["stutter"]["diff"], -50.0)  # two of four fills stopped stuttering
+        self.assertEqual(v["edit_similarity"]["diff"], 2.5)
+        self.assertLessEqual(v["stutter"]["ci95"][0], -50.0)
+        with self.assertRaises(Exception):
+            versus(after, run(["x"], [0.0]))  # not the same cases
 
 
 if __name__ == "__main__":

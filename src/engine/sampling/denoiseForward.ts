@@ -1,12 +1,14 @@
 // Stage 2 of a denoising step: one forward pass for the eligible rows, under the request's cache policy — every
 // pass full (no cache), or Fast-dLLM's dual cache: a full pass ("prefill") at each block start that caches every
 // layer's keys/values, then passes over a window of the canvas. Each pass returns full rows of logits, or the
-// in-graph confidence head's top k when the model has one and the sampler can be served from it.
+// in-graph confidence head's top k when the model has one and the sampler can be served from it. The head gets
+// the full-row path's per-row bans and repetition penalty as its bias, so both paths choose the same tokens.
 
 import { EngineError, type SamplerOptions } from '../types';
 import type { ForwardModel, HeadRequest, PassOutput, WindowForward } from '../forwardModel';
 import { blockRange, type StepRows } from './denoisePlan';
 import type { DenoiseConfig, DenoiseState, DenoiseStats } from './denoiseTypes';
+import { MAX_REPEATS, nearbyRepeats } from './repetition';
 import { RowSampler } from './rowSampler';
 
 export class ForwardPolicy {
@@ -19,8 +21,9 @@ export class ForwardPolicy {
     private readonly cfg: DenoiseConfig,
     private readonly win: WindowForward | undefined,
     private readonly head: HeadRequest | undefined,
-    /** Why each of head.biasIds is banned (BAN_*), decided once per request instead of on every pass. */
+    /** Why each of the request's bias ids is banned (BAN_*), decided once per request instead of on every pass. */
     private readonly banKinds: Uint8Array,
+    private readonly repeats: HeadRepeats | undefined,
   ) {}
 
   /** Opens the dual cache when the sampler asks for it (its load time goes to stats.cacheLoadMs). */
@@ -43,13 +46,18 @@ export class ForwardPolicy {
     }
     // The confidence head, when the model has one and this sampler can be served from the top k of each row.
     const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, model.vocabSize, s, cap) : undefined;
-    return new ForwardPolicy(model, cfg, win, head, head ? banKindsOf(head.biasIds, cfg) : new Uint8Array(0));
+    const repeats = head && s.repetitionPenalty ? new HeadRepeats(head, s.repetitionPenalty, cap) : undefined;
+    return new ForwardPolicy(model, cfg, win, head, head ? banKindsOf(head.biasIds, cfg) : new Uint8Array(0), repeats);
   }
 
   /** One pass for rows r.rows[0, r.n) of the canvas, in block `block`. */
   async run(state: DenoiseState, r: StepRows, block: number, blockSize: number, stats: DenoiseStats): Promise<PassOutput> {
     const { model, win, head, cfg } = this;
-    if (head) fillBias(head, this.banKinds, cfg, state, r);
+    if (head) {
+      this.repeats?.collect(head, state, cfg, r);
+      fillBias(head, this.banKinds, cfg, state, r);
+      this.repeats?.apply(head, r);
+    }
     const rows = r.rows.subarray(0, r.n);
     if (!win) return head ? model.forwardTop!(state.ids, rows, head) : model.forward(state.ids, rows);
     const refresh = cfg.sampler.cacheRefresh;
@@ -70,6 +78,7 @@ export class ForwardPolicy {
   /** The head's bias matrix follows the row buffers when they grow. */
   resize(cap: number): void {
     if (this.head) this.head.bias = new Float32Array(cap * this.head.biasIds.length);
+    this.repeats?.resize(cap);
   }
 }
 
@@ -88,6 +97,7 @@ function newHeadRequest(cfg: DenoiseConfig, V: number, s: SamplerOptions, cap: n
 const BAN_ALWAYS = 0; // banned ids and ids past the tokenizer: every row
 const BAN_STOP = 1; // stop ids under eosAfterText: rows whose previous slot is still masked
 const BAN_EXPAND = 2; // the expand id: rows whose gap cannot grow
+const BAN_NONE = 3; // an id in the bias only for the repetition penalty (HeadRepeats): never banned
 
 function banKindsOf(biasIds: Int32Array, cfg: DenoiseConfig): Uint8Array {
   const banned = new Set(cfg.bannedIds);
@@ -97,15 +107,79 @@ function banKindsOf(biasIds: Int32Array, cfg: DenoiseConfig): Uint8Array {
 /** The same per-row bans the full-row path applies to each row of logits (denoiseScore.ts), as the head's bias.
  *  Runs before every pass: only the two per-row conditions are computed here. */
 function fillBias(head: HeadRequest, kinds: Uint8Array, cfg: DenoiseConfig, state: DenoiseState, r: StepRows): void {
-  const c = head.biasIds.length;
+  const c = head.biasIds.length; // the request's ids (kinds), then any of this pass's penalised ids (BAN_NONE)
   for (let j = 0; j < r.n; j++) {
     const stopBanned = !!cfg.sampler.eosAfterText && r.slotOf[j] > 0 && state.ids[r.pos[j] - 1] === cfg.maskId;
     const gs = state.gaps[r.gapOf[j]];
     const expandBanned = cfg.expandId !== null && (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength);
     const row = head.bias.subarray(j * c, (j + 1) * c);
     for (let i = 0; i < c; i++) {
-      const k = kinds[i];
+      const k = i < kinds.length ? kinds[i] : BAN_NONE;
       row[i] = k === BAN_ALWAYS || (k === BAN_STOP && stopBanned) || (k === BAN_EXPAND && expandBanned) ? -Infinity : 0;
+    }
+  }
+}
+
+/**
+ * The repetition penalty on the head path. The head's bias columns are fixed per pass, not per row, so each pass's
+ * bias ids are the request's own followed by every id some row penalises (nearbyRepeats, as on the full-row path);
+ * a row's penalised columns get -penalty x head.scale (the graph adds the bias after scaling by 1/temperature, the
+ * full rows subtract before the sampler divides by it: the same logit either way).
+ */
+class HeadRepeats {
+  private readonly fixed: Int32Array; // the request's bias ids (banKinds' columns)
+  private readonly fixedCol = new Map<number, number>();
+  private passCol = new Map<number, number>(); // this pass's penalised ids beyond the request's: their columns
+  private ids = new Int32Array(0); // per row: its penalised ids, MAX_REPEATS slots each
+  private counts = new Int32Array(0);
+
+  constructor(
+    head: HeadRequest,
+    private readonly penalty: number,
+    cap: number,
+  ) {
+    this.fixed = head.biasIds;
+    this.fixed.forEach((id, col) => this.fixedCol.set(id, col));
+    this.resize(cap);
+  }
+
+  resize(cap: number): void {
+    this.ids = new Int32Array(cap * MAX_REPEATS);
+    this.counts = new Int32Array(cap);
+  }
+
+  /** Each row's penalised ids; head.biasIds (and the bias matrix's width) become the request's ids + theirs. */
+  collect(head: HeadRequest, state: DenoiseState, cfg: DenoiseConfig, r: StepRows): void {
+    const extra: number[] = [];
+    this.passCol = new Map();
+    for (let j = 0; j < r.n; j++) {
+      const c = (this.counts[j] = nearbyRepeats(state, cfg, r.gapOf[j], r.slotOf[j], this.ids.subarray(j * MAX_REPEATS)));
+      for (let i = 0; i < c; i++) {
+        const id = this.ids[j * MAX_REPEATS + i];
+        if (this.fixedCol.has(id) || this.passCol.has(id)) continue;
+        this.passCol.set(id, this.fixed.length + extra.length);
+        extra.push(id);
+      }
+    }
+    const width = this.fixed.length + extra.length;
+    // Same ids as the last pass: keep the array (the model converts a request's ids to a tensor once per array).
+    if (width === head.biasIds.length && extra.every((id, i) => head.biasIds[this.fixed.length + i] === id)) return;
+    const biasIds = new Int32Array(width);
+    biasIds.set(this.fixed);
+    biasIds.set(extra, this.fixed.length);
+    head.biasIds = biasIds;
+    if (head.bias.length < this.counts.length * width) head.bias = new Float32Array(this.counts.length * width);
+  }
+
+  /** Adds the penalty to each row's penalised columns, after fillBias wrote the bans (-inf stays -inf). */
+  apply(head: HeadRequest, r: StepRows): void {
+    const c = head.biasIds.length;
+    const cost = -this.penalty * head.scale;
+    for (let j = 0; j < r.n; j++) {
+      for (let i = 0; i < this.counts[j]; i++) {
+        const id = this.ids[j * MAX_REPEATS + i];
+        head.bias[j * c + (this.fixedCol.get(id) ?? this.passCol.get(id)!)] += cost;
+      }
     }
   }
 }

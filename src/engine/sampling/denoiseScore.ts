@@ -1,12 +1,16 @@
 // Stage 3 of a denoising step: token, probability and confidence for every eligible row, from full rows of
-// logits (with the per-row bans applied here) or from the confidence head's top k (bans applied in the graph).
+// logits (with the per-row bans and the repetition penalty applied here) or from the confidence head's top k (the
+// same bans and penalty applied in the graph: denoiseForward.ts).
 
 import { EngineError } from '../types';
 import type { PassOutput } from '../forwardModel';
 import type { StepRows } from './denoisePlan';
 import type { DenoiseConfig, DenoiseState } from './denoiseTypes';
 import type { Prng } from './prng';
+import { MAX_REPEATS, nearbyRepeats } from './repetition';
 import type { RowSample, RowSampler } from './rowSampler';
+
+const repeats = new Int32Array(MAX_REPEATS); // scratch: one row's penalised ids (JS is single-threaded)
 
 /**
  * `bounded`: greedy threshold decoding only needs the exact probability of rows that reach tau or are the best so
@@ -36,6 +40,10 @@ export function scoreRows(out: PassOutput, r: StepRows, state: DenoiseState, cfg
     if (cfg.expandId !== null) {
       const gs = state.gaps[r.gapOf[j]];
       if (gs.length >= gs.maxLength || state.ids.length >= cfg.contextLength) row[cfg.expandId] = -Infinity;
+    }
+    if (s.repetitionPenalty) {
+      const c = nearbyRepeats(state, cfg, r.gapOf[j], r.slotOf[j], repeats);
+      for (let i = 0; i < c; i++) if (repeats[i] < V) row[repeats[i]] -= s.repetitionPenalty;
     }
     sampler.sample(row, rng, sample, bounded && bestProb > 0 ? 1 / Math.min(s.threshold, bestProb) : Infinity);
     if (sample.prob > bestProb) bestProb = sample.prob;

@@ -19,6 +19,9 @@ export interface DenoiseConfig {
   singleLine?: readonly boolean[];
   /** Whether a token's text contains a line break (needed with singleLine). */
   isLineBreak?: (id: number) => boolean;
+  /** Whether a token holds a letter, digit or underscore: only those count as repeats for the repetition penalty
+   *  (absent: every token does). */
+  isWordToken?: (id: number) => boolean;
 }
 
 export interface GapState {

@@ -77,6 +77,10 @@ export const SAMPLER_OPTIONS: readonly SamplerOptionSpec[] = [
     key: 'cacheRefresh', kind: 'integer', min: 0, flag: 'cache-refresh', arg: 'N', setting: 'sampler.cacheRefresh',
     help: 'with --cache dual, also refresh after N window passes (0 = block starts only)',
   },
+  {
+    key: 'repetitionPenalty', kind: 'number', min: 0, flag: 'repetition-penalty', arg: 'R',
+    help: 'lower by R the logit of a word the gap already holds within\n2 slots (0 = off)',
+  },
   { key: 'eps', kind: 'number', above: 0, below: 1, default: 1e-3, flag: 'eps', arg: 'E', help: 'end time of the Dream schedule (default 0.001)' },
   { key: 'seed', kind: 'integer', default: 0, flag: 'seed', arg: 'N', help: 'PRNG seed (same seed, same output)' },
 ];
