@@ -6,6 +6,21 @@
 A run started with `train.py --init training/checkpoints/diffucode-tiny.pt` continues an earlier release: pass
 `--continues training/checkpoints/diffucode-tiny.pt` so the card and the curves count every stage (the earlier
 stages' loss rows come from training/checkpoints/loss.csv, read before it is rewritten).
+
+The export is staged in the run's folder (runs/RUN/release-staged) and measured there before it replaces `--out`
+(issue 17, item 5):
+- must beat the shipped model: the evaluation's cases through the engine (dist/cli.js batch) on the staged folder
+  and on the shipped one; unless the 95 % paired interval of the single-line ES difference (new minus shipped,
+  evaluate.paired_difference) lies above zero, the release stops (exit 2, one line) and `--out`, the kept files and
+  the manifest stay as they were. `--allow-no-gain [WHY]` releases anyway and the card records it;
+- failure modes: training/failure_modes.py on the staged folder (or `--failure-modes JSON`, checked against the
+  product's fills), beside the reference code's base rates and, with `--previous-failure-modes JSON` (the shipped
+  model's, e.g. bench/results/failure-modes.json), before / after; kept as runs/RUN/failure-modes.json;
+- ghost-text gate: bench/ghost-text-calibrate.ts on the staged folder (a few minutes) sets the manifest's
+  `ghostText.minConfidence` and the card's gate curve (kept as runs/RUN/ghost-text-calibration.json). With
+  `--carry-gate`, or when the calibration fails, the shipped manifest's gate is carried over and the card says so;
+  with no gate either way the release stops: the manifest never loses it.
+Needs `npm run build` first (dist/cli.js, dist/worker.js). About 10 minutes on the 2-core CPU beyond the export.
 """
 import argparse
 import json
@@ -320,11 +335,318 @@ def validation_of(prev, ck):
     return score_on_validation(ck, [prev["model"]], [ck["args"]["eval_batches"]])[0][0]
 
 
+# --- What the release measures on the exported folder before it replaces the shipped one -------------------------
+
+def measure_product(folder, ev):
+    """The evaluation's cases through the product on `folder` (evaluate.product_check: dist/cli.js batch, the
+    folder's manifest sampler, no gate): the row, with per-case edit similarities."""
+    from training.evaluate import product_check
+    return product_check(folder, ev)
+
+
+def versus_shipped(new_row, shipped_row):
+    """New minus shipped, per kind: evaluate.paired_difference of the per-case ES on the same cases."""
+    from training.evaluate import paired_difference
+    out = {}
+    for kind in ("single", "multi"):
+        a, b = (new_row.get(kind) or {}).get("per_case_es"), (shipped_row.get(kind) or {}).get("per_case_es")
+        if a is not None and b is not None:
+            if len(a) != len(b):
+                raise Fatal(f"the new and the shipped model were scored on different {kind}-line cases "
+                            f"({len(a)} vs {len(b)})")
+            out[kind] = dict(paired_difference(a, b), new=new_row[kind]["edit_similarity"],
+                             shipped=shipped_row[kind]["edit_similarity"], n=len(a))
+    return out
+
+
+def beats(gain) -> bool:
+    """Issue 17's bar: the 95 % paired interval of the single-line ES difference lies above zero."""
+    d = (gain or {}).get("single")
+    return bool(d) and d["ci95"][0] > 0
+
+
+def run_failure_modes(folder, ev):
+    """training/failure_modes.py on the exported folder, on the evaluation's cases."""
+    from training import failure_modes
+    return failure_modes.main(["--engine", folder, "--test", ev["test"], "--single", str(ev["single"]),
+                               "--multi", str(ev["multi"]), "--seed", str(ev["seed"])])
+
+
+def same_fills(fm, row) -> float:
+    """Share (0-1) of cases whose product ES in a failure-mode result equals that of a product-check row: the same
+    weights and sampler give the same fills, so this says whether `fm` describes the model of `row`."""
+    same = n = 0
+    for kind in ("single", "multi"):
+        a = ((fm.get("scores") or {}).get(kind) or {}).get("per_case_es") or []
+        b = (row.get(kind) or {}).get("per_case_es") or []
+        if len(a) != len(b):
+            return 0.0
+        same += sum(x == y for x, y in zip(a, b))
+        n += len(a)
+    return same / n if n else 0.0
+
+
+def load_failure_modes(path, ev, what):
+    with open(path, encoding="utf-8") as f:
+        fm = json.load(f)
+    c = fm.get("cases") or {}
+    if (c.get("single"), c.get("multi"), c.get("seed")) != (ev["single"], ev["multi"], ev["seed"]):
+        raise Fatal(f"{what} {path} counts other cases ({c.get('single')}/{c.get('multi')}, seed {c.get('seed')}) "
+                    f"than the evaluation ({ev['single']}/{ev['multi']}, seed {ev['seed']})")
+    return fm
+
+
+def run_calibration(folder, ev):
+    """bench/ghost-text-calibrate.ts on the exported folder (the held-out cases through the worker and the editor's
+    ghost-text pipeline, replayed at every gate): its JSON (chosen gate, curves). A few minutes on 2 cores."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "calibration.json")
+        cmd = ["node", "--import", "tsx", os.path.join("bench", "ghost-text-calibrate.ts"), "--model", folder,
+               "--single", str(ev["single"]), "--multi", str(ev["multi"]), "--out", out]
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise Fatal(f"ghost-text calibration did not run: {e}")
+        if proc.returncode != 0 or not os.path.isfile(out):
+            raise Fatal("ghost-text calibration failed: " + (proc.stderr.strip().splitlines() or ["no output"])[-1])
+        with open(out, encoding="utf-8") as f:
+            return json.load(f)
+
+
+def js_fixed(x, digits=1):
+    """JavaScript's toFixed (half up on the exact binary value; '-' for none), so the card's table reads as
+    bench/ghost-text-calibrate.ts prints it."""
+    from decimal import ROUND_HALF_UP, Decimal
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def gate_table(curves) -> str:
+    """The calibration curves as bench/ghost-text-calibrate.ts's markdown()."""
+    def cell(r):
+        return (f"{js_fixed(r.get('shownSingle'))} / {js_fixed(r.get('exactMatchShownSingle'))} / "
+                f"{js_fixed(r.get('editSimilarityShownSingle'))} | {js_fixed(r.get('shownMulti'))} / "
+                f"{js_fixed(r.get('exactMatchShownMulti'))} / {js_fixed(r.get('editSimilarityShownMulti'))}")
+    lines = ["| gate | geometric mean (the product): single | block | least confident token: single | block | "
+             "least confident token, else its confident head: single | block |", "|---:|---|---|---|---|---|---|"]
+    geo, lo, head = curves["geomean"], curves.get("min") or [], curves.get("head") or []
+    for i, r in enumerate(geo):
+        cells = [cell(r)] + [cell(c[i]) if i < len(c) else "- | -" for c in (lo, head)]
+        lines.append(f"| {r['gate']:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + ("\n\nEach cell: % of cases shown / exact match % of what is shown / edit similarity % "
+                               "of what is shown.")
+
+
+def decide_gate(a, folder, ev, previous_ghost):
+    """(ghostText for the manifest, calibration JSON or None, why the gate was not calibrated or None). The gate is
+    calibrated on the exported folder unless --carry-gate; when that is asked for or fails, the shipped manifest's
+    gate is carried over, and the card says so. No gate at all is a refusal: the manifest must not lose it."""
+    reason = None
+    if a.carry_gate:
+        reason = "--carry-gate: not calibrated at release"
+    else:
+        try:
+            cal = run_calibration(folder, ev)
+            gate = (cal.get("chosen") or {}).get("gate")
+            if not isinstance(gate, (int, float)) or not 0 <= gate <= 1:
+                raise Fatal(f"ghost-text calibration chose no gate in [0, 1] (got {gate!r})")
+            return dict(previous_ghost or {}, minConfidence=gate), cal, None
+        except Fatal as e:
+            reason = str(e)
+            print(f"warning: {reason}; the shipped manifest's gate is carried over instead", file=sys.stderr)
+    if not previous_ghost or "minConfidence" not in previous_ghost:
+        raise Fatal(f"no ghost-text gate for the new manifest ({reason}) and none in the shipped manifest to carry "
+                    f"over: calibrate it (node --import tsx bench/ghost-text-calibrate.ts --model DIR)")
+    return dict(previous_ghost), None, reason
+
+
+def with_ghost_text(manifest, ghost):
+    """The manifest with `ghostText` right after `sampler` (where the shipped manifest has it)."""
+    out = {}
+    for k, v in manifest.items():
+        if k != "ghostText":
+            out[k] = v
+        if k == "sampler":
+            out["ghostText"] = ghost
+    out.setdefault("ghostText", ghost)
+    return out
+
+
+# --- The card's release sections ----------------------------------------------------------------------------------
+
+def product_section(row, ev) -> str:
+    """The evaluation's cases through the product on the exported folder: the table above comes from the PyTorch
+    decoder (bf16), and this says how closely it describes what users get."""
+    s, m = row.get("single", {}), row.get("multi", {})
+    same = row.get("same_as")
+    text = ("\n## The same cases through the product\n\n"
+            f"The shipped folder, decoded by the engine itself (`node dist/cli.js batch`: the worker, ONNX Runtime in "
+            f"fp32, the TypeScript sampler with the manifest's settings): single-line EM {s.get('exact_match')} / ES "
+            f"{s.get('edit_similarity')}, multi-line EM {m.get('exact_match')} / ES {m.get('edit_similarity')}, "
+            f"{row['tokens_per_forward']} tokens per forward pass, {row['seconds']} s for {ev['cases']} cases on this CPU.")
+    if same:
+        text += (f" {same['percent']} % of its fills are identical to those of \"{same['row'][len('model: '):]}\" "
+                 "above (bfloat16 there, float32 here: nearly tied tokens can come out the other way).")
+    return text + "\n"
+
+
+def versus_shipped_section(gain, allow_no_gain, shipped) -> str:
+    """Issue 17's release rule and what it found."""
+    text = "\n## Against the model it replaces\n\n"
+    if gain is None:
+        return text + f"No model was shipped at `{shipped}` before this one: nothing to beat.\n"
+    cell = lambda d: (f"{d['new']} vs {d['shipped']}: {d['diff']:+.1f} [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]"  # noqa: E731
+                      if d else "-")
+    text += ("Both models on the same held-out cases through today's engine (each with its own manifest's sampler, "
+             "no gate); edit similarity of this model vs the one it replaced, the difference with its 95 % "
+             "paired-bootstrap interval (`evaluate.paired_difference`, 2,000 resamples of the cases):\n\n"
+             "| | single-line ES | multi-line ES |\n|---|---|---|\n"
+             f"| this model vs the previous release | {cell(gain.get('single'))} | {cell(gain.get('multi'))} |\n\n")
+    if beats(gain):
+        text += ("Release rule (issue 17): the single-line interval lies above zero, so this model clearly beats the "
+                 "one it replaces.\n")
+    else:
+        why = f": {allow_no_gain}" if allow_no_gain else ""
+        text += ("Release rule (issue 17): the single-line interval must lie above zero; it does **not**. Released "
+                 f"anyway as a deliberate exception (`--allow-no-gain`){why}.\n")
+    return text
+
+
+FAILURE_ROWS = (("empty", "empty"), ("repeated_3gram", "repeated 3-gram"), ("stutter", "stutter"),
+                ("unbalanced", "unbalanced brackets"), ("bracket_change_differs", "bracket change differs from the reference"))
+
+
+def failure_modes_section(fm, previous=None, previous_agreement=None, source=None) -> str:
+    """failure_modes.py's shares for this model beside the reference code's base rates and, given the previous
+    release's result on the same cases, its shares (before / after)."""
+    def pct(res, kind, key, ref=False):
+        part = (res.get("references" if ref else "fills") or {}).get(kind) or {}
+        v = (part.get("percent") or {}).get(key)
+        return "-" if v is None else f"{v:.1f}"
+    head = "| failure (% of fills) | single-line: this model |"
+    head += " previous release |" if previous else ""
+    head += " reference code | multi-line: this model |"
+    head += " previous release |" if previous else ""
+    head += " reference code |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for key, label in FAILURE_ROWS:
+        cells = [label]
+        for kind in ("single", "multi"):
+            cells.append(pct(fm, kind, key))
+            if previous:
+                cells.append(pct(previous, kind, key))
+            cells.append(pct(fm, kind, key, ref=True))
+        lines.append("| " + " | ".join(cells) + " |")
+
+    def overruns(res):
+        free = (res or {}).get("single_line_without_stop") or {}
+        stop = (((res or {}).get("fills") or {}).get("single") or {}).get("percent", {}).get("overrun_raw")
+        return free.get("percent_overrun"), stop
+    free, stop = overruns(fm)
+    cells = ["overrun past the line (single-line, line stop off)", "-" if free is None else f"{free:.1f}"]
+    if previous:
+        pf = overruns(previous)[0]
+        cells.append("-" if pf is None else f"{pf:.1f}")
+    cells += ["0.0", "", ""] + ([""] if previous else [])
+    lines.append("| " + " | ".join(cells) + " |")
+    n = ((fm.get("fills") or {}).get("single") or {}).get("n"), ((fm.get("fills") or {}).get("multi") or {}).get("n")
+    text = ("\n## Failure modes\n\n"
+            f"The product's fills on the held-out cases above ({n[0]} single-line, {n[1]} multi-line; "
+            "`training/failure_modes.py`, whose docstring defines each count), as shares of all fills, beside the "
+            "same counts on the reference middles (the base rate of real code: a real line repeats a 3-gram or "
+            "leaves a bracket open too)")
+    text += (", and the model this one replaces on the same cases" if previous else "") + ".\n\n"
+    text += "\n".join(lines) + "\n"
+    if stop is not None:
+        text += (f"\nWith the line stop on (as the editor asks), {stop:.1f} % of single-line fills ran past their "
+                 "line.")
+    if previous and previous_agreement is not None and previous_agreement < 0.995:
+        text += (f" The previous release's figures come from {source or 'its recorded result'}, whose fills match "
+                 f"today's engine on that model in {100 * previous_agreement:.1f} % of cases.")
+    return text + "\n"
+
+
+def gate_section(ghost, cal, carried_why, previous_ghost, folder_name) -> str:
+    gate = ghost["minConfidence"]
+    text = "\n## Ghost-text confidence gate\n\n"
+    text += (f"The manifest's `ghostText.minConfidence` (**{gate:g}**) is the default of "
+             "`diffucode.ghostText.minConfidence`: ghost text is shown only when the geometric mean of the "
+             "probabilities of the tokens it would show (each token's probability when the model committed it) "
+             "reaches it.")
+    if cal is None:
+        return text + (f" It is **carried over from the previous release's manifest**, not calibrated on these "
+                       f"weights ({carried_why}), so no curve for this model is given here. Calibrate it with "
+                       f"`npm run build && node --import tsx bench/ghost-text-calibrate.ts --model models/{folder_name}`"
+                       " and release again.\n")
+    rows = {r["gate"]: r for r in cal["curves"]["geomean"]}
+    at, open_ = rows.get(gate, {}), rows.get(0, {})
+    c = cal.get("cases") or {}
+    text += (f" Calibrated on these weights at release (`bench/ghost-text-calibrate.ts` on the exported folder): the "
+             f"held-out cases ({c.get('single')} single-line, {c.get('multi')} multi-line, seed {c.get('seed')}), each "
+             "decoded once by the worker with the manifest's sampler and run through the editor's ghost-text pipeline "
+             "(rest-of-line gap for a single-line case, block gap for a multi-line one, the filters), then the "
+             "recorded answers replayed at each gate.\n\n")
+    rule = cal.get("rule") or {}
+    text += (f"Rule: the lowest gate at which shown single-line suggestions reach {rule.get('targetExactMatch', 30)} % "
+             f"exact match; if none does, the most precise gate still showing at least {rule.get('minShown', 5)} % of "
+             f"single-line cases. Chosen: **{gate:g}** ({cal['chosen'].get('why', '')}): "
+             f"{js_fixed(at.get('shownSingle'))} % of single-line cases shown, "
+             f"{js_fixed(at.get('exactMatchShownSingle'))} % of them exact, edit similarity "
+             f"{js_fixed(at.get('editSimilarityShownSingle'))} % (against {js_fixed(open_.get('editSimilarityShownSingle'))} "
+             f"% for everything the filters let through); blocks shown: {js_fixed(at.get('shownMulti'))} %.")
+    prev = (previous_ghost or {}).get("minConfidence")
+    if prev is not None:
+        text += f" The release it replaces shipped {prev:g}."
+    if cal.get("errors"):
+        text += f" {len(cal['errors'])} cases failed in the worker and are left out."
+    text += "\n\n" + gate_table(cal["curves"]) + "\n\n"
+    text += ("Reproduce: `npm run build && node --import tsx bench/ghost-text-calibrate.ts --model "
+             f"models/{folder_name}` (the JSON of this calibration is kept beside the run as "
+             "`ghost-text-calibration.json`).\n")
+    return text
+
+
+def swap_in(staged, out):
+    """Replaces `out` by the staged folder (a rename each; the old folder goes only once the new one is in place)."""
+    import shutil
+    import tempfile
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    old = None
+    if os.path.exists(out):
+        old = tempfile.mkdtemp(prefix=".old-", dir=parent)
+        os.rmdir(old)
+        os.replace(out, old)
+    try:
+        shutil.move(staged, out)
+    except BaseException:
+        if old:
+            if os.path.exists(out):
+                shutil.rmtree(out, ignore_errors=True)
+            os.replace(old, out)
+        raise
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(folder):
+    path = os.path.join(folder, "manifest.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="tiny")
-    ap.add_argument("--out", default=os.path.join(ROOT, "models", "diffucode-tiny"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "diffucode-tiny"),
+                    help="the shipped folder: the model to beat, replaced only when the release goes through")
     ap.add_argument("--corpus-manifest", default=os.path.join(DATA, "corpus", "manifest.json"))
+    ap.add_argument("--tokenizer-dir", default=os.path.join(DATA, "tokenizer"), help="tokenizer shipped with the model")
     ap.add_argument("--runs-dir", default=os.path.join(TRAINING, "runs"))
     ap.add_argument("--keep", default=os.path.join(TRAINING, "checkpoints"),
                     help="where the weights-only checkpoint, loss.csv and loss.png of the release go")
@@ -332,6 +654,18 @@ def main(argv=None):
     ap.add_argument("--note", help="what the card's stage list should say about this stage beyond its arguments "
                                    "(say, a run resumed with a longer schedule)")
     ap.add_argument("--continues", help="the released checkpoint this run was initialised from (train.py --init)")
+    ap.add_argument("--allow-no-gain", nargs="?", const="", default=None, metavar="WHY",
+                    help="release even when the single-line ES gain over the shipped model is not clearly above zero "
+                         "(a deliberate exception; the card records it, with WHY)")
+    ap.add_argument("--carry-gate", action="store_true",
+                    help="carry the shipped manifest's ghostText.minConfidence over instead of calibrating it on the "
+                         "new weights (the card says so)")
+    ap.add_argument("--failure-modes", metavar="JSON",
+                    help="training/failure_modes.py's result for these weights (checked against the product's fills) "
+                         "instead of running it")
+    ap.add_argument("--previous-failure-modes", metavar="JSON",
+                    help="training/failure_modes.py's result for the shipped model on the same cases (e.g. "
+                         "bench/results/failure-modes.json): the card shows before / after")
     a = ap.parse_args(argv)
     torch = require("torch", "python3-torch")
     from training import export, plot
@@ -346,16 +680,27 @@ def main(argv=None):
     with open(ev_path, encoding="utf-8") as f:
         ev = json.load(f)
     from training.evaluate import BUDGET, budget_of
-    if ev.get("checkpoint_sha256") and ev["checkpoint_sha256"] != file_sha256(ck_path):
+    ck_sha = file_sha256(ck_path)
+    if ev.get("checkpoint_sha256") and ev["checkpoint_sha256"] != ck_sha:
         raise Fatal(f"{ev_path} was made for other weights than {ck_path} (the run went on, or was averaged anew): "
                     f"evaluate it again")
     if budget_of(ev) != BUDGET:
         raise Fatal(f"{ev_path} gave the model {budget_of(ev)[0]}/{budget_of(ev)[1]} prefix/suffix tokens, the extension "
                     f"{BUDGET[0]}/{BUDGET[1]}: evaluate again with the defaults so the card describes what users get")
+    if not ev.get("test") or not os.path.isfile(ev["test"]):
+        raise Fatal(f"{ev_path} does not name its test file, or it is gone ({ev.get('test')}): the release measures "
+                    f"the product on the evaluation's cases, so evaluate again")
+    # The inputs the release takes as they are: read (and checked) before anything is built.
+    fm_given = load_failure_modes(a.failure_modes, ev, "--failure-modes") if a.failure_modes else None
+    fm_prev = load_failure_modes(a.previous_failure_modes, ev, "--previous-failure-modes") \
+        if a.previous_failure_modes else None
+    shipped_manifest = read_manifest(a.out)
+    previous_ghost = (shipped_manifest or {}).get("ghostText")
+    if a.carry_gate and (previous_ghost or {}).get("minConfidence") is None:
+        raise Fatal(f"--carry-gate: {a.out} has no ghostText.minConfidence to carry over")
     with open(a.corpus_manifest, encoding="utf-8") as f:
         manifest = json.load(f)
     keep = a.keep
-    os.makedirs(keep, exist_ok=True)
     history, prev_rows, prev_val = [], [], None
     if a.continues:
         prev = load_checkpoint(a.continues)
@@ -409,45 +754,74 @@ def main(argv=None):
         if d.get("cache") == "dual":
             sampler["cache"] = "dual"
         print(f"recommended sampler (best in evaluation: {name}): {sampler}")
-    # The export is validated and swapped in atomically; only after it succeeds are the kept files (weights for the
-    # next stage, the merged loss curve) replaced, so a failed release can simply be run again.
-    export.main(["--checkpoint", ck_path, "--out", a.out, "--card", card_path, "--hardware", HARDWARE,
-                 "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),
-                 "--history", json.dumps(history)])
+    # The export is staged beside the run and measured there; the shipped folder is only read (the model to beat)
+    # until everything has passed, then replaced in one swap. Only after that are the kept files (weights for the
+    # next stage, the merged loss curve) replaced, so a refused or failed release leaves everything as it was.
+    import shutil
+    staged = os.path.join(run, "release-staged")
+    shutil.rmtree(staged, ignore_errors=True)
+    try:
+        export.main(["--checkpoint", ck_path, "--out", staged, "--card", card_path, "--hardware", HARDWARE,
+                     "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),
+                     "--history", json.dumps(history), "--tokenizer-dir", a.tokenizer_dir])
+        product = measure_product(staged, ev)
+        print(product_section(product, ev).strip())
+        gain = shipped = None
+        if shipped_manifest is not None:
+            shipped = measure_product(a.out, ev)
+            gain = versus_shipped(product, shipped)
+            d = gain.get("single")
+            if not beats(gain):
+                said = (f"{d['diff']:+.1f} ES points, 95 % paired interval [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]"
+                        if d else "not measured")
+                if a.allow_no_gain is None:
+                    raise Fatal(f"not released: the new model does not clearly beat the shipped one on the same "
+                                f"{ev['single']} single-line held-out cases through the engine (new minus shipped "
+                                f"{said}, not above zero); {a.out} left untouched (--allow-no-gain WHY to release anyway)")
+                print(f"warning: no clear gain over the shipped model ({said}); released anyway (--allow-no-gain)",
+                      file=sys.stderr)
+            else:
+                print(f"beats the shipped model: single-line ES {d['diff']:+.1f} [{d['ci95'][0]:+.1f}, "
+                      f"{d['ci95'][1]:+.1f}]")
+        if fm_given is not None:
+            fm = fm_given
+            agree = same_fills(fm, product)
+            if agree < 0.95:
+                raise Fatal(f"--failure-modes {a.failure_modes} describes other fills than these weights' through the "
+                            f"product ({100 * agree:.1f} % of cases score the same): run failure_modes.py on this "
+                            f"export, or leave the flag out")
+        else:
+            fm = run_failure_modes(staged, ev)
+        shown = os.path.relpath(a.out, ROOT) if os.path.abspath(a.out).startswith(ROOT) else a.out
+        fm = dict(fm, engine=shown, command=str(fm.get("command", "")).replace(staged, shown))
+        from training.common import write_json_atomic
+        write_json_atomic(os.path.join(run, "failure-modes.json"), fm)
+        prev_agree = same_fills(fm_prev, shipped) if fm_prev is not None and shipped is not None else None
+        ghost, cal, carried_why = decide_gate(a, staged, ev, previous_ghost)
+        if cal is not None:
+            cal = dict(cal, model=dict(cal.get("model") or {}, dir=shown))
+            write_json_atomic(os.path.join(run, "ghost-text-calibration.json"), cal)
+        man_path = os.path.join(staged, "manifest.json")
+        write_json_atomic(man_path, with_ghost_text(read_manifest(staged), ghost))
+        folder_name = os.path.basename(os.path.normpath(a.out))
+        with open(os.path.join(staged, "MODEL_CARD.md"), "a", encoding="utf-8") as f:
+            f.write(product_section(product, ev))
+            f.write(versus_shipped_section(gain, a.allow_no_gain, a.out))
+            f.write(failure_modes_section(fm, fm_prev, prev_agree, a.previous_failure_modes))
+            f.write(gate_section(ghost, cal, carried_why, previous_ghost, folder_name))
+        export.validate_folder(staged)
+        swap_in(staged, a.out)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    print(f"released to {a.out}: ghostText.minConfidence {ghost['minConfidence']:g}"
+          f"{' (carried over: ' + carried_why + ')' if carried_why else ' (calibrated)'}")
     cols = list(rows[0].keys())
+    os.makedirs(keep, exist_ok=True)
     with open(os.path.join(keep, "loss.csv"), "w", encoding="utf-8") as f:  # cleaned: one row per step
         f.write(",".join(cols) + "\n" + "\n".join(",".join(r.get(c) or "" for c in cols) for r in all_rows) + "\n")
     plot.main([os.path.join(keep, "loss.csv"), "--out", os.path.join(keep, "loss.png")])
     save_checkpoint(os.path.join(keep, "diffucode-tiny.pt"), slim)
-    append_product_check(a.out, ev)
-
-
-def append_product_check(out, ev):
-    """The evaluation's cases once more, through the product on the folder just exported (dist/cli.js batch: the
-    worker, ONNX Runtime in fp32, the TypeScript sampler with the manifest's settings), added to its model card: the
-    table above comes from the PyTorch decoder (bf16), and this says how closely it describes what users get."""
-    from training.evaluate import product_check
-    if not ev.get("test") or not os.path.isfile(ev["test"]):
-        print("product check skipped: the evaluation does not name its test file (evaluate.py before Nov 2026)")
-        return
-    try:
-        row = product_check(out, ev)
-    except Fatal as e:
-        print(f"product check skipped: {e}")
-        return
-    s, m = row.get("single", {}), row.get("multi", {})
-    same = row.get("same_as")
-    text = ("\n## The same cases through the product\n\n"
-            f"The shipped folder, decoded by the engine itself (`node dist/cli.js batch`: the worker, ONNX Runtime in "
-            f"fp32, the TypeScript sampler with the manifest's settings): single-line EM {s.get('exact_match')} / ES "
-            f"{s.get('edit_similarity')}, multi-line EM {m.get('exact_match')} / ES {m.get('edit_similarity')}, "
-            f"{row['tokens_per_forward']} tokens per forward pass, {row['seconds']} s for {ev['cases']} cases on this CPU.")
-    if same:
-        text += (f" {same['percent']} % of its fills are identical to those of \"{same['row'][len('model: '):]}\" "
-                 "above (bfloat16 there, float32 here: nearly tied tokens can come out the other way).")
-    with open(os.path.join(out, "MODEL_CARD.md"), "a", encoding="utf-8") as f:
-        f.write(text + "\n")
-    print(text)
 
 
 if __name__ == "__main__":
