@@ -102,14 +102,15 @@ def python_packages_sources():
     return out
 
 
-def npm_sources(npm_dir: str, want_npm: bool):
-    """Installs the pinned packages (scripts off) and returns one source per installed package with an allowed licence."""
+def npm_sources(npm_dir: str, want_npm: bool, packages=NPM_PACKAGES, project_types: bool = True):
+    """Installs the pinned packages (scripts off) and returns one source per installed package with an allowed licence.
+    `project_types`: also read @types/node from the project's own node_modules."""
     sources, skipped = [], []
     if want_npm:
         os.makedirs(npm_dir, exist_ok=True)
         if not os.path.exists(os.path.join(npm_dir, "package.json")):
             write_json_atomic(os.path.join(npm_dir, "package.json"), {"name": "corpus", "private": True})
-        cmd = ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", npm_dir] + NPM_PACKAGES
+        cmd = ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", npm_dir] + list(packages)
         print("+", " ".join(cmd), file=sys.stderr)
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
@@ -117,7 +118,8 @@ def npm_sources(npm_dir: str, want_npm: bool):
     roots = [(os.path.join(npm_dir, "node_modules"), None)] if want_npm else []
     # Read-only use of one package the project always has (a fixed list, so other engineers' installs do not
     # change the corpus), licence-checked like the rest.
-    roots.append((os.path.join(ROOT, "node_modules"), {"@types"}))
+    if project_types:
+        roots.append((os.path.join(ROOT, "node_modules"), {"@types"}))
     for nm, only in roots:
         if not os.path.isdir(nm):
             continue

@@ -45,7 +45,12 @@ def _newline_tail(tokens, enc):
     return 0
 
 
-def _cut_gap(rng, corpus: TokenCorpus, enc, ln: int, b: int):
+# Shares of the gap kinds (rest of a line, one line, a block of 2-8 lines). The default is the mix every stage up to 5
+# trained on; ghost text mostly asks for the first two (train.py --gap-kinds weights them up).
+GAP_KINDS = (0.35, 0.30, 0.35)
+
+
+def _cut_gap(rng, corpus: TokenCorpus, enc, ln: int, b: int, kinds=GAP_KINDS):
     """Cuts one gap that starts at line ln of a file ending before line b.
 
     Returns (pre_tail, middle, suf_head, next_line) or None: the gap's answer is `middle`; `pre_tail` ends the prefix
@@ -56,7 +61,7 @@ def _cut_gap(rng, corpus: TokenCorpus, enc, ln: int, b: int):
     nl = _newline_tail(line, enc)
     empty = np.zeros(0, dtype=np.int64)
     kind = rng.random()
-    if kind < 0.35:
+    if kind < kinds[0]:
         # Rest of a line: cut at a character position (often just after the indentation, where a user starts typing).
         text = enc.decode(line[:len(line) - nl])
         if len(text.strip()) == 0:
@@ -66,7 +71,7 @@ def _cut_gap(rng, corpus: TokenCorpus, enc, ln: int, b: int):
         pre_tail = np.asarray(enc.encode(text[:c]), dtype=np.int64)
         middle = np.asarray(enc.encode(text[c:]), dtype=np.int64)
         return pre_tail, middle, line[len(line) - nl:], ln + 1
-    n = 1 if kind < 0.65 else int(rng.integers(2, 9))
+    n = 1 if kind < kinds[0] + kinds[1] else int(rng.integers(2, 9))
     end = min(b, ln + n)
     middle = corpus.span(ln, end)
     if len(enc.decode(middle).strip()) == 0:
@@ -103,14 +108,14 @@ def _finish(ids, maskable, L):
     return ids[:L], maskable[:L]
 
 
-def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
+def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96, gap_kinds=GAP_KINDS):
     """Returns (ids[L], maskable[L] bool) for one infill example, or None when the file is unsuitable."""
     f = corpus.files[rng.choice(len(corpus.files), p=corpus.p)]
     a, b = corpus.file_lines[f]
     if b - a < 2:
         return None
     ln = int(rng.integers(a, b))
-    cut = _cut_gap(rng, corpus, enc, ln, b)
+    cut = _cut_gap(rng, corpus, enc, ln, b, gap_kinds)
     if cut is None:
         return None
     pre_tail, middle, suf_head, suf_start = cut
@@ -135,7 +140,8 @@ def make_infill(rng, corpus: TokenCorpus, enc, L: int, max_middle: int = 96):
     return _finish(ids, maskable, L)
 
 
-def make_multi_infill(rng, corpus: TokenCorpus, enc, L: int, max_gaps: int = 8, max_middle: int = 64):
+def make_multi_infill(rng, corpus: TokenCorpus, enc, L: int, max_gaps: int = 8, max_middle: int = 64,
+                      gap_kinds=GAP_KINDS):
     """Several gaps in one window of a file: [BOS] ctx gap ctx gap ... ctx [EOS], as the fill command sends them.
 
     A one-gap canvas supervises only the few tokens of its gap; cutting 3..max_gaps gaps from one window gives the
@@ -158,7 +164,7 @@ def make_multi_infill(rng, corpus: TokenCorpus, enc, L: int, max_gaps: int = 8, 
     used += len(lead)
     budget = L - 1  # room for the closing EOS
     while ln < b and used < budget:
-        cut = _cut_gap(rng, corpus, enc, ln, b) if gaps < want and rng.random() < 1.0 / every else None
+        cut = _cut_gap(rng, corpus, enc, ln, b, gap_kinds) if gaps < want and rng.random() < 1.0 / every else None
         if cut is not None and 0 < len(cut[1]) <= max_middle:
             pre_tail, middle, suf_head, nxt = cut
             gap = _pad_gap(rng, middle)
@@ -233,12 +239,13 @@ def blockwise_mask(rng, maskable_row, max_block: int = 8):
 
 
 def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float = 0.2, eps: float = 1e-3,
-               multi_frac: float = 0.0, blockwise_frac: float = 0.0):
+               multi_frac: float = 0.0, blockwise_frac: float = 0.0, gap_kinds=GAP_KINDS):
     """Returns input ids with masks applied, the clean targets, the mask, per-example t and maskable counts.
 
     Each example is plain with probability plain_frac, several gaps with probability multi_frac, else one gap.
     An infill example is masked with probability blockwise_frac as block-wise decoding sees it (blockwise_mask;
-    its t is the realised masked share), else with the usual t ~ U(eps, 1)."""
+    its t is the realised masked share), else with the usual t ~ U(eps, 1). gap_kinds: shares of rest-of-line,
+    one-line and block gaps (GAP_KINDS)."""
     ids = np.zeros((B, L), dtype=np.int64)
     maskable = np.zeros((B, L), dtype=bool)
     infill = np.zeros(B, dtype=bool)
@@ -248,9 +255,9 @@ def make_batch(rng, corpus: TokenCorpus, enc, B: int, L: int, plain_frac: float 
         if u < plain_frac:
             ex = make_plain(rng, corpus, L)
         elif u < plain_frac + multi_frac:
-            ex = make_multi_infill(rng, corpus, enc, L)
+            ex = make_multi_infill(rng, corpus, enc, L, gap_kinds=gap_kinds)
         else:
-            ex = make_infill(rng, corpus, enc, L)
+            ex = make_infill(rng, corpus, enc, L, gap_kinds=gap_kinds)
         if ex is None:
             continue
         ids[i], maskable[i] = ex

@@ -54,6 +54,9 @@ def parse_args(argv=None):
     ap.add_argument("--blockwise-frac", type=float, default=0.0,
                     help="share of infill canvases masked as block-wise decoding sees a gap (committed head, partly "
                          "masked block, masked tail) instead of t-masking; validation keeps t-masking")
+    ap.add_argument("--gap-kinds", default="0.35,0.30,0.35", metavar="REST,LINE,BLOCK",
+                    help="shares of the gap kinds in infill canvases: the rest of a line, one line, a block of 2-8 "
+                         "lines (ghost text asks mostly for the first two); validation keeps the default")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--workers", type=int, default=0,
                     help="processes that build batches ahead of the model (a GPU outruns one CPU core); with N >= 1 "
@@ -234,7 +237,7 @@ def train(a):
     torch.set_num_threads(a.threads)
     device = "cuda" if a.device == "cuda" or (a.device == "auto" and torch.cuda.is_available()) else "cpu"
     # The batch processes fork before the model reaches the GPU: they never hold CUDA state.
-    batch_args = (a.batch, a.seq, a.plain_frac, a.multi_frac, a.blockwise_frac)
+    batch_args = (a.batch, a.seq, a.plain_frac, a.multi_frac, a.blockwise_frac, a.gap_kinds)
     stream = BatchStream(train_c, enc, a.seed, ck["step"] if ck else 0, a.workers, batch_args) if a.workers > 0 else None
     try:
         return run(a, torch, model, cfg, train_c, valid_c, enc, run_dir, ck, device, stream)
@@ -297,7 +300,8 @@ def run(a, torch, model, cfg, train_c, valid_c, enc, run_dir, ck, device, stream
         for g in opt.param_groups:
             g["lr"] = lr
         batch = stream.next() if stream else make_batch(rng, train_c, enc, a.batch, a.seq, a.plain_frac,
-                                                         multi_frac=a.multi_frac, blockwise_frac=a.blockwise_frac)
+                                                         multi_frac=a.multi_frac, blockwise_frac=a.blockwise_frac,
+                                                         gap_kinds=a.gap_kinds)
         loss, ce, _ = masked_loss(model, batch, device, autocast)
         if not torch.isfinite(loss):
             raise Fatal(f"loss became {float(loss)} at step {step}; lower --lr or resume from the last checkpoint")
@@ -355,9 +359,9 @@ def _batch_worker_init(source):
 def _make_indexed_batch(i):
     from training.examples import make_batch
     import numpy as np
-    corpus, enc, seed, (batch, seq, plain, multi, blockwise) = _SOURCE
+    corpus, enc, seed, (batch, seq, plain, multi, blockwise, kinds) = _SOURCE
     return make_batch(np.random.default_rng([seed, i]), corpus, enc, batch, seq, plain, multi_frac=multi,
-                      blockwise_frac=blockwise)
+                      blockwise_frac=blockwise, gap_kinds=kinds)
 
 
 class BatchStream:
@@ -392,6 +396,19 @@ class BatchStream:
         self.pool.join()
 
 
+def parse_gap_kinds(spec):
+    """'REST,LINE,BLOCK' shares (any positive scale) -> a tuple summing to 1; a tuple passes through (resume)."""
+    if isinstance(spec, (tuple, list)):
+        return tuple(float(x) for x in spec)
+    try:
+        w = [float(x) for x in spec.split(",")]
+    except ValueError:
+        w = []
+    if len(w) != 3 or min(w) < 0 or sum(w) <= 0:
+        raise Fatal(f"--gap-kinds wants three non-negative shares REST,LINE,BLOCK (e.g. 0.35,0.30,0.35), got {spec!r}")
+    return tuple(x / sum(w) for x in w)
+
+
 def main(argv=None):
     a = parse_args(argv)
     if a.batch < 1 or a.seq < 32 or a.steps < 1:
@@ -402,6 +419,7 @@ def main(argv=None):
         raise Fatal("--blockwise-frac must be between 0 and 1")
     if a.workers < 0:
         raise Fatal("--workers must be >= 0")
+    a.gap_kinds = parse_gap_kinds(a.gap_kinds)
     return train(a)
 
 

@@ -199,6 +199,33 @@ class TrainTest(unittest.TestCase):
         self.assertGreater(multi, len(made) // 3, "most canvases carry several gaps")
         self.check_batch(make_batch(rng, corpus, self.enc, 8, 160, multi_frac=0.5))
 
+    def test_gap_kinds_weight_the_cuts(self):
+        """--gap-kinds moves the share of rest-of-line, one-line and block gaps; the default draws the same cuts as
+        before the option existed (the same random stream), so earlier stages' mix is reproducible."""
+        from training.examples import GAP_KINDS, _cut_gap
+        from training.train import parse_gap_kinds
+        corpus = TokenCorpus(os.path.join(self.tokens, "train.npz"))
+        starts = [i for a, b in corpus.file_lines for i in range(a, b - 1)]
+
+        def lines_per_cut(kinds, seed):
+            rng, n = np.random.default_rng(seed), []
+            for ln in starts * 20:
+                b = next(b for a, b in corpus.file_lines if a <= ln < b)
+                cut = _cut_gap(rng, corpus, self.enc, ln, b, kinds)
+                if cut is not None:
+                    n.append(cut[3] - ln)  # lines consumed: 1 for rest-of-line and one-line cuts
+            return np.array(n)
+        default = lines_per_cut(GAP_KINDS, 5)
+        self.assertTrue(np.array_equal(default, lines_per_cut((0.35, 0.30, 0.35), 5)))
+        short = lines_per_cut(parse_gap_kinds("0.45,0.35,0.20"), 5)
+        self.assertGreater((short == 1).mean(), (default == 1).mean() + 0.08)
+        only_blocks = lines_per_cut(parse_gap_kinds("0,0,1"), 6)
+        self.assertGreater((only_blocks > 1).mean(), 0.5)
+        self.assertEqual(parse_gap_kinds("2,1,1"), (0.5, 0.25, 0.25))
+        for bad in ("1,2", "a,b,c", "-1,1,1", "0,0,0"):
+            with self.assertRaises(Fatal):
+                parse_gap_kinds(bad)
+
     def test_blockwise_mask_is_a_decoding_state(self):
         rng = np.random.default_rng(2)
         maskable = np.zeros(60, dtype=bool)
