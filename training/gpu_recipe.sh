@@ -6,7 +6,9 @@
 #
 # Here, once (the packed corpus must fit the carry limit with the code: <= 48 MiB):
 #   .venv/bin/python training/pack_corpus.py encode     # the corpus with the SHIPPED tokenizer -> training/data/tokens
-#   .venv/bin/python training/pack_corpus.py pack       # -> training/data/packed (compressed ids + tokenizer)
+#   .venv/bin/python training/corpus_extra.py           # optional: + 13.5M train tokens -> training/data/tokens-extra
+#   .venv/bin/python training/pack_corpus.py pack [--tokens training/data/tokens-extra]   # -> training/data/packed
+#                                                        # (compressed ids + tokenizer: 5.3 MB, or 15.4 MB with the extra)
 # On the device (tool `run`):
 #   carry ["training/data/packed"], timeout_s 600:
 #     bash training/gpu_recipe.sh [PRESET] [MINUTES]     # PRESET gpu48m (default) or gpu32m; MINUTES of training (7)
