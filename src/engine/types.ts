@@ -46,7 +46,7 @@ export interface SamplerOptions {
   /** With the dual cache: also refresh it after this many window passes inside a block (0 = only at block starts). */
   cacheRefresh?: number;
   /**
-   * Subtracted from a masked slot's logit for each word token its gap has committed within two slots of it, on
+   * Subtracted from a masked slot's logit for each word token its gap has committed within 8 slots of it, on
    * either side (sampling/repetition.ts). Undefined or 0 = off.
    */
   repetitionPenalty?: number;

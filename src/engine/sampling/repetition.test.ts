@@ -7,7 +7,7 @@ import { CharTokenizer } from '../testing/fakeModel';
 import type { InfillRequest, SamplerOptions } from '../types';
 import type { DenoiseConfig, DenoiseState } from './denoiseTypes';
 import { resolveSampler } from './options';
-import { MAX_REPEATS, nearbyRepeats } from './repetition';
+import { MAX_REPEATS, nearbyRepeats, REPEAT_WINDOW } from './repetition';
 
 const V = 138;
 const id = CharTokenizer.id;
@@ -81,22 +81,31 @@ test('the option: a number >= 0 on the table (CLI flag, engine validation), unse
   assert.equal('repetitionPenalty' in resolveSampler(undefined, undefined), false, 'off by default');
 });
 
-test('nearbyRepeats: committed word tokens within two slots on both sides, distinct, before the stop only', () => {
+test('nearbyRepeats: committed word tokens within REPEAT_WINDOW slots on both sides, distinct, before the stop only', () => {
   const M = 1;
-  const ids = Int32Array.from([50, 60, id('b'), id(','), M, id('b'), id('c'), id('d'), 0, 0]);
-  const state: DenoiseState = { ids, gaps: [{ start: 2, length: 8, stopAt: 6, probs: [], maxLength: 8 }], step: 0, committed: 0, total: 8 };
+  const W = REPEAT_WINDOW;
+  // context 50 60 | gap of 2W + 6 slots: b , at slots 0-1, masks, the row at slot W + 1, b c d after it, then masks
+  const gap = [id('b'), id(','), ...new Array<number>(2 * W + 4).fill(M)];
+  const row = W + 1;
+  gap[row + 1] = id('b');
+  gap[row + 2] = id('c');
+  gap[row + W] = id('d');
+  gap[row + W + 1] = id('e'); // one slot too far
+  const state: DenoiseState = { ids: Int32Array.from([50, 60, ...gap, 0]), gaps: [{ start: 2, length: gap.length, stopAt: gap.length, probs: [], maxLength: gap.length }], step: 0, committed: 0, total: gap.length };
   const cfg: DenoiseConfig = {
     sampler: resolveSampler(undefined, undefined), shifted: true, maskId: M, stopIds: [0], expandId: null, bannedIds: [M], sampleable: V, contextLength: 99,
     isWordToken: (t) => t !== id(','),
   };
   const out = new Int32Array(MAX_REPEATS);
-  // slot 2 (the mask): slots 0 'b', 1 ',' (punctuation), 3 'b' (same id once), 4 'c'
-  assert.deepEqual(Array.from(out.subarray(0, nearbyRepeats(state, cfg, 0, 2, out))), [id('b'), id('c')]);
-  // slot 5 'd': its neighbours 3 'b', 4 'c'; slots 6 and 7 are past the stop (end-of-text), context never counts
-  assert.deepEqual(Array.from(out.subarray(0, nearbyRepeats(state, cfg, 0, 5, out))), [id('b'), id('c')]);
-  state.gaps[0].stopAt = 8;
-  assert.deepEqual(Array.from(out.subarray(0, nearbyRepeats(state, cfg, 0, 5, out))), [id('b'), id('c')], 'stop tokens never count');
-  assert.deepEqual(Array.from(out.subarray(0, nearbyRepeats(state, { ...cfg, isWordToken: undefined }, 0, 2, out))), [id('b'), id(','), id('c')], 'without a word test every token counts');
+  const near = (c: DenoiseConfig = cfg, slot = row) => Array.from(out.subarray(0, nearbyRepeats(state, c, 0, slot, out)));
+  // slot 0's b is W + 1 away; slot 1's ',' is punctuation; b (once), c and d are near; e is W + 1 away
+  assert.deepEqual(near(), [id('b'), id('c'), id('d')]);
+  assert.deepEqual(near(cfg, row + 1), [id('c'), id('d'), id('e')], 'the row itself never counts');
+  assert.deepEqual(near({ ...cfg, isWordToken: undefined }, 2), [id('b'), id(',')], 'without a word test every token counts');
+  state.gaps[0].stopAt = row + W; // end-of-text committed at d's slot: d and what follows it are not text
+  assert.deepEqual(near(), [id('b'), id('c')]);
+  state.ids[2 + row + 2] = 0;
+  assert.deepEqual(near(), [id('b')], 'stop tokens never count');
 });
 
 test('with the penalty a stutter loses to the next-best token; below the margin, or off, it does not', async () => {
@@ -105,9 +114,8 @@ test('with the penalty a stutter loses to the next-best token; below the margin,
   assert.equal((await fill(model, { ...oneByOne, repetitionPenalty: 0.5 })).text, 'bbbbbb', 'a penalty below the margin changes nothing');
   const text = (await fill(model, { ...oneByOne, repetitionPenalty: 2 })).text;
   assert.equal(text.slice(0, 2), 'bc', 'the slot next to a committed b takes c');
-  // Each distinct nearby id costs the penalty once, so a slot with both b and c near it may take b again; what
-  // never survives is a run of three.
-  assert.doesNotMatch(text, /(.)\1\1/, text);
+  // Each distinct nearby id costs the penalty once: once b and c are both near, b is back ahead (by its margin).
+  assert.equal(text, 'bcbbbb');
   // threshold decoding (the manifest's algorithm) commits several per pass: the penalty applies to what is committed
   const thr = (await fill(model, { algorithm: 'threshold', threshold: 0.5, blockSize: 2, repetitionPenalty: 2, ...greedy })).text;
   assert.match(thr, /c/);

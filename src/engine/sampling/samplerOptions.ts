@@ -79,7 +79,7 @@ export const SAMPLER_OPTIONS: readonly SamplerOptionSpec[] = [
   },
   {
     key: 'repetitionPenalty', kind: 'number', min: 0, flag: 'repetition-penalty', arg: 'R',
-    help: 'lower by R the logit of a word the gap already holds within\n2 slots (0 = off)',
+    help: 'lower by R the logit of a word the gap already holds within\n8 slots either side (0 = off)',
   },
   { key: 'eps', kind: 'number', above: 0, below: 1, default: 1e-3, flag: 'eps', arg: 'E', help: 'end time of the Dream schedule (default 0.001)' },
   { key: 'seed', kind: 'integer', default: 0, flag: 'seed', arg: 'N', help: 'PRNG seed (same seed, same output)' },
