@@ -30,8 +30,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from training.common import DATA, ROOT, TRAINING, Fatal, file_sha256, require, run_main  # noqa: E402
+from training.examples import GAP_KINDS  # noqa: E402
 
 HARDWARE = "2-core x86-64 CPU (shared with other work), no GPU, PyTorch 1.13 bf16 autocast"
+CARRIED_SAMPLER_KEYS = ("repetitionPenalty",)
+EXTRA_TOKENS = "tokens-extra"  # training/corpus_extra.py's merged token folder
+EXTRA_DATA_LINE = ("Python stdlib (PSF-2.0), numpy/torch Python sources (BSD-3-Clause), TypeScript lib*.d.ts (Apache-2.0), "
+                   "MIT/Apache/BSD/ISC npm packages; from stage 6, MIT/Apache/BSD/PSF Python packages (Debian python3-* "
+                   "and pip) and more npm packages, near-duplicate-free; see MODEL_CARD.md")
 
 
 def data_table(manifest):
@@ -52,6 +58,50 @@ def data_table(manifest):
                     f"(dependencies of the above) | {', '.join(sorted(npm_small['licences']))} | "
                     f"{npm_small['files']} in all | {npm_small['tokens']:,} |")
     return "\n".join(rows)
+
+
+def extra_data_section(extra):
+    """The card's table of the extra corpus (training/corpus_extra.py), when a stage trained on it."""
+    if not extra:
+        return ""
+    rows = ["| source | licence | files | tokens | licence evidence |", "|---|---|---|---|---|"]
+    small = [s for s in extra["sources"] if s["files"] < 20]
+    for s in extra["sources"]:
+        if s in small:
+            continue
+        ver = f" {s['version']}" if s.get("version") else ""
+        rows.append(f"| {s['name']}{ver} | {s['licence']} | {s['files']} | {s.get('tokens') or 0:,} | "
+                    f"{str(s.get('evidence', '')).replace('|', '/')[:90]} |")
+    if small:
+        rows.append(f"| {len(small)} smaller packages | {', '.join(sorted({s['licence'] for s in small}))} | "
+                    f"{sum(s['files'] for s in small)} in all | {sum(s.get('tokens') or 0 for s in small):,} | "
+                    "per package in training/data/corpus-extra/manifest.json |")
+    nd = extra.get("near_duplicate", {})
+    rejected = {}
+    for s in extra["sources"]:
+        for k, v in s["rejected"].items():
+            rejected[k] = rejected.get(k, 0) + v
+    refused = ", ".join(f"{r['name']} ({r['licence']})" for r in extra.get("refused", [])) or "none"
+    return f"""
+Extra corpus (`training/corpus_extra.py`, train only; the held-out files above are untouched): {extra['files']:,}
+files, {extra['bytes'] / 1e6:.1f} MB ({extra['files_by_lang']}), {extra.get('tokens') or 0:,} tokens, from Python
+packages installed on the training machine (Debian's python3-* packages, the licence read from the `Files: *` stanza
+of each package's copyright file; the pip environment's, from each METADATA) and more npm packages (package.json).
+Near duplicates removed against the whole corpus, held-out splits included, and within itself: MinHash over
+normalised line sets ({nd.get('hashes')} hashes, {nd.get('bands')} bands), Jaccard >= {nd.get('jaccard')}. Files
+dropped: {rejected}. Sources refused for their licence: {refused}.
+
+{chr(10).join(rows)}
+"""
+
+
+def carried_text(carried):
+    if not carried or "repetitionPenalty" not in carried:
+        return ""
+    return (f"\n\nThe manifest also recommends the engine's repetition penalty (`repetitionPenalty: "
+            f"{carried['repetitionPenalty']:g}`, carried over from the model this one replaces; docs/engine.md#repetition-penalty): "
+            "a masked slot's logit for a word token that its gap already holds within 8 slots is lowered by it. The "
+            "PyTorch rows above decode without it; the engine rows and the comparison with the replaced model use it.")
 
 
 def best_decoder(ev):
@@ -148,6 +198,13 @@ def stage_of(ck):
             "plain_frac": a.get("plain_frac", 0.2), "multi_frac": a.get("multi_frac", 0.0),
             "blockwise_frac": a.get("blockwise_frac", 0.0), "seed": a.get("seed"), "device": a.get("device", "auto"),
             "workers": a.get("workers", 0)}
+    # Recorded only when a stage departs from the defaults, so earlier stages' records (and the check that a run is
+    # not released twice) stay as they were.
+    kinds = a.get("gap_kinds")
+    if kinds is not None and [round(float(x), 4) for x in kinds] != [round(x, 4) for x in GAP_KINDS]:
+        st["gap_kinds"] = [round(float(x), 4) for x in kinds]
+    if a.get("tokens") and os.path.basename(os.path.normpath(a["tokens"])) != "tokens":
+        st["data"] = os.path.basename(os.path.normpath(a["tokens"]))  # the token folder ("tokens" counts tokens seen)
     if ck.get("averaged"):  # training/average.py: the weights are the mean of the checkpoints at these steps
         st["averaged_steps"] = ck["averaged"]["steps"]
         st["averaged_tail"] = ck["averaged"].get("tail")
@@ -164,6 +221,11 @@ def mixture(st):
     if st.get("blockwise_frac"):
         out += (f"; {100 * st['blockwise_frac']:.0f} % of the infill canvases masked as block-wise decoding sees a gap "
                 "(committed head, partly masked block, masked tail)")
+    kinds = st.get("gap_kinds") or GAP_KINDS
+    out += (f"; gaps: {100 * kinds[0]:.0f} % rest of a line, {100 * kinds[1]:.0f} % one line, {100 * kinds[2]:.0f} % "
+            "2-8 lines")
+    if st.get("data") == EXTRA_TOKENS:
+        out += "; the corpus plus the extra corpus (below)"
     return out
 
 
@@ -192,6 +254,8 @@ def reproduce(history):
         init = " --init training/checkpoints/diffucode-tiny.pt" if i > 0 else ""
         mix = f" --plain-frac {st['plain_frac']} --multi-frac {st['multi_frac']}" if st["multi_frac"] else ""
         mix += f" --blockwise-frac {st['blockwise_frac']}" if st.get("blockwise_frac") else ""
+        mix += f" --gap-kinds {','.join(f'{x:g}' for x in st['gap_kinds'])}" if st.get("gap_kinds") else ""
+        mix += f" --tokens training/data/{st['data']}" if st.get("data") else ""
         mix += f" --seed {st['seed']}" if st.get("seed") is not None else ""
         where = " --threads 2"
         if st.get("device") == "cuda":  # a GPU stage (training/device_train.sh)
@@ -214,7 +278,8 @@ def reproduce(history):
     return "\n".join(out)
 
 
-def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None, previous=None):
+def render_card(ck, manifest, rows, ev, params, nonemb, history=None, prev_val=None, previous=None, extra=None,
+                carried=None):
     from training.evaluate import BUDGET, budget_of
     cfg, args = ck["config"], ck.get("args", {})
     history = history or [stage_of(ck)]
@@ -256,7 +321,7 @@ hash), minified / generated / >200 KB files dropped, split by a hash of the path
 (each npm package's licence field checked):
 
 {data_table(manifest)}
-
+{extra_data_section(extra)}
 ## Training
 
 Masked diffusion: t ~ U(0.001, 1) per example, tokens masked with probability t, cross-entropy on masked tokens
@@ -301,7 +366,7 @@ each baseline on the same cases, with a 95 % paired-bootstrap interval (2,000 re
 The manifest recommends the best decoder of this table ({best_decoder(ev)}). "End-of-text only after text" lets a
 slot end the answer only once the slot before it holds text: end-of-text is the most frequent target in the padded
 training gaps, so without that rule a small model decoding the whole gap at once commits it first and returns short
-or empty answers.
+or empty answers.{carried_text(carried)}
 
 Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 
@@ -312,7 +377,7 @@ Examples (first cases, {ev.get('examples_decoder', 'first decoder')}):
 ```bash
 .venv/bin/python training/corpus.py --max-mb 48
 .venv/bin/python training/tokenizer.py
-{reproduce(history)}
+{".venv/bin/python training/corpus_extra.py --max-mb 48" + chr(10) if extra else ""}{reproduce(history)}
 ```
 
 ## Limitations
@@ -646,6 +711,8 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "diffucode-tiny"),
                     help="the shipped folder: the model to beat, replaced only when the release goes through")
     ap.add_argument("--corpus-manifest", default=os.path.join(DATA, "corpus", "manifest.json"))
+    ap.add_argument("--extra-corpus-manifest", default=os.path.join(DATA, "corpus-extra", "manifest.json"),
+                    help="training/corpus_extra.py's manifest, read when a stage trained on data/tokens-extra")
     ap.add_argument("--tokenizer-dir", default=os.path.join(DATA, "tokenizer"), help="tokenizer shipped with the model")
     ap.add_argument("--runs-dir", default=os.path.join(TRAINING, "runs"))
     ap.add_argument("--keep", default=os.path.join(TRAINING, "checkpoints"),
@@ -695,12 +762,16 @@ def main(argv=None):
     fm_prev = load_failure_modes(a.previous_failure_modes, ev, "--previous-failure-modes") \
         if a.previous_failure_modes else None
     shipped_manifest = read_manifest(a.out)
+    # Decoding rules the PyTorch evaluation does not model (the engine's repetition penalty) stay as the shipped
+    # manifest recommends them; the must-beat comparison runs each folder with its own manifest's sampler.
+    carried = {k: v for k, v in ((shipped_manifest or {}).get("sampler") or {}).items() if k in CARRIED_SAMPLER_KEYS}
     previous_ghost = (shipped_manifest or {}).get("ghostText")
     if a.carry_gate and (previous_ghost or {}).get("minConfidence") is None:
         raise Fatal(f"--carry-gate: {a.out} has no ghostText.minConfidence to carry over")
     with open(a.corpus_manifest, encoding="utf-8") as f:
         manifest = json.load(f)
     keep = a.keep
+    extra = None
     history, prev_rows, prev_val = [], [], None
     if a.continues:
         prev = load_checkpoint(a.continues)
@@ -712,6 +783,13 @@ def main(argv=None):
             prev_rows = plot.read_rows(prev_csv)
         prev_val = validation_of(prev, ck)
     history = history + [dict(stage_of(ck), **({"note": a.note} if a.note else {}))]
+    if any(st.get("data") == EXTRA_TOKENS for st in history):
+        if not os.path.isfile(a.extra_corpus_manifest):
+            raise Fatal(f"a stage trained on data/{EXTRA_TOKENS} but {a.extra_corpus_manifest} is missing: the card "
+                        f"must list every source's licence (run training/corpus_extra.py, or pass "
+                        f"--extra-corpus-manifest)")
+        with open(a.extra_corpus_manifest, encoding="utf-8") as f:
+            extra = json.load(f)
     previous_eval = None
     if a.previous_eval:
         with open(a.previous_eval, encoding="utf-8") as f:
@@ -739,7 +817,7 @@ def main(argv=None):
     nonemb = params - weights["model.embed_tokens.weight"].numel()
     card_path = os.path.join(run, "MODEL_CARD.md")
     with open(card_path, "w", encoding="utf-8") as f:
-        f.write(render_card(ck, manifest, rows, ev, params, nonemb, history, prev_val, previous_eval))
+        f.write(render_card(ck, manifest, rows, ev, params, nonemb, history, prev_val, previous_eval, extra, carried))
     # Recommend the decoder that scored best on the held-out infill cases.
     from training.evaluate import best_model_row
     name, row = best_model_row(ev)
@@ -754,6 +832,9 @@ def main(argv=None):
         if d.get("cache") == "dual":
             sampler["cache"] = "dual"
         print(f"recommended sampler (best in evaluation: {name}): {sampler}")
+    if carried:
+        sampler.update(carried)
+        print(f"carried over from the shipped manifest's sampler: {carried}")
     # The export is staged beside the run and measured there; the shipped folder is only read (the model to beat)
     # until everything has passed, then replaced in one swap. Only after that are the kept files (weights for the
     # next stage, the merged loss curve) replaced, so a refused or failed release leaves everything as it was.
@@ -763,7 +844,8 @@ def main(argv=None):
     try:
         export.main(["--checkpoint", ck_path, "--out", staged, "--card", card_path, "--hardware", HARDWARE,
                      "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),
-                     "--history", json.dumps(history), "--tokenizer-dir", a.tokenizer_dir])
+                     "--history", json.dumps(history), "--tokenizer-dir", a.tokenizer_dir]
+                    + (["--data", EXTRA_DATA_LINE] if extra else []))
         product = measure_product(staged, ev)
         print(product_section(product, ev).strip())
         gain = shipped = None

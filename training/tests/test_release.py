@@ -279,5 +279,38 @@ class ReleaseTest(unittest.TestCase):
         self.assertEqual(list(man), ["name", "sampler", "ghostText", "license"])
 
 
+class CardTextTest(unittest.TestCase):
+    def test_a_stage_on_the_extra_corpus_is_described_and_reproducible(self):
+        """A stage trained with --gap-kinds on data/tokens-extra: the card's mix, its reproduce line and the extra
+        corpus's licence table say so; earlier stages (no such keys) read as before."""
+        old = {"step": 5, "tokens_seen": 10, "elapsed": 60, "args": {"lr": 3e-4, "minutes": 1, "batch": 2, "seq": 64,
+                                                                     "plain_frac": 0.25, "multi_frac": 0.45}}
+        self.assertNotIn("gap_kinds", release.stage_of(old))
+        self.assertNotIn("data", release.stage_of(old))
+        new = {"step": 5, "tokens_seen": 10, "elapsed": 60,
+               "args": dict(old["args"], gap_kinds=[0.45, 0.35, 0.2], tokens="training/data/tokens-extra", seed=6)}
+        st = release.stage_of(new)
+        self.assertEqual((st["gap_kinds"], st["data"], st["tokens"]), ([0.45, 0.35, 0.2], "tokens-extra", 10))
+        self.assertIn("45 % rest of a line, 35 % one line, 20 % 2-8 lines", release.mixture(st))
+        self.assertIn("extra corpus", release.mixture(st))
+        self.assertIn("--gap-kinds 0.45,0.35,0.2 --tokens training/data/tokens-extra",
+                      release.reproduce([release.stage_of(old), st]))
+        extra = {"files": 30, "bytes": 4e6, "files_by_lang": {"python": 30}, "tokens": 1234,
+                 "near_duplicate": {"hashes": 64, "bands": 16, "jaccard": 0.6},
+                 "refused": [{"name": "debian:python3-chardet", "licence": "LGPL-2.1+"}],
+                 "sources": [{"name": "pip:fastapi", "version": "0.1", "licence": "MIT", "files": 25, "tokens": 1000,
+                              "evidence": "fastapi-0.1.dist-info/METADATA: License-Expression: MIT",
+                              "rejected": {"near-duplicate": 3}},
+                             {"name": "npm:chalk", "licence": "MIT", "files": 5, "tokens": 234, "rejected": {}}]}
+        text = release.extra_data_section(extra)
+        self.assertIn("| pip:fastapi 0.1 | MIT | 25 | 1,000 |", text)
+        self.assertIn("| 1 smaller packages | MIT | 5 in all | 234 |", text)
+        self.assertIn("debian:python3-chardet (LGPL-2.1+)", text)
+        self.assertIn("'near-duplicate': 3", text)
+        self.assertEqual(release.extra_data_section(None), "")
+        self.assertIn("`repetitionPenalty: 2`", release.carried_text({"repetitionPenalty": 2}))
+        self.assertEqual(release.carried_text({}), "")
+
+
 if __name__ == "__main__":
     unittest.main()
