@@ -42,10 +42,16 @@ class PackTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             enc = make_tokenizer(os.path.join(d, "tok"))
             make_tokens(os.path.join(d, "corpus"), os.path.join(d, "ref"), enc)  # tokenizer.encode_split
+            with open(os.path.join(d, "corpus", "manifest.json"), "w") as f:  # as corpus.py leaves it: no counts
+                json.dump({"sources": [{"name": "fixture"}, {"name": "absent"}], "tokens": None}, f)
             encode(os.path.join(d, "corpus"), os.path.join(d, "tok", "tokenizer.json"), os.path.join(d, "tokens"),
                    os.path.join(d, "tok2"), splits=("train",))
-            np.testing.assert_array_equal(np.load(os.path.join(d, "ref", "train.npz"))["tokens"],
-                                          np.load(os.path.join(d, "tokens", "train.npz"))["tokens"])
+            ref = np.load(os.path.join(d, "ref", "train.npz"))["tokens"]
+            np.testing.assert_array_equal(ref, np.load(os.path.join(d, "tokens", "train.npz"))["tokens"])
+            with open(os.path.join(d, "corpus", "manifest.json")) as f:  # the counts release.py's card reads
+                man = json.load(f)
+            self.assertEqual(man["tokens"], {"train": len(ref)})
+            self.assertEqual([s["tokens"] for s in man["sources"]], [{"train": len(ref)}, {"train": 0}])
             self.assertTrue(os.path.isfile(os.path.join(d, "tok2", "tokenizer.json")))
 
 
