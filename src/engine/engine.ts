@@ -80,8 +80,8 @@ export class InfillEngine {
         sampleable: tokenizer.size,
         contextLength: info.contextLength,
         singleLine: request.gaps.map((g) => g.singleLine === true),
-        isLineBreak: (id) => this.isLineBreak(id),
-        isWordToken: (id) => this.isWordToken(id),
+        isLineBreak: this.isLineBreak,
+        isWordToken: this.isWordToken,
       },
       { signal: opts.signal, onStep, onForward: opts.onForward },
     );
@@ -124,26 +124,20 @@ export class InfillEngine {
     };
   }
 
-  private lineBreak: Int8Array | undefined;
+  // Per-token facts the sampler asks on every denoising step, each computed from the token's bytes once.
+  /** Whether a token contains '\n' or '\r' (the single-line stop). */
+  private readonly isLineBreak = this.tokenFlag((b) => b.includes(0x0a) || b.includes(0x0d));
+  /** Whether a token holds a letter, digit, underscore or non-ASCII byte (what the repetition penalty counts). */
+  private readonly isWordToken = this.tokenFlag((b) => b.some(isWordByte));
 
-  /** Whether token `id` contains '\n' or '\r' (cached per id: 0 unknown, 1 yes, 2 no). */
-  private isLineBreak(id: number): boolean {
-    const cache = (this.lineBreak ??= new Int8Array(this.parts.model.vocabSize));
-    if (cache[id] === 0) {
-      const b = this.parts.tokenizer.bytesOf(id);
-      cache[id] = b.includes(0x0a) || b.includes(0x0d) ? 1 : 2;
-    }
-    return cache[id] === 1;
-  }
-
-  private wordToken: Int8Array | undefined;
-
-  /** Whether token `id` holds a letter, digit, underscore or non-ASCII byte: what the repetition penalty counts
-   *  (cached per id: 0 unknown, 1 yes, 2 no). */
-  private isWordToken(id: number): boolean {
-    const cache = (this.wordToken ??= new Int8Array(this.parts.model.vocabSize));
-    if (cache[id] === 0) cache[id] = this.parts.tokenizer.bytesOf(id).some(isWordByte) ? 1 : 2;
-    return cache[id] === 1;
+  /** A predicate on a token's bytes, memoised per id (0 unknown, 1 yes, 2 no; the table is made on first use). */
+  private tokenFlag(test: (bytes: Uint8Array) => boolean): (id: number) => boolean {
+    let cache: Int8Array | undefined;
+    return (id) => {
+      cache ??= new Int8Array(this.parts.model.vocabSize);
+      if (cache[id] === 0) cache[id] = test(this.parts.tokenizer.bytesOf(id)) ? 1 : 2;
+      return cache[id] === 1;
+    };
   }
 
   async dispose(): Promise<void> {
