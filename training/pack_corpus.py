@@ -31,7 +31,7 @@ SPLITS = ("train", "valid")
 def encode(corpus_dir, tokenizer_json, tokens_out, tokenizer_out, splits=("train", "valid", "test")):
     """Encodes the corpus splits with an existing tokenizer (tokenizer.encode_split's format) and copies that tokenizer
     (tokenizer.json + tokenizer_config.json beside it) to tokenizer_out. Returns {split: n_tokens}."""
-    from training.tokenizer import encode_split, load
+    from training.tokenizer import encode_split, load, record_token_counts
     require("regex", "python3-regex")
     enc = load(tokenizer_json)
     os.makedirs(tokenizer_out, exist_ok=True)
@@ -40,44 +40,14 @@ def encode(corpus_dir, tokenizer_json, tokens_out, tokenizer_out, splits=("train
         src = os.path.join(src_dir, name)
         if os.path.isfile(src) and os.path.abspath(src) != os.path.abspath(os.path.join(tokenizer_out, name)):
             shutil.copyfile(src, os.path.join(tokenizer_out, name))
-    out = {}
+    out, by_source = {}, {}
     for split in splits:
-        n, _ = encode_split(enc, corpus_dir, split, os.path.join(tokens_out, f"{split}.npz"))
+        n, per = encode_split(enc, corpus_dir, split, os.path.join(tokens_out, f"{split}.npz"))
         out[split] = n
+        by_source.update({(src, split): v for src, v in per.items()})
         print(f"  {split}: {n} tokens", flush=True)
-    record_token_counts(corpus_dir, tokens_out, splits)
+    record_token_counts(corpus_dir, out, by_source)
     return out
-
-
-def record_token_counts(corpus_dir, tokens_dir, splits=("train", "valid", "test")):
-    """Writes the token counts (per split, and per source and split) into the corpus manifest, as tokenizer.py does
-    after its own encode: release.py's model card reads them. Counted from the token files, whose files follow the
-    corpus's lines in order."""
-    import json
-    np = require("numpy", "python3-numpy")
-    from training.common import write_json_atomic
-    man_path = os.path.join(corpus_dir, "manifest.json")
-    if not os.path.isfile(man_path):  # not corpus.py's output: nothing to record into
-        return None
-    with open(man_path, encoding="utf-8") as f:
-        manifest = json.load(f)
-    totals, by_source = {}, {}
-    for split in splits:
-        z = np.load(os.path.join(tokens_dir, f"{split}.npz"))
-        starts, fl = z["line_starts"], z["file_lines"]
-        with open(os.path.join(corpus_dir, f"{split}.jsonl"), encoding="utf-8") as f:
-            sources = [json.loads(l)["source"] for l in f]
-        if len(sources) != len(fl):
-            raise Fatal(f"{tokens_dir}/{split}.npz holds {len(fl)} files, {corpus_dir}/{split}.jsonl {len(sources)}: "
-                        f"encode the corpus again")
-        for src, (a, b) in zip(sources, fl):
-            by_source[(src, split)] = by_source.get((src, split), 0) + int(starts[b] - starts[a])
-        totals[split] = int(len(z["tokens"]))
-    for s in manifest["sources"]:
-        s["tokens"] = {sp: by_source.get((s["name"], sp), 0) for sp in splits}
-    manifest["tokens"] = totals
-    write_json_atomic(man_path, manifest)
-    return totals
 
 
 def pack_split(src_npz, dst_npz):

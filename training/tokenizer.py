@@ -149,9 +149,6 @@ def main():
     if a.skip_encode:
         return
     enc = load(os.path.join(a.out, "tokenizer.json"))
-    man_path = os.path.join(a.corpus, "manifest.json")
-    with open(man_path, encoding="utf-8") as f:
-        manifest = json.load(f)
     totals, by_source = {}, Counter()
     for split in ("train", "valid", "test"):
         n, per = encode_split(enc, a.corpus, split, os.path.join(a.tokens_out, f"{split}.npz"))
@@ -159,11 +156,23 @@ def main():
         for k, v in per.items():
             by_source[(k, split)] += v
         print(f"  {split}: {n} tokens ({time.time() - t0:.0f}s)", flush=True)
+    record_token_counts(a.corpus, totals, by_source,
+                        tokenizer={"vocab": len(vocab), "specials": {s: i for i, s in enumerate(SPECIALS)},
+                                   "pattern": bpe.PRETOKENIZE_PATTERN})
+
+
+def record_token_counts(corpus_dir: str, totals, by_source, **extra):
+    """Writes the token counts (per split; per source and split, from encode_split) into corpus.py's manifest, where
+    release.py's model card reads them. A corpus without a manifest (not corpus.py's) is left as it is."""
+    man_path = os.path.join(corpus_dir, "manifest.json")
+    if not os.path.isfile(man_path):
+        return
+    with open(man_path, encoding="utf-8") as f:
+        manifest = json.load(f)
     for s in manifest["sources"]:
-        s["tokens"] = {sp: by_source[(s["name"], sp)] for sp in ("train", "valid", "test")}
+        s["tokens"] = {sp: by_source.get((s["name"], sp), 0) for sp in totals}
     manifest["tokens"] = totals
-    manifest["tokenizer"] = {"vocab": len(vocab), "specials": {s: i for i, s in enumerate(SPECIALS)},
-                             "pattern": bpe.PRETOKENIZE_PATTERN}
+    manifest.update(extra)
     write_json_atomic(man_path, manifest)
 
 
