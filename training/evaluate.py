@@ -155,11 +155,12 @@ def near_text(c, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1]):
 def evaluate_engine(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS, sampler_args=()):
     """The same cases through the product itself: the CLI's `batch` command (worker process, ONNX Runtime, the
     TypeScript sampler) on an exported model folder, with the sampler its manifest recommends, changed by
-    `sampler_args` (the CLI's sampler flags). Returns the fills and the summed forward passes and committed tokens."""
+    `sampler_args` (the CLI's sampler flags). Returns the fills and the summed forward passes and committed tokens
+    (and, as "answers", the CLI's answers themselves, for a caller that measures more on the same fills)."""
     out = engine_fills(model_dir, cases, prefix_tokens, suffix_tokens, budgets, sampler_args)
     preds = [o["middle"].split("\n", 1)[0] if c["kind"] == "single" else o["middle"] for o, c in zip(out, cases)]
     return preds, {"forwards": sum(o["stats"]["forwardPasses"] for o in out),
-                   "tokens": sum(o["stats"]["tokensCommitted"] for o in out)}
+                   "tokens": sum(o["stats"]["tokensCommitted"] for o in out), "answers": out}
 
 
 def engine_fills(model_dir, cases, prefix_tokens=BUDGET[0], suffix_tokens=BUDGET[1], budgets=GAPS, sampler_args=()):
@@ -350,17 +351,19 @@ def add_row(results, name, row):
     print(name, json.dumps(brief), flush=True)
 
 
-def engine_row(model_dir, cases, rows, preds_by_row, budget=BUDGET, sampler_args=()):
+def engine_row(model_dir, cases, rows, preds_by_row, budget=BUDGET, sampler_args=(), keep_answers=False):
     """The cases through the product (evaluate_engine) with the folder's recommended sampler, or that changed by
     `sampler_args`: (row name, row). The engine runs fp32 ONNX, this script bf16 PyTorch, so the same decoder can
     still differ where two tokens are nearly tied: `same_as` (manifest sampler only) gives the share of fills
     identical to the PyTorch row of the matching decoder, which says how closely the Python rows describe the
-    product."""
+    product. `keep_answers`: the row also carries the CLI's answers (not for JSON: failure_modes.py reads them)."""
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         recommended = json.load(f).get("sampler", {})
     t0 = time.time()
     preds, st = evaluate_engine(model_dir, cases, *budget, sampler_args=sampler_args)
     row = result_row(preds, cases, st, t0)
+    if keep_answers:
+        row["answers"] = st["answers"]
     twin = None if sampler_args else next((n for n, r in rows.items() if r.get("decoder")
                                            and same_decoder(r["decoder"], recommended) and n in preds_by_row), None)
     if twin:
@@ -370,12 +373,12 @@ def engine_row(model_dir, cases, rows, preds_by_row, budget=BUDGET, sampler_args
     return (name + " with " + " ".join(sampler_args) if sampler_args else name), row
 
 
-def product_check(model_dir, ev):
+def product_check(model_dir, ev, keep_answers=False):
     """The cases of an evaluation (eval.json) again, through the product on an exported folder (engine_row)."""
     with open(ev["test"], encoding="utf-8") as f:
         files = [json.loads(l)["text"] for l in f]
     cases = make_cases(files, ev["single"], ev["multi"], ev["seed"])
-    return engine_row(model_dir, cases, ev["rows"], ev.get("preds", {}), budget_of(ev))[1]
+    return engine_row(model_dir, cases, ev["rows"], ev.get("preds", {}), budget_of(ev), keep_answers=keep_answers)[1]
 
 
 def budget_of(ev):

@@ -114,11 +114,17 @@ def shares(fills, references):
             "percent_of_nonempty": {k: pct(nonempty, k) for k in keys if k != "empty"}}, per
 
 
-def measure(model_dir, cases, sampler_args=(), no_stop=True):
-    """Fills through the product and their failure shares. Returns the JSON-able result."""
+def measure(model_dir, cases, sampler_args=(), no_stop=True, answers=None):
+    """Fills through the product and their failure shares. Returns the JSON-able result. `answers`: the CLI's answers
+    to these cases when the caller already has them (release.py's product check), so the engine is not asked twice."""
     from training.evaluate import engine_fills, score
     t0 = time.time()
-    out = engine_fills(model_dir, cases, sampler_args=sampler_args)
+    if answers is None:
+        out = engine_fills(model_dir, cases, sampler_args=sampler_args)
+    elif len(answers) != len(cases):
+        raise Fatal(f"{len(answers)} answers given for {len(cases)} cases")
+    else:
+        out = answers
     secs = time.time() - t0
     fills = [o["middle"].split("\n", 1)[0] if c["kind"] == "single" else o["middle"] for o, c in zip(out, cases)]
     res = {"engine_seconds": round(secs, 1), "scores": {}, "fills": {}, "references": {}}
@@ -166,7 +172,8 @@ def versus(res, other):
     return out
 
 
-def main(argv=None):
+def main(argv=None, answers=None):
+    """The command line; `answers`: see measure."""
     from training.evaluate import make_cases
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", required=True, metavar="MODEL_DIR")
@@ -185,7 +192,7 @@ def main(argv=None):
     with open(a.test, encoding="utf-8") as f:
         files = [json.loads(l)["text"] for l in f]
     cases = make_cases(files, a.single, a.multi, a.seed)
-    res = measure(a.engine, cases, shlex.split(a.engine_args), no_stop=not a.no_stop_run)
+    res = measure(a.engine, cases, shlex.split(a.engine_args), no_stop=not a.no_stop_run, answers=answers)
     res = {"what": "failure modes of the product's fills on evaluate.py's held-out cases (definitions: "
                    "training/failure_modes.py)", "engine": a.engine, "engine_args": a.engine_args,
            "cases": {"single": a.single, "multi": a.multi, "seed": a.seed, "test": os.path.relpath(a.test)},

@@ -404,9 +404,10 @@ def validation_of(prev, ck):
 
 def measure_product(folder, ev):
     """The evaluation's cases through the product on `folder` (evaluate.product_check: dist/cli.js batch, the
-    folder's manifest sampler, no gate): the row, with per-case edit similarities."""
+    folder's manifest sampler, no gate): the row, with per-case edit similarities and the CLI's answers (which
+    run_failure_modes reads instead of asking the engine again)."""
     from training.evaluate import product_check
-    return product_check(folder, ev)
+    return product_check(folder, ev, keep_answers=True)
 
 
 def versus_shipped(new_row, shipped_row):
@@ -430,11 +431,12 @@ def beats(gain) -> bool:
     return bool(d) and d["ci95"][0] > 0
 
 
-def run_failure_modes(folder, ev):
-    """training/failure_modes.py on the exported folder, on the evaluation's cases."""
+def run_failure_modes(folder, ev, answers=None):
+    """training/failure_modes.py on the exported folder, on the evaluation's cases; `answers`: the product check's
+    answers on the same folder, so only the run without the line stop asks the engine."""
     from training import failure_modes
     return failure_modes.main(["--engine", folder, "--test", ev["test"], "--single", str(ev["single"]),
-                               "--multi", str(ev["multi"]), "--seed", str(ev["seed"])])
+                               "--multi", str(ev["multi"]), "--seed", str(ev["seed"])], answers=answers)
 
 
 def same_fills(fm, row) -> float:
@@ -873,7 +875,7 @@ def main(argv=None):
                             f"product ({100 * agree:.1f} % of cases score the same): run failure_modes.py on this "
                             f"export, or leave the flag out")
         else:
-            fm = run_failure_modes(staged, ev)
+            fm = run_failure_modes(staged, ev, product.get("answers"))
         shown = os.path.relpath(a.out, ROOT) if os.path.abspath(a.out).startswith(ROOT) else a.out
         fm = dict(fm, engine=shown, command=str(fm.get("command", "")).replace(staged, shown))
         from training.common import write_json_atomic

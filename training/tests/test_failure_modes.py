@@ -1,7 +1,9 @@
 """failure_modes.py's definitions on hand-made fills, including the bundled model's own failures from its card."""
 import unittest
+from unittest import mock
 
-from training.failure_modes import brackets, flags, lex, overrun, repeated_ngram, shares, stutter, versus
+from training.common import Fatal
+from training.failure_modes import brackets, flags, lex, measure, overrun, repeated_ngram, shares, stutter, versus
 
 
 class DefinitionsTest(unittest.TestCase):
@@ -70,6 +72,20 @@ class DefinitionsTest(unittest.TestCase):
         self.assertLessEqual(v["stutter"]["ci95"][0], -50.0)
         with self.assertRaises(Exception):
             versus(after, run(["x"], [0.0]))  # not the same cases
+
+
+class GivenAnswersTest(unittest.TestCase):
+    def test_answers_a_caller_already_has_are_not_asked_again(self):
+        """release.py hands over its product check's answers: the shares come from them, the engine is not run."""
+        cases = [{"kind": "single", "middle": "return a + b"}, {"kind": "multi", "middle": "x = 1\ny = 2"}]
+        answers = [{"middle": "return b, b, b\nnext()"}, {"middle": "x = 1\ny = 2"}]
+        with mock.patch("training.evaluate.engine_fills", side_effect=AssertionError("the engine was asked")):
+            res = measure("unused-folder", cases, no_stop=False, answers=answers)
+            with self.assertRaises(Fatal):
+                measure("unused-folder", cases, no_stop=False, answers=answers[:1])
+        self.assertEqual(res["fills"]["single"]["per_case"][0]["stutter"], True)
+        self.assertEqual(res["fills"]["single"]["percent"]["overrun_raw"], 100.0)  # the answer went past its line
+        self.assertEqual(res["scores"]["multi"]["exact_match"], 100.0)
 
 
 if __name__ == "__main__":
