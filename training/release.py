@@ -200,9 +200,9 @@ def stage_of(ck):
             "workers": a.get("workers", 0)}
     # Recorded only when a stage departs from the defaults, so earlier stages' records (and the check that a run is
     # not released twice) stay as they were.
-    kinds = a.get("gap_kinds")
-    if kinds is not None and [round(float(x), 4) for x in kinds] != [round(x, 4) for x in GAP_KINDS]:
-        st["gap_kinds"] = [round(float(x), 4) for x in kinds]
+    kinds = [round(float(x), 4) for x in a.get("gap_kinds") or GAP_KINDS]
+    if kinds != [round(x, 4) for x in GAP_KINDS]:
+        st["gap_kinds"] = kinds
     if a.get("tokens") and os.path.basename(os.path.normpath(a["tokens"])) != "tokens":
         st["data"] = os.path.basename(os.path.normpath(a["tokens"]))  # the token folder ("tokens" counts tokens seen)
     if ck.get("averaged"):  # training/average.py: the weights are the mean of the checkpoints at these steps

@@ -357,9 +357,8 @@ def _batch_worker_init(source):
 
 
 def _make_indexed_batch(i):
-    from training.examples import make_batch
+    from training.examples import GAP_KINDS, make_batch
     import numpy as np
-    from training.examples import GAP_KINDS
     corpus, enc, seed, (batch, seq, plain, multi, blockwise, *kinds) = _SOURCE  # gap kinds optional: the default mix
     kinds = kinds[0] if kinds else GAP_KINDS
     return make_batch(np.random.default_rng([seed, i]), corpus, enc, batch, seq, plain, multi_frac=multi,

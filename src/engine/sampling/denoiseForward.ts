@@ -129,7 +129,7 @@ function fillBias(head: HeadRequest, kinds: Uint8Array, cfg: DenoiseConfig, stat
 class HeadRepeats {
   private readonly fixed: Int32Array; // the request's bias ids (banKinds' columns)
   private readonly fixedCol = new Map<number, number>();
-  private passCol = new Map<number, number>(); // this pass's penalised ids beyond the request's: their columns
+  private readonly passCol = new Map<number, number>(); // this pass's penalised ids beyond the request's: their columns
   private ids = new Int32Array(0); // per row: its penalised ids, MAX_REPEATS slots each
   private counts = new Int32Array(0);
 
@@ -151,7 +151,7 @@ class HeadRepeats {
   /** Each row's penalised ids; head.biasIds (and the bias matrix's width) become the request's ids + theirs. */
   collect(head: HeadRequest, state: DenoiseState, cfg: DenoiseConfig, r: StepRows): void {
     const extra: number[] = [];
-    this.passCol = new Map();
+    this.passCol.clear();
     for (let j = 0; j < r.n; j++) {
       const c = (this.counts[j] = nearbyRepeats(state, cfg, r.gapOf[j], r.slotOf[j], this.ids.subarray(j * MAX_REPEATS)));
       for (let i = 0; i < c; i++) {
