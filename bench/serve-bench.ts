@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
-import { RemoteClient } from '../src/cli/remoteClient';
+import { RemoteClient } from '../src/worker/remoteClient';
 import type { InfillRequest, InfillResult } from '../src/engine/types';
 import { WorkerClient } from '../src/worker/client';
 import { bundledModelDir, workerScript } from '../src/worker/paths';

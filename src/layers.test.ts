@@ -70,3 +70,25 @@ test('src/engine, src/worker, src/cli and src/completion never reach `vscode`, d
   }
   assert.deepEqual(offenders, [], 'these import chains reach vscode');
 });
+
+test('no two modules under src/ import each other, directly or round a longer circle (type imports included)', () => {
+  const files = tsFiles(SRC).filter((f) => !f.endsWith('.test.ts'));
+  const edges = new Map<string, string[]>();
+  for (const f of files) {
+    edges.set(f, specifiers(readFileSync(f, 'utf8')).filter((s) => s.startsWith('.')).map((s) => resolveLocal(f, s)).filter((p): p is string => !!p && p.endsWith('.ts')));
+  }
+  // Depth-first search with colours: a grey node met again closes a circle.
+  const colour = new Map<string, 'grey' | 'black'>();
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]): void => {
+    colour.set(f, 'grey');
+    for (const next of edges.get(f) ?? []) {
+      if (colour.get(next) === 'grey') cycles.push([...path.slice(path.indexOf(next)), next].map((p) => relative(SRC, p)).join(' -> '));
+      else if (!colour.has(next)) visit(next, [...path, next]);
+    }
+    colour.set(f, 'black');
+  };
+  for (const f of files) if (!colour.has(f)) visit(f, [f]);
+  assert.ok(files.length > 100, `only ${files.length} files found`);
+  assert.deepEqual(cycles, [], 'these modules import each other in a circle');
+});

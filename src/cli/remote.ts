@@ -2,7 +2,7 @@
 // `diffucode serve` server instead of a local worker. Same requests, same results (the server runs the same worker).
 
 import { readFileSync } from 'node:fs';
-import { RemoteClient } from './remoteClient';
+import { RemoteClient } from '../worker/remoteClient';
 
 export const TOKEN_ENV = 'DIFFUCODE_SERVE_TOKEN';
 

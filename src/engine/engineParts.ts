@@ -4,6 +4,9 @@
 import type { ForwardModel } from './forwardModel';
 import type { TokenBytes } from './text/tokenText';
 import type { ModelInfo } from './types';
+import type { ModelTokens } from './modelTokens';
+
+export type { ModelTokens } from './modelTokens';
 
 export interface EngineTokenizer extends TokenBytes {
   /** Ids of `text` with no special tokens added; special-token strings in the text stay plain text. */
@@ -12,14 +15,6 @@ export interface EngineTokenizer extends TokenBytes {
   readonly size: number;
 }
 
-export interface ModelTokens {
-  bos: number;
-  eos: number;
-  pad: number;
-  mask: number;
-  expand: number | null;
-  stop: number[];
-}
 
 export interface EngineParts {
   model: ForwardModel & { dispose?(): Promise<void> | void };

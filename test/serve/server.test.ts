@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { RemoteClient, RemoteError } from '../../src/cli/remoteClient';
+import { RemoteClient, RemoteError } from '../../src/worker/remoteClient';
 import type { InfillRequest, InfillResult, StepProgress } from '../../src/engine/types';
 import { WorkerClient } from '../../src/worker/client';
 import { buildOnce, CLI, MODEL, removeTemps, tempDir, until, WORKER } from '../integration/helpers';

@@ -4,7 +4,7 @@
 // laptop CPU): a suggestion that arrives seconds after the user moved on is worse than none.
 
 import type { ForwardModel } from '../forwardModel';
-import type { ModelTokens } from '../engineParts';
+import type { ModelTokens } from '../modelTokens';
 
 export interface ModelSpeed {
   /** Tokens in the measured canvas (the editor's default budget: 224 prefix + 96 suffix + a 24-token gap). */

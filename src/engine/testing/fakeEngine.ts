@@ -1,7 +1,7 @@
 // Assembles an InfillEngine from the scripted fake model and the char tokenizer (tests and bench only).
 
 import { InfillEngine } from '../engine';
-import type { ModelTokens } from '../engineParts';
+import type { ModelTokens } from '../modelTokens';
 import type { ForwardModel } from '../forwardModel';
 import type { SamplerOptions } from '../types';
 import { CharTokenizer } from './fakeModel';

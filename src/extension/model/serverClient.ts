@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseServerUrl, RemoteClient, RemoteError } from '../../cli/remoteClient';
+import { parseServerUrl, RemoteClient, RemoteError } from '../../worker/remoteClient';
 import type { InfillOptions, InfillRequest, InfillResult, ModelClient, ModelInfo, StateEvent } from './engineApi';
 import type { ModelHost } from './modelHost';
 

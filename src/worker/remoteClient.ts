@@ -8,7 +8,7 @@
 // or a replica failed (connection reset, 502/503) is sent once more: infill requests are pure.
 
 import { abortError, type InfillRequest, type InfillResult, type ModelInfo, type StepProgress } from '../engine/types';
-import { ClientError, isErrorCode, type ErrorCode, type InfillOptions, type ModelClient, type StateEvent, type WorkerState } from '../worker/protocol';
+import { ClientError, isErrorCode, type ErrorCode, type InfillOptions, type ModelClient, type StateEvent, type WorkerState } from './protocol';
 
 export interface RemoteClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 (a path prefix is kept). */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InfillResult } from '../engine/types';
-import { isAbort } from '../worker/protocol';
+import { isAbort } from './protocol';
 import { parseServerUrl, RemoteClient, RemoteError, remoteCode } from './remoteClient';
 
 const RESULT: InfillResult = {
