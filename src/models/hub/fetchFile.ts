@@ -1,0 +1,127 @@
+// One repository file into the Hugging Face cache: reused when a snapshot or blob is already there, resumed from
+// blobs/<etag>.incomplete with a Range request (bytes on disk are never fetched again), checked against the hash the
+// tree states (sha256 for LFS files, the git blob sha1 for the rest) before it is renamed into place. A mismatch
+// deletes the partial file and fails naming the file; an interruption keeps it for the next try.
+
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { cancelled, downloadError, inputError, ModelError } from '../errors';
+import type { RepoCache } from './cacheLayout';
+import type { HubSession, RemoteFile } from './hubSession';
+import { blobName } from './names';
+
+export interface FetchedFile {
+  /** snapshots/<commit>/<path> */
+  path: string;
+  /** How the bytes got here. */
+  source: 'snapshot' | 'blob' | 'network';
+  /** Bytes taken from the network this time (a resume fetches only the rest). */
+  fetchedBytes: number;
+}
+
+/** The cache's name for a file's blob, from the tree: its sha256 (LFS) or git sha1. */
+export function expectedBlob(file: RemoteFile): string {
+  const id = file.sha256 ?? file.gitOid;
+  if (!id) throw inputError(`the Hub's tree gives no hash for ${file.path}; refusing a file that cannot be checked`, 'CHECKSUM', file.path);
+  return blobName(id, file.path);
+}
+
+/** Bytes already on disk for a file (a finished blob counts fully), so the caller can size what is left. */
+export async function bytesOnDisk(cache: RepoCache, commit: string, file: RemoteFile): Promise<number> {
+  if (await cache.cachedFile(commit, file.path, file.size)) return file.size;
+  const blob = expectedBlob(file);
+  if ((await cache.blobSize(blob)) === file.size) return file.size;
+  try {
+    const n = (await stat(cache.incompletePath(blob))).size;
+    return n <= file.size ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function newHash(file: RemoteFile): Hash {
+  if (file.sha256) return createHash('sha256');
+  // git's blob id: sha1 over a "blob <size>\0" header and the content.
+  return createHash('sha1').update(`blob ${file.size}\0`);
+}
+
+async function hashExisting(path: string, hash: Hash, signal?: AbortSignal): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (signal?.aborted) throw cancelled();
+    hash.update(chunk as Buffer);
+  }
+}
+
+export async function fetchFile(
+  session: HubSession,
+  cache: RepoCache,
+  commit: string,
+  file: RemoteFile,
+  onBytes: (n: number) => void,
+  signal?: AbortSignal,
+): Promise<FetchedFile> {
+  const reused = await cache.cachedFile(commit, file.path, file.size);
+  if (reused) return { path: reused, source: 'snapshot', fetchedBytes: 0 };
+  const blob = expectedBlob(file);
+  if ((await cache.blobSize(blob)) === file.size) return { path: await cache.link(commit, file.path, blob), source: 'blob', fetchedBytes: 0 };
+
+  const { blob: remote, info } = await session.open(cache.repo, commit, file.path);
+  if (blobName(info.etag, file.path) !== blob)
+    throw downloadError(`${file.path} changed on the Hub while it was being fetched (etag ${info.etag.slice(0, 16)}… is not the tree's); try again`, 'CHECKSUM', file.path);
+  if (info.size !== file.size)
+    throw inputError(`refusing ${file.path}: the Hub offers ${info.size} bytes where the repository tree states ${file.size}`, 'SIZE_MISMATCH', file.path);
+
+  const partial = cache.incompletePath(blob);
+  await mkdir(dirname(partial), { recursive: true });
+  let have = 0;
+  try {
+    have = (await stat(partial)).size;
+  } catch {
+    have = 0;
+  }
+  if (have > file.size) {
+    await unlink(partial);
+    have = 0;
+  }
+  const hash = newHash(file);
+  if (have > 0) await hashExisting(partial, hash, signal);
+  onBytes(have);
+
+  let written = have;
+  let fetched = 0;
+  if (have < file.size) {
+    const out = await open(partial, 'a');
+    try {
+      const stream = (have > 0 ? remote.slice(have) : remote).stream();
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+        if (signal?.aborted) throw cancelled();
+        if (written + chunk.length > file.size) {
+          await out.close().catch(() => undefined);
+          await unlink(partial).catch(() => undefined);
+          throw inputError(`refusing ${file.path}: the server sent more than the ${file.size} bytes the repository tree states`, 'SIZE_MISMATCH', file.path);
+        }
+        hash.update(chunk);
+        await out.write(chunk);
+        written += chunk.length;
+        fetched += chunk.length;
+        onBytes(chunk.length);
+      }
+    } catch (e) {
+      if (e instanceof ModelError) throw e;
+      throw session.explain(e, cache.repo, file.path);
+    } finally {
+      await out.close().catch(() => undefined);
+    }
+  }
+  if (written !== file.size)
+    throw downloadError(`${file.path}: the connection ended after ${written} of ${file.size} bytes (run the same command again to resume)`, 'HTTP_ERROR', file.path);
+  const digest = hash.digest('hex');
+  if (digest !== blob) {
+    await unlink(partial).catch(() => undefined);
+    throw downloadError(`${file.path} failed its checksum (${file.sha256 ? 'sha256' : 'git sha1'} ${digest.slice(0, 16)}… instead of ${blob.slice(0, 16)}…); the partial download was deleted, run the command again`, 'CHECKSUM', file.path);
+  }
+  await rename(partial, cache.blobPath(blob));
+  return { path: await cache.link(commit, file.path, blob), source: 'network', fetchedBytes: fetched };
+}
