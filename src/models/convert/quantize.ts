@@ -1,0 +1,77 @@
+// Block-wise symmetric weight quantization in the layout of ONNX Runtime's MatMulNBits (com.microsoft), the same
+// arithmetic as ONNX Runtime's own quantizer (matmul_nbits_quantizer, symmetric): each block of `block` values
+// along K gets one scale, the value of largest magnitude (sign kept) divided by -2^(bits-1), so that value maps
+// exactly onto the code -2^(bits-1); codes are stored offset by 2^(bits-1) (the operator's default zero point).
+//
+//   B      uint8 [N, K/block, block*bits/8]   (4 bits: two codes a byte, the first in the low nibble)
+//   scales float [N, K/block]
+//
+// A Hugging Face [out, in] matrix is already MatMulNBits' row order. The same bytes serve GatherBlockQuantized for
+// a quantized embedding. Every step is rounded to float32 as the reference does, so the codes are bit-identical.
+
+import type { PackedRows } from './input';
+import { ConvertError } from './errors';
+
+export function checkShape(k: number, block: number, what = 'weight'): void {
+  if (block < 16 || (block & (block - 1)) !== 0) throw new ConvertError(`block size ${block} must be a power of two >= 16 (MatMulNBits)`);
+  if (k % block !== 0) {
+    const fits = [256, 128, 64, 32, 16].filter((b) => k % b === 0);
+    const hint = fits.length
+      ? `choose a block size that divides it (e.g. ${fits.includes(32) ? 32 : fits[fits.length - 1]})`
+      : 'no MatMulNBits block size divides it: convert with --dtype fp16 or fp32';
+    throw new ConvertError(`${what}: its input size ${k} is not a multiple of the block size ${block}; ${hint}`);
+  }
+}
+
+const f = Math.fround;
+
+/** w float32 [n, k] row-major -> packed codes and float32 scales. */
+export function quantizeRows(w: Float32Array, n: number, k: number, bits: 4 | 8, block: number): PackedRows {
+  const blocks = k / block;
+  const half = 1 << (bits - 1);
+  const bytesPerBlock = (block * bits) / 8;
+  const data = new Uint8Array(n * blocks * bytesPerBlock);
+  const scales = new Float32Array(n * blocks);
+  const codes = new Uint8Array(block);
+  for (let b = 0; b < n * blocks; b++) {
+    const at = b * block;
+    let hi = w[at];
+    let lo = w[at];
+    for (let j = 1; j < block; j++) {
+      const v = w[at + j];
+      if (v > hi) hi = v;
+      if (v < lo) lo = v;
+    }
+    const peak = Math.abs(lo) > Math.abs(hi) ? lo : hi; // ties: the positive one, as the reference does
+    const scale = f(peak / -half);
+    scales[b] = scale;
+    const inv = scale !== 0 ? f(1 / scale) : 0;
+    for (let j = 0; j < block; j++) {
+      const x = f(w[at + j] * inv);
+      // round half away from zero (std::roundf), in float32 like the reference's x + copysign(0.5, x)
+      let q = Math.trunc(f(x + (x < 0 || Object.is(x, -0) ? -0.5 : 0.5)));
+      if (q < -half) q = -half;
+      else if (q > half - 1) q = half - 1;
+      codes[j] = q + half;
+    }
+    const out = b * bytesPerBlock;
+    if (bits === 8) data.set(codes, out);
+    else for (let j = 0; j < bytesPerBlock; j++) data[out + j] = codes[2 * j] | (codes[2 * j + 1] << 4);
+  }
+  return { data, scales };
+}
+
+/** The float weights MatMulNBits computes with, [n, k] (tests). */
+export function dequantizeRows(p: PackedRows, n: number, k: number, bits: 4 | 8, block: number): Float32Array {
+  const half = 1 << (bits - 1);
+  const out = new Float32Array(n * k);
+  const bytesPerBlock = (block * bits) / 8;
+  for (let b = 0; b < (n * k) / block; b++) {
+    for (let j = 0; j < block; j++) {
+      const byte = p.data[b * bytesPerBlock + (bits === 8 ? j : j >> 1)];
+      const code = bits === 8 ? byte : j & 1 ? byte >> 4 : byte & 0x0f;
+      out[b * block + j] = f((code - half) * p.scales[b]);
+    }
+  }
+  return out;
+}
