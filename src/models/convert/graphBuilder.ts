@@ -72,7 +72,7 @@ export async function buildGraph(cfg: CanonicalConfig, src: WeightSource, weight
   const fp16 = opts.dtype === 'fp16';
   const ft = fp16 ? DataType.FLOAT16 : DataType.FLOAT;
   const constFloat = fp16 ? 'float16' : 'float32';
-  const convert = fp16 ? (r: Float32Array) => toHalf(r) : (r: Float32Array) => r;
+  const convert = (r: Float32Array): ArrayBufferView => (fp16 ? toHalf(r) : r);
   const g = new Graph(weights);
   const lin = new Linear(g, src, opts, ft, convert);
   const total = a.layers + 2;
