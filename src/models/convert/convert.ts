@@ -17,6 +17,7 @@ import { buildManifest, defaultContextLength } from './manifest';
 import { renderCard } from './modelCard';
 import { encodeModel } from './onnxProto';
 import { checkShape } from './quantize';
+import { runtimeTokenizerConfig } from './runtimeTokenizerConfig';
 import { finishStaging, prepareStaging, removeStaging } from './staging';
 import { diskError, WeightsFile } from './weightsFile';
 
@@ -122,7 +123,7 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
       writeFileSync(join(staging, 'model.onnx'), graph);
       const onnxBytes = graph.length + weights.bytes;
       writeJson(join(staging, 'tokenizer.json'), input.tokenizer, true);
-      writeJson(join(staging, 'tokenizer_config.json'), input.tokenizerConfig);
+      writeJson(join(staging, 'tokenizer_config.json'), runtimeTokenizerConfig(input.tokenizerConfig));
       writeJson(join(staging, 'manifest.json'), manifest);
       writeFileSync(join(staging, 'MODEL_CARD.md'), renderCard(input, manifest, onnxBytes, dtype));
       for (const lic of LICENSE_FILES) {
