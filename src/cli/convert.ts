@@ -21,6 +21,10 @@ Options:
       --expand-token T     DreamOn: the expand token (string or id; default: <|expand|> when the tokenizer has it)
       --license TEXT       licence when the source states none
       --context-length N   canvas limit (default: min(max_position_embeddings, 2048))
+      --block-size N       int4/int8: values per quantization block (32)
+      --accuracy-level N   int4/int8: MatMulNBits accuracy_level; 4 = int8 activations and integer dot products
+                           (default, measured faster here), 0 = float activations
+      --head-bits N        int4: bits of the embedding table and vocabulary head (8 default, or 4)
       --quiet              no progress lines
 `;
 
@@ -38,6 +42,7 @@ export async function runConvertCli(argv: string[], out = process.stdout, err = 
       options: {
         dtype: { type: 'string' }, force: { type: 'boolean' }, name: { type: 'string' }, 'assume-dream': { type: 'boolean' },
         'expand-token': { type: 'string' }, license: { type: 'string' }, 'context-length': { type: 'string' },
+        'block-size': { type: 'string' }, 'accuracy-level': { type: 'string' }, 'head-bits': { type: 'string' },
         quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -59,13 +64,23 @@ export async function runConvertCli(argv: string[], out = process.stdout, err = 
     contextLength = Number(v['context-length']);
     if (!Number.isInteger(contextLength) || contextLength < 4) return fail(`--context-length expects an integer >= 4, got "${v['context-length']}"`, 2);
   }
+  const ints: Record<string, number | undefined> = {};
+  for (const flag of ['block-size', 'accuracy-level', 'head-bits'] as const) {
+    const raw = v[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(n) || n < 0) return fail(`--${flag} expects a non-negative integer, got "${raw}"`, 2);
+    ints[flag] = n;
+  }
   const t0 = Date.now();
   let last = '';
   try {
     const r = await convertModel({
       source: src, out: dst, dtype, force: v.force, name: v.name, assumeDream: v['assume-dream'], expandToken: v['expand-token'],
-      license: v.license, contextLength,
+      license: v.license, contextLength, blockSize: ints['block-size'], accuracyLevel: ints['accuracy-level'],
+      headBits: ints['head-bits'] as 4 | 8 | undefined,
       onProgress: v.quiet ? undefined : (p) => {
+        if (p.what === 'opening') return; // bad input found while opening stays one line
         const line = `[convert] ${p.what}${p.total > 1 ? ` (${p.done}/${p.total})` : ''}, ${(p.bytes / 1e6).toFixed(1)} MB written`;
         if (line !== last) err.write(`${line}\n`);
         last = line;

@@ -42,6 +42,12 @@ export interface ConvertOptions {
   expandToken?: string;
   license?: string;
   contextLength?: number;
+  /** int4/int8: values per MatMulNBits block (32). */
+  blockSize?: number;
+  /** int4/int8: MatMulNBits accuracy_level (4: int8 activations and integer dot products; 0: float). */
+  accuracyLevel?: number;
+  /** int4: bits of the embedding table and vocabulary head (default 8: the head decides every token's confidence). */
+  headBits?: 4 | 8;
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
 }
@@ -98,6 +104,16 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
     if (!license) throw new ConvertError(`${sourcePath ?? 'the source'} states no licence (no README.md front matter, no LICENSE file); pass --license`);
     const contextLength = opts.contextLength ?? defaultContextLength(cfg);
     const build = defaultBuildOptions(dtype, contextLength);
+    if (opts.blockSize !== undefined) build.blockSize = opts.blockSize;
+    if (opts.accuracyLevel !== undefined) {
+      if (![0, 1, 2, 3, 4].includes(opts.accuracyLevel)) throw new ConvertError(`accuracy level must be 0-4 (got ${opts.accuracyLevel})`);
+      build.accuracyLevel = opts.accuracyLevel;
+    }
+    if (opts.headBits !== undefined) {
+      if (opts.headBits !== 4 && opts.headBits !== 8) throw new ConvertError(`head bits must be 4 or 8 (got ${opts.headBits})`);
+      if (dtype !== 'int4') throw new ConvertError('head bits apply to --dtype int4 only');
+      build.headBits = opts.headBits;
+    }
     if (dtype === 'int4' || dtype === 'int8') {
       checkShape(cfg.hidden_size, build.blockSize, 'hidden_size');
       checkShape(cfg.intermediate_size, build.blockSize, 'intermediate_size');

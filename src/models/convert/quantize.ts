@@ -17,7 +17,7 @@ export function checkShape(k: number, block: number, what = 'weight'): void {
   if (k % block !== 0) {
     const fits = [256, 128, 64, 32, 16].filter((b) => k % b === 0);
     const hint = fits.length
-      ? `choose a block size that divides it (e.g. ${fits.includes(32) ? 32 : fits[fits.length - 1]})`
+      ? `choose a --block-size that divides it (e.g. ${fits.includes(32) ? 32 : fits[fits.length - 1]})`
       : 'no MatMulNBits block size divides it: convert with --dtype fp16 or fp32';
     throw new ConvertError(`${what}: its input size ${k} is not a multiple of the block size ${block}; ${hint}`);
   }
@@ -28,37 +28,55 @@ const f = Math.fround;
 /** w float32 [n, k] row-major -> packed codes and float32 scales. */
 export function quantizeRows(w: Float32Array, n: number, k: number, bits: 4 | 8, block: number): PackedRows {
   const blocks = k / block;
-  const half = 1 << (bits - 1);
   const bytesPerBlock = (block * bits) / 8;
   const data = new Uint8Array(n * blocks * bytesPerBlock);
   const scales = new Float32Array(n * blocks);
-  const codes = new Uint8Array(block);
-  for (let b = 0; b < n * blocks; b++) {
+  if (bits === 4) quantize4(w, n * blocks, block, data, scales);
+  else quantize8(w, n * blocks, block, data, scales);
+  return { data, scales };
+}
+
+/** The block's scale: its value of largest magnitude (ties: the positive one, as the reference) over -half. */
+function blockScale(w: Float32Array, at: number, block: number, half: number): number {
+  let hi = w[at];
+  let lo = hi;
+  for (let j = 1; j < block; j++) {
+    const v = w[at + j];
+    if (v > hi) hi = v;
+    if (v < lo) lo = v;
+  }
+  return f((Math.abs(lo) > Math.abs(hi) ? lo : hi) / -half);
+}
+
+/** Round half away from zero (std::roundf), each step in float32 like the reference's x + copysign(0.5, x); |x|
+ *  is at most half + 1 here, so `| 0` truncates exactly. Clamped to the signed range, offset by half. */
+function code(v: number, inv: number, half: number): number {
+  const x = f(v * inv);
+  let q = x < 0 ? f(x - 0.5) | 0 : f(x + 0.5) | 0;
+  if (q < -half) q = -half;
+  else if (q > half - 1) q = half - 1;
+  return q + half;
+}
+
+function quantize4(w: Float32Array, count: number, block: number, data: Uint8Array, scales: Float32Array): void {
+  for (let b = 0; b < count; b++) {
     const at = b * block;
-    let hi = w[at];
-    let lo = w[at];
-    for (let j = 1; j < block; j++) {
-      const v = w[at + j];
-      if (v > hi) hi = v;
-      if (v < lo) lo = v;
-    }
-    const peak = Math.abs(lo) > Math.abs(hi) ? lo : hi; // ties: the positive one, as the reference does
-    const scale = f(peak / -half);
+    const scale = blockScale(w, at, block, 8);
     scales[b] = scale;
     const inv = scale !== 0 ? f(1 / scale) : 0;
-    for (let j = 0; j < block; j++) {
-      const x = f(w[at + j] * inv);
-      // round half away from zero (std::roundf), in float32 like the reference's x + copysign(0.5, x)
-      let q = Math.trunc(f(x + (x < 0 || Object.is(x, -0) ? -0.5 : 0.5)));
-      if (q < -half) q = -half;
-      else if (q > half - 1) q = half - 1;
-      codes[j] = q + half;
-    }
-    const out = b * bytesPerBlock;
-    if (bits === 8) data.set(codes, out);
-    else for (let j = 0; j < bytesPerBlock; j++) data[out + j] = codes[2 * j] | (codes[2 * j + 1] << 4);
+    const out = (b * block) >> 1;
+    for (let j = 0; j < block; j += 2) data[out + (j >> 1)] = code(w[at + j], inv, 8) | (code(w[at + j + 1], inv, 8) << 4);
   }
-  return { data, scales };
+}
+
+function quantize8(w: Float32Array, count: number, block: number, data: Uint8Array, scales: Float32Array): void {
+  for (let b = 0; b < count; b++) {
+    const at = b * block;
+    const scale = blockScale(w, at, block, 128);
+    scales[b] = scale;
+    const inv = scale !== 0 ? f(1 / scale) : 0;
+    for (let j = 0; j < block; j++) data[at + j] = code(w[at + j], inv, 128);
+  }
 }
 
 /** The float weights MatMulNBits computes with, [n, k] (tests). */

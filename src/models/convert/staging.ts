@@ -22,7 +22,7 @@ export function prepareStaging(out: string, force: boolean, source?: string): st
   if (source) {
     const src = real(source);
     if (src === outAbs || src.startsWith(outAbs + sep)) {
-      throw new ConvertError(`the output folder ${out} must not be or contain the source ${source}`);
+      throw new ConvertError(`the output folder ${out} must not be or contain the checkpoint ${source}`);
     }
   }
   if (existsSync(out) && readdirSync(out).length > 0 && !force) {
