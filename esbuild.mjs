@@ -7,6 +7,7 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/worker/main.ts', out: 'worker' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/models/convert/childMain.ts', out: 'convert' },
   { in: 'bench/main.ts', out: 'bench' },
   { in: 'test/editor/suite/index.ts', out: 'test/editor-suite' },
 ].filter((e) => existsSync(e.in));

@@ -8,10 +8,13 @@ import { readFillInput, runFill, type FillInput } from './fill';
 import { bundledModelDir, packageRoot, packageVersion, workerScript } from '../worker/paths';
 import { remoteEngine } from './remote';
 import { runServe } from './serve';
+import { runConvertCli } from './convert';
 
 async function main(argv: string[]): Promise<number> {
   // `serve` runs the model server (src/cli/serve.ts, its own options); every other command is a client.
   if (argv[0] === 'serve') return runServe(argv.slice(1));
+  // `convert` writes a model folder (src/cli/convert.ts, its own options); it loads no model.
+  if (argv[0] === 'convert') return runConvertCli(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseCli(argv);

@@ -1,18 +1,17 @@
 """LLaDA and CoDA (Qwen3-block) checkpoints through the one graph builder: tiny RANDOM checkpoints in each family's
-published format (training/hf/tiny_families.py) exported by the CLI and compared with a small torch reference
+published format (training/hf/tiny_families.py) converted by the TypeScript converter (`node dist/cli.js convert`)
+and compared with a small torch reference
 written here from the families' own modeling code (LLaDA's LLaDALlamaBlock, CoDA's CoDAAttention), which reads the
 families' own tensor names, so a wrong entry in training/hf/families.py's tables cannot hide in the reference."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 
-from training.common import ROOT, Fatal
-from training.hf.export_checkpoint import main as export_main
+from training.common import Fatal
+from training.hf.convert_cli import export_main, run_convert
 from training.hf.run_graph import cut_window, open_session, run_graph
 from training.hf.tiny_families import make_tiny_coda, make_tiny_llada
 
@@ -226,8 +225,7 @@ class FamilyRefusals(unittest.TestCase):
         ckpt = os.path.join(self.tmp.name, "llada")
         make_tiny_llada(ckpt)
         self._edit_config(ckpt, rope=False)
-        r = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", ckpt,
-                            os.path.join(self.tmp.name, "out")], cwd=ROOT, capture_output=True, text=True)
+        r = run_convert([ckpt, os.path.join(self.tmp.name, "out")])
         self.assertEqual(r.returncode, 2)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
         self.assertIn("LLaDA rope=False is not supported", r.stderr)

