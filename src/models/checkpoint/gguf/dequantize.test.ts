@@ -23,7 +23,7 @@ from gguf import quants, GGMLQuantizationType as T
 from gguf.constants import GGML_QUANT_SIZES
 out, n = sys.argv[1], int(sys.argv[2])
 # where each type keeps its fp16 scales: random finite values there (exponent field not all ones)
-F16_AT = {"Q8_0": (0,), "Q4_0": (0,), "Q2_K": (80, 82), "Q3_K": (108,), "Q4_K": (0, 2), "Q5_K": (0, 2), "Q6_K": (208,)}
+F16_AT = {"Q8_0": (0,), "Q4_0": (0,), "Q4_1": (0, 2), "Q5_0": (0,), "Q5_1": (0, 2), "IQ4_NL": (0,), "Q2_K": (80, 82), "Q3_K": (108,), "Q4_K": (0, 2), "Q5_K": (0, 2), "Q6_K": (208,)}
 rng = np.random.default_rng(7)
 for name in sys.argv[3:]:
     values, size = GGML_QUANT_SIZES[T[name]]
@@ -51,5 +51,5 @@ for name in sys.argv[3:]:
       assert.fail(`${name}: value ${i} is ${got[i]}, the gguf package gives ${w[i]}`);
     }
   }
-  assert.deepEqual(types.sort(), ['BF16', 'F16', 'F32', 'Q2_K', 'Q3_K', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K', 'Q8_0']);
+  assert.deepEqual(types.sort(), ['BF16', 'F16', 'F32', 'IQ4_NL', 'Q2_K', 'Q3_K', 'Q4_0', 'Q4_1', 'Q4_K', 'Q5_0', 'Q5_1', 'Q5_K', 'Q6_K', 'Q8_0']);
 });

@@ -32,6 +32,65 @@ function q4_0(src: Uint8Array, out: Float32Array): void {
   }
 }
 
+/** Q4_1: fp16 scale d, fp16 min m, 16 bytes of nibbles laid out as Q4_0's; x = d * q + m. */
+function q4_1(src: Uint8Array, out: Float32Array): void {
+  const t = f16ToF32Table();
+  for (let b = 0, o = 0; b < src.length; b += 20, o += 32) {
+    const d = half(t, src, b), m = half(t, src, b + 2);
+    for (let j = 0; j < 16; j++) {
+      const q = src[b + 4 + j];
+      out[o + j] = d * (q & 15) + m;
+      out[o + j + 16] = d * (q >> 4) + m;
+    }
+  }
+}
+
+/** Fifth bit of value j (0..31) of a Q5_0 / Q5_1 block: bit j of the little-endian uint32 at `at`, as 16. */
+const fifth = (src: Uint8Array, at: number, j: number) => ((src[at + (j >> 3)] >> (j & 7)) & 1) << 4;
+
+/** Q5_0: fp16 d, 4 bytes of fifth bits, 16 bytes of nibbles as Q4_0's; x = d * (q - 16). */
+function q5_0(src: Uint8Array, out: Float32Array): void {
+  const t = f16ToF32Table();
+  for (let b = 0, o = 0; b < src.length; b += 22, o += 32) {
+    const d = half(t, src, b);
+    for (let j = 0; j < 16; j++) {
+      const q = src[b + 6 + j];
+      out[o + j] = d * (((q & 15) | fifth(src, b + 2, j)) - 16);
+      out[o + j + 16] = d * (((q >> 4) | fifth(src, b + 2, j + 16)) - 16);
+    }
+  }
+}
+
+/** Q5_1: fp16 d, fp16 min m, 4 bytes of fifth bits, 16 bytes of nibbles; x = d * q + m. */
+function q5_1(src: Uint8Array, out: Float32Array): void {
+  const t = f16ToF32Table();
+  for (let b = 0, o = 0; b < src.length; b += 24, o += 32) {
+    const d = half(t, src, b), m = half(t, src, b + 2);
+    for (let j = 0; j < 16; j++) {
+      const q = src[b + 8 + j];
+      out[o + j] = d * ((q & 15) | fifth(src, b + 4, j)) + m;
+      out[o + j + 16] = d * ((q >> 4) | fifth(src, b + 4, j + 16)) + m;
+    }
+  }
+}
+
+/** IQ4_NL's 16 non-linear levels (ggml's kvalues_iq4nl). */
+const IQ4_LEVELS = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+
+/** IQ4_NL: fp16 d, 16 bytes of nibbles laid out as Q4_0's, each an index into IQ4_LEVELS; x = d * level. llama.cpp
+ *  writes it for the rows of a Q2_K / Q3_K file that are not a multiple of 256 values. */
+function iq4_nl(src: Uint8Array, out: Float32Array): void {
+  const t = f16ToF32Table();
+  for (let b = 0, o = 0; b < src.length; b += 18, o += 32) {
+    const d = half(t, src, b);
+    for (let j = 0; j < 16; j++) {
+      const q = src[b + 2 + j];
+      out[o + j] = d * IQ4_LEVELS[q & 15];
+      out[o + j + 16] = d * IQ4_LEVELS[q >> 4];
+    }
+  }
+}
+
 /** Q2_K (84 bytes): 16 scale bytes (low nibble: scale, high nibble: min, per 16 values), 64 bytes of 2-bit codes,
  *  fp16 d, fp16 dmin. Value p: code (qs[32 * (p >> 7) + (p & 31)] >> 2 * ((p >> 5) & 3)) & 3. */
 function q2_K(src: Uint8Array, out: Float32Array): void {
@@ -126,8 +185,10 @@ function q6_K(src: Uint8Array, out: Float32Array): void {
 
 const plain = (widen: typeof widenF32): Dequantizer => (src, out) => widen(src, 0, out, 0, out.length);
 
-/** The tensor types this reader widens to float32 (training/hf/gguf_source.py's SUPPORTED_TYPES plus Q2_K, Q3_K). */
+/** The tensor types this reader widens to float32: training/hf/gguf_source.py's SUPPORTED_TYPES, plus Q2_K and Q3_K,
+ *  and the 32-value types llama.cpp falls back to in a K-quant file for rows that are not a multiple of 256 values
+ *  (a 0.5B model's hidden size 896): Q4_1, Q5_0, Q5_1, IQ4_NL. */
 export const DEQUANTIZERS: Readonly<Record<string, Dequantizer>> = {
-  F32: plain(widenF32), F16: plain(widenF16), BF16: plain(widenBF16), Q8_0: q8_0, Q4_0: q4_0,
-  Q2_K: q2_K, Q3_K: q3_K, Q4_K: q4_K, Q5_K: q5_K, Q6_K: q6_K,
+  F32: plain(widenF32), F16: plain(widenF16), BF16: plain(widenBF16), Q8_0: q8_0, Q4_0: q4_0, Q4_1: q4_1, Q5_0: q5_0,
+  Q5_1: q5_1, IQ4_NL: iq4_nl, Q2_K: q2_K, Q3_K: q3_K, Q4_K: q4_K, Q5_K: q5_K, Q6_K: q6_K,
 };

@@ -13,11 +13,12 @@ import { validateShapeKeys } from '../dreamConfig';
 import { DREAM, expectedShapes, renameMap } from '../families';
 import { InputError } from '../inputError';
 import { pyRepr } from '../pyRepr';
+import { DEQUANTIZERS } from './dequantize';
 import type { GgufFile } from './ggufFile';
 
 export const SUPPORTED_ARCHS = ['dream', 'qwen2'];
-/** The types this reader widens (gguf_source.py's list plus Q2_K and Q3_K). */
-export const SUPPORTED_TYPES = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'];
+/** The types this reader widens (dequantize.ts says which and why). */
+export const SUPPORTED_TYPES = Object.keys(DEQUANTIZERS);
 
 /** canonical config key -> GGUF metadata key (after "{arch}.") */
 export const GGUF_CONFIG_KEYS: Readonly<Record<string, string>> = {

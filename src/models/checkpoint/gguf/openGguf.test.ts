@@ -34,9 +34,9 @@ before(() => {
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-// Types gguf_source.py also reads (its config, tokenizer and tokens are compared too), then the two it does not.
+// Types gguf_source.py also reads (its config, tokenizer and tokens are compared too), then those it does not.
 const PYTHON_READS = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'];
-for (const qtype of [...PYTHON_READS, 'Q2_K', 'Q3_K']) {
+for (const qtype of [...PYTHON_READS, 'Q2_K', 'Q3_K', 'Q4_1', 'Q5_0', 'Q5_1', 'IQ4_NL']) {
   describe(`GGUF ${qtype}`, () => {
     let ref: any;
     let input: ConvertInput;

@@ -124,8 +124,8 @@ test('models it must refuse, with the Python importer\'s message', () => {
     assert.match(msg, pattern);
     assert.equal(msg, pythonRefusal(path));
   }
-  const q5 = writeGguf(ckpt, join(tmp, 'q5_0.gguf'), 'Q5_0');
-  assert.match(refused(q5), /tensor token_embd.weight is Q5_0, which this importer does not read \(supported: F32, F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K\)/);
+  const mx = writeGguf(ckpt, join(tmp, 'mxfp4.gguf'), 'MXFP4');
+  assert.match(refused(mx), /tensor token_embd.weight is MXFP4, which this importer does not read \(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K\)/);
 });
 
 test('a qwen2 GGUF that declares bidirectional attention opens (Open-dCoder style)', () => {

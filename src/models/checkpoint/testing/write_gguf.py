@@ -4,8 +4,8 @@ a byte-level BPE token list with [PADn] rows, no q/k permutation), for the TypeS
 
     .venv/bin/python src/models/checkpoint/testing/write_gguf.py CHECKPOINT_DIR OUT.gguf QTYPE [JSON_OPTIONS]
 
-QTYPE: F32, F16, BF16, Q8_0, Q4_0 (quantized by the gguf package), or Q2_K ... Q6_K (random valid blocks: the
-package cannot quantize K-quants). Options: {"arch": "qwen2", "causal": null|true|false, "mask": false,
+QTYPE: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, MXFP4 (quantized by the gguf package), or Q2_K ... Q6_K, IQ4_NL
+(random valid blocks: the package cannot quantize those). Options: {"arch": "qwen2", "causal": null|true|false, "mask": false,
 "meta": {"embedding_length": 128}, "license": "mit"}. 1-D tensors (norms, biases) stay F32 as llama.cpp keeps them.
 """
 import json
@@ -29,9 +29,8 @@ LAYER = {"input_layernorm.weight": "attn_norm.weight", "post_attention_layernorm
          "mlp.up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight"}
 GLOBAL = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
           "lm_head.weight": "output.weight"}
-# bytes per 256-value block, and where its fp16 scales sit
-K_BLOCK = {"Q2_K": (84, (80, 82)), "Q3_K": (110, (108,)), "Q4_K": (144, (0, 2)), "Q5_K": (176, (0, 2)),
-           "Q6_K": (210, (208,))}
+# Types the package cannot quantize, written as random valid blocks: where each keeps its fp16 scales
+RANDOM_BLOCKS = {"Q2_K": (80, 82), "Q3_K": (108,), "Q4_K": (0, 2), "Q5_K": (0, 2), "Q6_K": (208,), "IQ4_NL": (0,)}
 
 
 def gguf_name(hf):
@@ -41,12 +40,13 @@ def gguf_name(hf):
     return GLOBAL[hf]
 
 
-def k_blocks(kind, rows, cols, rng):
-    size, scale_at = K_BLOCK[kind]
-    blocks = rng.integers(0, 256, (rows, cols // 256, size), dtype=np.uint8)
-    for off in scale_at:
-        d = (rng.uniform(0.5, 1.0, (rows, cols // 256)) * 1e-4).astype(np.float16)
-        blocks[:, :, off:off + 2] = d.view(np.uint8).reshape(rows, cols // 256, 2)
+def random_blocks(kind, rows, cols, rng):
+    values, size = gguf.constants.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[kind]]
+    n = cols // values
+    blocks = rng.integers(0, 256, (rows, n, size), dtype=np.uint8)
+    for off in RANDOM_BLOCKS[kind]:
+        d = (rng.uniform(0.5, 1.0, (rows, n)) * 1e-4).astype(np.float16)
+        blocks[:, :, off:off + 2] = d.view(np.uint8).reshape(rows, n, 2)
     return blocks.reshape(rows, -1)
 
 
@@ -102,8 +102,8 @@ def main():
             w.add_tensor(gguf_name(name), arr.astype(np.float32))
             continue
         kind = gguf.GGMLQuantizationType[qtype]
-        if qtype in K_BLOCK:
-            w.add_tensor(gguf_name(name), k_blocks(qtype, arr.shape[0], arr.shape[1], rng), raw_dtype=kind)
+        if qtype in RANDOM_BLOCKS:
+            w.add_tensor(gguf_name(name), random_blocks(qtype, arr.shape[0], arr.shape[1], rng), raw_dtype=kind)
         elif qtype in ("F16", "F32"):
             w.add_tensor(gguf_name(name), arr.astype(np.float16 if qtype == "F16" else np.float32))
         else:
