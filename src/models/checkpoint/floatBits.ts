@@ -27,8 +27,10 @@ export function f16ToF32Table(): Float32Array {
 
 /** f16 little-endian values at bytes[offset ...] into out[0 .. count). */
 export function widenF16(bytes: Uint8Array, offset: number, out: Float32Array, outOffset: number, count: number): void {
-  const t = f16ToF32Table();
-  for (let i = 0, b = offset; i < count; i++, b += 2) out[outOffset + i] = t[bytes[b] | (bytes[b + 1] << 8)];
+  // Bits, not numbers: a NaN passing through a JS number may lose its payload once the loop is optimised.
+  const t = new Uint32Array(f16ToF32Table().buffer);
+  const u = new Uint32Array(out.buffer, out.byteOffset + outOffset * 4, count);
+  for (let i = 0, b = offset; i < count; i++, b += 2) u[i] = t[bytes[b] | (bytes[b + 1] << 8)];
 }
 
 /** bf16 is the top half of a float32: shift the bits into place. */

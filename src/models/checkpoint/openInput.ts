@@ -3,14 +3,12 @@
 
 import { existsSync, statSync } from 'node:fs';
 import type { ConvertInput } from '../convert/input';
-import { InputError } from './inputError';
+import { openGguf } from './gguf/openGguf';
 import { openCheckpoint, type OpenOptions } from './openCheckpoint';
 
 export type { OpenOptions } from './openCheckpoint';
 
 export function openInput(path: string, opts: OpenOptions = {}): ConvertInput {
-  if (path.endsWith('.gguf') || (existsSync(path) && statSync(path).isFile())) {
-    throw new InputError(`${path}: GGUF files are not read yet (the GGUF reader is the next commit on this branch)`);
-  }
+  if (path.endsWith('.gguf') || (existsSync(path) && statSync(path).isFile())) return openGguf(path, opts);
   return openCheckpoint(path, opts);
 }
