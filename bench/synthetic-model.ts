@@ -44,15 +44,16 @@ export function syntheticModel(root: string): { dir: string } | { error: string 
   rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
   const sets = Object.entries(SHAPE).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-  for (const args of [
-    ['-m', 'training.hf.make_tiny_checkpoint', join(base, 'checkpoint'), '--dtype', 'F32', ...sets],
-    ['-m', 'training.hf.export_checkpoint', join(base, 'checkpoint'), dir, '--dtype', 'fp32'],
-  ]) {
-    const r = spawnSync(python, args, { cwd: root, encoding: 'utf8', timeout: 600_000 });
+  // The checkpoint from the project's Python environment, the graph from the product's own converter.
+  for (const [cmd, args] of [
+    [python, ['-m', 'training.hf.make_tiny_checkpoint', join(base, 'checkpoint'), '--dtype', 'F32', ...sets]],
+    [process.execPath, [join(root, 'dist', 'cli.js'), 'convert', join(base, 'checkpoint'), dir, '--dtype', 'fp32', '--quiet']],
+  ] as const) {
+    const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) {
       rmSync(base, { recursive: true, force: true });
       const why = (r.error?.message ?? r.stderr ?? '').trim().split('\n').slice(-2).join(' ');
-      return { error: `could not build the synthetic 152k model with ${python} (${why}); needs the project's Python environment (.venv, training/requirements.txt)` };
+      return { error: `could not build the synthetic 152k model with ${cmd === python ? python : 'dist/cli.js convert'} (${why}); needs the project's Python environment (.venv, training/requirements.txt) and npm run build` };
     }
   }
   rmSync(join(base, 'checkpoint'), { recursive: true, force: true }); // the safetensors copy is not needed again

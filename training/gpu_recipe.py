@@ -12,8 +12,8 @@ Presets: models of the bundled model's architecture (Qwen2 blocks, bidirectional
 - gpu32m: hidden 512, 10 layers, 8 / 2 heads, SwiGLU 1408: 32.4M parameters; int8 throughout.
 `export` refuses a folder over the limit, so a wrong guess fails on the device, not after the transfer.
 
-`export` goes through training/hf/graph_builder.py (graph v2, the builder the real-models work uses; the same path
-as bench/quantized_bundled.py's export_bundled) and writes a model folder (model.onnx, model.onnx.data, the
+`export` goes through the one graph builder, the TypeScript converter (`node dist/cli.js convert` via
+training/hf/export_trained.py; graph v2, the same path as bench/quantized_bundled.py's export_bundled) and writes a model folder (model.onnx, model.onnx.data, the
 packed corpus's tokenizer, a manifest from the bundled one with this model's weights block), refusing a folder whose
 weights exceed --max-mb. The device tool brings back at most 8 files of 16 MiB (64 MiB together), so `split` cuts
 the folder into 15 MiB parts of one tar with a sha256 per part and for the whole, and `collect` joins and checks
@@ -78,7 +78,7 @@ def train_flags(preset: str, minutes: float) -> list:
 
 def export(checkpoint: str, out: str, dtype: str, head_bits=None, max_mb: float = 40.0, tokenizer_dir=None,
            preset=None) -> dict:
-    """Slim or full training checkpoint -> graph v2 model folder through the streaming builder. Returns its facts."""
+    """Slim or full training checkpoint -> graph v2 model folder through the TypeScript converter. Returns its facts."""
     from training.hf.export_trained import export_trained
     if os.path.isdir(out) and os.listdir(out):
         raise Fatal(f"{out} exists and is not empty")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A 30-100M-parameter model of the bundled architecture, trained from scratch in ONE 10-minute command on a lent GPU
 # machine (the workplace's `device` tool: an H200, python3 with CUDA torch, numpy, onnx; nothing downloadable) and
-# brought back exported (graph v2 through training/hf/graph_builder.py, <= 40 MB). Builds on device_train.sh (which
+# brought back exported (graph v2 through the one graph builder, the TypeScript converter `node dist/cli.js convert`:
+# the device needs node >= 20 and the carried dist/; <= 40 MB). Builds on device_train.sh (which
 # continues the 5M model); this one trains a bigger model from scratch on the packed corpus.
 #
 # Here, once (the packed corpus must fit the carry limit with the code: <= 48 MiB):
@@ -10,7 +11,7 @@
 #   .venv/bin/python training/pack_corpus.py pack [--tokens training/data/tokens-extra]   # -> training/data/packed
 #                                                        # (compressed ids + tokenizer: 5.3 MB, or 15.4 MB with the extra)
 # On the device (tool `run`):
-#   carry ["training/data/packed"], timeout_s 600:
+#   node esbuild.mjs here first; carry ["training/data/packed", "dist"], timeout_s 600:
 #     bash training/gpu_recipe.sh [PRESET] [MINUTES]     # PRESET gpu48m (default) or gpu32m; MINUTES of training (7)
 # Back here (files_at = the folder the tool put $OUT's files in):
 #   .venv/bin/python training/gpu_recipe.py collect --parts FILES_AT --out training/runs/PRESET/model
@@ -37,6 +38,10 @@ else
   nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
   python3 -c 'import torch; assert torch.cuda.is_available(), "no CUDA device"; print("torch", torch.__version__, torch.cuda.get_device_name(0))'
 fi
+# The export runs the TypeScript converter: refuse before training, not after it, when it cannot run here.
+command -v node > /dev/null || { echo "node (>= 20) is not on PATH: the export runs dist/cli.js convert" >&2; exit 2; }
+[ "${GPU_RECIPE_SMOKE:-}" = 1 ] || export DIFFUCODE_NO_BUILD=1  # use the carried dist/ as it is
+[ "${GPU_RECIPE_SMOKE:-}" = 1 ] || [ -f dist/cli.js ] || { echo "dist/cli.js is missing: node esbuild.mjs here, carry dist" >&2; exit 2; }
 for f in "$packed/train.npz" "$packed/valid.npz" "$packed/tokenizer.json"; do
   [ -f "$f" ] || { echo "missing $f: run training/pack_corpus.py encode + pack here and carry $packed" >&2; exit 2; }
 done

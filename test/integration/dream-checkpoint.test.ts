@@ -1,6 +1,6 @@
 // The DiffuCoder export path end to end, without DiffuCoder's weights: a tiny RANDOM checkpoint in its exact
-// Hugging Face format (training/hf/make_tiny_checkpoint.py) is exported by training/hf/export_checkpoint.py and
-// served by the TypeScript engine, in process and through the real worker process (dist/worker.js).
+// Hugging Face format (training/hf/make_tiny_checkpoint.py) is converted by the TypeScript converter
+// (`node dist/cli.js convert`, src/models/convert) and served by the TypeScript engine, in process and through the real worker process (dist/worker.js).
 // Random weights say nothing about quality, so this checks structure: one result per gap within its size, token
 // ids the tokenizer can produce, stats, and identical results for identical seeds.
 
@@ -31,7 +31,7 @@ function exportTiny(dir: string, name: string, extra: string[] = []) {
   const ckpt = join(dir, `${name}-checkpoint`);
   const model = join(dir, name);
   run(PYTHON, ['-m', 'training.hf.make_tiny_checkpoint', ckpt, ...extra]);
-  run(PYTHON, ['-m', 'training.hf.export_checkpoint', ckpt, model]);
+  run(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'convert', ckpt, model, '--quiet']);
   const manifest = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8'));
   const tokenizer = JSON.parse(readFileSync(join(model, 'tokenizer.json'), 'utf8'));
   const tokenizerSize = 1 + Math.max(...Object.values(tokenizer.model.vocab as Record<string, number>),
@@ -71,8 +71,8 @@ describe('exported Dream/DiffuCoder-format checkpoint', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'diffucode-dream-'));
+    run(process.execPath, ['esbuild.mjs']); // the converter and the worker as they are now
     dc = exportTiny(dir, 'diffucoder-tiny-random');
-    if (!existsSync(join(ROOT, 'dist', 'worker.js'))) run(process.execPath, ['esbuild.mjs']);
   });
   after(async () => {
     await engine?.dispose();

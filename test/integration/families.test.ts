@@ -1,12 +1,13 @@
 // LLaDA and CoDA (Qwen3-block) checkpoints end to end: a tiny RANDOM checkpoint in each family's published format
-// (make_tiny_checkpoint --family) exported by training/hf/export_checkpoint.py and served by the TypeScript engine,
+// (make_tiny_checkpoint --family) converted by `node dist/cli.js convert` (src/models/convert) and served by the
+// TypeScript engine,
 // in process and through the real worker process. LLaDA goes through the engine's unshifted-logits path
 // (manifest shiftedLogits false), CoDA through the shifted one with per-head q/k norms in the graph. Random weights
 // say nothing about quality: this checks structure, the family's manifest, and determinism under a seed.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,7 +28,7 @@ function exportFamily(dir: string, family: string) {
   const ckpt = join(dir, `${family}-checkpoint`);
   const model = join(dir, family);
   run(PYTHON, ['-m', 'training.hf.make_tiny_checkpoint', ckpt, '--family', family]);
-  run(PYTHON, ['-m', 'training.hf.export_checkpoint', ckpt, model, '--quiet']);
+  run(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'convert', ckpt, model, '--quiet']);
   const manifest = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8'));
   const tokenizer = JSON.parse(readFileSync(join(model, 'tokenizer.json'), 'utf8'));
   const size = 1 + Math.max(...Object.values(tokenizer.model.vocab as Record<string, number>),
@@ -49,8 +50,8 @@ for (const [family, shifted, algorithm] of [['llada', false, 'maskgit_plus'], ['
 
     before(() => {
       dir = mkdtempSync(join(tmpdir(), `diffucode-${family}-`));
+      run(process.execPath, ['esbuild.mjs']); // the converter and the worker as they are now
       fam = exportFamily(dir, family);
-      if (!existsSync(join(ROOT, 'dist', 'worker.js'))) run(process.execPath, ['esbuild.mjs']);
     });
     after(async () => {
       await engine?.dispose();

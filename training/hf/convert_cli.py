@@ -5,7 +5,8 @@ model folder the tests, the training release and the bench write comes from the 
     convert(src, out, *flags) -> the model folder; raises Fatal with the converter's one-line message on failure
     export_main([src, out, *flags])   the same, argv-style (what the tests called export_checkpoint.main with)
 
-dist/ is rebuilt first when any TypeScript source is newer than dist/cli.js (or it is missing).
+dist/ is rebuilt first when any TypeScript source is newer than dist/cli.js (or it is missing), unless
+DIFFUCODE_NO_BUILD=1 (a machine with a carried dist/ and no node_modules, e.g. the GPU recipe's device).
 """
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ def ensure_built() -> str:
     node = shutil.which("node")
     if node is None:
         raise Fatal("node is not on PATH; models are converted by the TypeScript converter (node dist/cli.js convert)")
+    if os.environ.get("DIFFUCODE_NO_BUILD") == "1":
+        if not os.path.exists(CLI):
+            raise Fatal(f"{CLI} is missing (DIFFUCODE_NO_BUILD=1): run node esbuild.mjs where the sources are")
+        return node
     if not os.path.exists(CLI) or os.path.getmtime(CLI) < _newest_source():
         proc = subprocess.run([node, "esbuild.mjs"], cwd=ROOT, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
