@@ -117,7 +117,8 @@ export function selectFiles(rev: RepoRevision, file?: string): RemoteFile[] {
       const ggufs = rev.files.filter((f) => f.path.endsWith('.gguf')).map((f) => f.path);
       throw inputError(`${rev.repo} has no file ${file}${ggufs.length ? ` (its GGUF files: ${ggufs.slice(0, 8).join(', ')})` : ''}`, 'FILE_NOT_FOUND', file);
     }
-    return [hit];
+    // The model card and licence files beside it: the converter reads the licence from them.
+    return [hit, ...rev.files.filter((f) => f.path === 'README.md' || matchesPattern('LICENSE*', f.path))];
   }
   const pick = rev.files.filter((f) => catalog().checkpointFiles.some((p) => matchesPattern(p, f.path)));
   if (!pick.some((f) => f.path === 'config.json')) {
