@@ -117,7 +117,7 @@ export function parseCli(argv: string[]): CliArgs {
   else if (v.version) command = 'version';
   else if (pos[0] === 'fill' || pos[0] === 'batch') command = pos[0];
   else if (pos.length === 0) throw new UsageError('missing command: use `diffucode fill FILE`, `diffucode batch [FILE]` or `diffucode --help`');
-  else throw new UsageError(`unknown command "${pos[0]}" (commands: fill, batch, serve, convert)`);
+  else throw new UsageError(`unknown command "${pos[0]}" (commands: fill, batch, serve, convert, pull, models)`);
   const rest = pos.slice(1);
   if (rest.length > 1) throw new UsageError(`unexpected extra arguments: ${rest.slice(1).join(' ')}`);
   const file = rest[0];
@@ -172,6 +172,9 @@ Usage:
   diffucode serve --token-file F ...   serve a model to a team over HTTP (diffucode serve --help)
   diffucode convert SRC OUT [options]  a checkpoint folder or a .gguf file into a model folder
                                        (diffucode convert --help)
+  diffucode pull ORG/NAME[@REV]        download a model from the Hugging Face Hub and convert it into the
+                                       models store (diffucode pull --help); prints its folder
+  diffucode models [--catalog]         the installed models, or the models pull offers (diffucode models --help)
   diffucode batch [FILE] [options]     JSONL in ({"prefix","suffix","maxTokens"?,"singleLine"?,"id"?} per line,
                                        FILE or stdin), JSONL out ({"middle","stats"} or {"error"}), one output
                                        line per input line; a summary of failed lines on standard error

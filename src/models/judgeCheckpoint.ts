@@ -16,7 +16,7 @@ const SUPPORTED = 'DreamModel (DiffuCoder, Dream-Coder, DreamOn), LLaDAModelLM (
 /** The family of a checkpoint from its config.json, or a one-line refusal. `assumeDream` accepts a Qwen2 config
  *  whose weights were trained as a bidirectional diffusion model (Open-dCoder keeps the Qwen2 class name). */
 export function judgeConfig(config: unknown, repo: string, assumeDream = false): Family {
-  if (!config || typeof config !== 'object') throw inputError(`${repo}: config.json is not a JSON object`, 'NOT_DIFFUSION', 'config.json');
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw inputError(`${repo}: config.json is not a JSON object`, 'NOT_DIFFUSION', 'config.json');
   const c = config as { architectures?: unknown; model_type?: unknown };
   const archs = Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [];
   const type = typeof c.model_type === 'string' ? c.model_type : undefined;

@@ -9,7 +9,7 @@
 
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { catalog, DTYPES, findRow, matchesPattern, type CatalogLicense, type CatalogRow, type Dtype } from './catalog/catalog';
+import { catalog, DTYPES, findRow, folderBytes, matchesPattern, type CatalogLicense, type CatalogRow, type Dtype } from './catalog/catalog';
 import { checkSpace, type FreeBytes } from './diskSpace';
 import { cancelled, inputError, ModelError, throwIfAborted } from './errors';
 import { RepoCache } from './hub/cacheLayout';
@@ -117,7 +117,8 @@ export function selectFiles(rev: RepoRevision, file?: string): RemoteFile[] {
       const ggufs = rev.files.filter((f) => f.path.endsWith('.gguf')).map((f) => f.path);
       throw inputError(`${rev.repo} has no file ${file}${ggufs.length ? ` (its GGUF files: ${ggufs.slice(0, 8).join(', ')})` : ''}`, 'FILE_NOT_FOUND', file);
     }
-    return [hit];
+    // The model card and licence files beside it: the converter reads the licence from them.
+    return [hit, ...rev.files.filter((f) => f.path === 'README.md' || matchesPattern('LICENSE*', f.path))];
   }
   const pick = rev.files.filter((f) => catalog().checkpointFiles.some((p) => matchesPattern(p, f.path)));
   if (!pick.some((f) => f.path === 'config.json')) {
@@ -132,8 +133,8 @@ export function selectFiles(rev: RepoRevision, file?: string): RemoteFile[] {
 
 /** Bytes the converted folder will take: from the catalog when the row is known, else from the source's size. */
 function folderEstimate(req: Request, files: RemoteFile[], torchDtype?: string): number {
-  const bpp = catalog().bytesPerParam[req.dtype];
-  if (req.row) return req.row.params * bpp;
+  if (req.row) return folderBytes(req.row, req.dtype);
+  const bpp = catalog().bytesPerWeight[req.dtype].body;
   const weights = files.filter((f) => /\.(safetensors|gguf)$/.test(f.path)).reduce((s, f) => s + f.size, 0);
   // bytes a stored weight: bf16/fp16 checkpoints 2, fp32 4, GGUF files from ~0.56 (Q4) up: assume the smallest.
   const stored = req.file ? 0.56 : torchDtype === 'float32' ? 4 : 2;

@@ -37,7 +37,7 @@ export interface CatalogRow {
   /** The config names a causal architecture although the weights are a bidirectional diffusion model. */
   assumeDream?: boolean;
   params: number;
-  shape: { hiddenSize: number; intermediateSize: number; vocabSize: number; contextLength: number };
+  shape: { hiddenSize: number; intermediateSize: number; vocabSize: number; contextLength: number; tiedEmbeddings: boolean };
   downloadBytes: number;
   license: CatalogLicense;
   recommended?: boolean;
@@ -45,7 +45,8 @@ export interface CatalogRow {
 
 export interface Catalog {
   version: number;
-  bytesPerParam: Record<Dtype, number>;
+  /** Bytes a weight in a converted folder: the blocks ('body') and the embedding table + output head ('head'). */
+  bytesPerWeight: Record<Dtype, { body: number; head: number }>;
   /** Patterns of the files a safetensors checkpoint needs ('*' = any characters but '/'). */
   checkpointFiles: string[];
   models: CatalogRow[];
@@ -57,7 +58,7 @@ export function catalogProblems(c: unknown): string[] {
   const cat = c as Catalog;
   if (!cat || typeof cat !== 'object') return ['the catalog must be an object'];
   if (cat.version !== 1) p.push(`version must be 1, got ${JSON.stringify(cat.version)}`);
-  for (const d of DTYPES) if (!(cat.bytesPerParam?.[d] > 0)) p.push(`bytesPerParam.${d} must be a positive number`);
+  for (const d of DTYPES) if (!(cat.bytesPerWeight?.[d]?.body > 0 && cat.bytesPerWeight[d].head > 0)) p.push(`bytesPerWeight.${d} needs positive body and head`);
   if (!Array.isArray(cat.checkpointFiles) || cat.checkpointFiles.some((f) => typeof f !== 'string' || unsafeRepoPath(f.replace(/\*/g, 'x'))))
     p.push('checkpointFiles must be safe file name patterns');
   if (!Array.isArray(cat.models) || cat.models.length === 0) return [...p, 'models must be a non-empty array'];
@@ -85,6 +86,8 @@ export function catalogProblems(c: unknown): string[] {
     if (!Number.isSafeInteger(m.params) || m.params < 1e6) bad('params must be an integer count');
     const s = m.shape ?? ({} as CatalogRow['shape']);
     for (const k of ['hiddenSize', 'intermediateSize', 'vocabSize', 'contextLength'] as const) if (!Number.isSafeInteger(s[k]) || s[k] <= 0) bad(`shape.${k} must be a positive integer`);
+    if (typeof s.tiedEmbeddings !== 'boolean') bad('shape.tiedEmbeddings must be true or false');
+    else if (Number.isSafeInteger(m.params) && embeddingWeights(m) >= m.params) bad('params must count more than the embedding table and head');
     if (!Number.isSafeInteger(m.downloadBytes) || m.downloadBytes <= 0) bad('downloadBytes must be a positive integer');
     const l = m.license;
     if (!l || typeof l.id !== 'string' || typeof l.name !== 'string' || typeof l.mustAccept !== 'boolean' || !/^https:\/\//.test(l.url ?? '')) bad('license needs id, name, an https url and mustAccept');
@@ -115,10 +118,17 @@ export function matchesPattern(pattern: string, path: string): boolean {
   return re.test(path);
 }
 
-/** Folder size after conversion (bytes) at a dtype: params x bytes a weight (int4 ≈ 0.6: 4-bit blocks with their
- *  scales plus an 8-bit head). */
-export function folderBytes(row: Pick<CatalogRow, 'params'>, dtype: Dtype): number {
-  return Math.round(row.params * catalog().bytesPerParam[dtype]);
+/** Weights of the embedding table and the output head (one matrix when tied). */
+export function embeddingWeights(row: Pick<CatalogRow, 'shape'>): number {
+  return row.shape.vocabSize * row.shape.hiddenSize * (row.shape.tiedEmbeddings ? 1 : 2);
+}
+
+/** Folder size after conversion (bytes) at a dtype: the blocks at the dtype's bytes a weight, the embedding table
+ *  and head at the head's (int4 folders keep an 8-bit head), per catalog.json's bytesPerWeight. */
+export function folderBytes(row: Pick<CatalogRow, 'params' | 'shape'>, dtype: Dtype): number {
+  const b = catalog().bytesPerWeight[dtype];
+  const head = embeddingWeights(row);
+  return Math.round((row.params - head) * b.body + head * b.head);
 }
 
 /** Memory the engine will ask for when it loads the converted folder (src/engine/model/memory.ts, CPU). */
