@@ -81,6 +81,9 @@ export class WorkerHost {
       return;
     }
     if (msg.supersedeKey !== undefined) this.cancel((j) => j.msg.supersedeKey === msg.supersedeKey);
+    // Background work (prefill ahead) yields to any real request: dropped from the queue, or stopped before its next
+    // forward pass (the pass already running finishes).
+    if (!msg.background) this.cancel((j) => j.msg.background === true);
     this.queue.push({ id: msg.id, msg, ctrl: new AbortController(), passes: 0 });
     void this.pump();
   }
@@ -98,7 +101,8 @@ export class WorkerHost {
 
   private async pump(): Promise<void> {
     if (this.running) return;
-    const job = this.queue.shift();
+    const next = this.queue.findIndex((j) => !j.msg.background);
+    const job = this.queue.splice(next >= 0 ? next : 0, 1)[0];
     if (!job) return;
     this.running = job;
     clearTimeout(this.idleTimer);
