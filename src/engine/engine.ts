@@ -1,7 +1,7 @@
 // InfillEngine: the one entry point every caller uses (worker, CLI, bench, tests). Builds the canvas, runs the
 // denoiser, and turns the final canvas into per-gap text and per-token confidences. No `vscode` import.
 
-import { buildCanvas, type Canvas } from './canvas/canvas';
+import { buildCanvas } from './canvas/canvas';
 import { GhostSessions } from './ghost/canvasReuse';
 import { decodeGhostText, type GhostParts } from './ghost/ghostDecode';
 import { ghostTextSampler } from './ghost/ghostSampler';
@@ -64,11 +64,11 @@ export class InfillEngine {
     const cfg = this.denoiseConfig(request, sampler);
     const hooks = this.denoiseHooks(opts);
     if (ghost) {
-      const { state, stats, reuse } = await decodeGhostText(this.ghostParts, this.sessions, request, ghost, canvas, cfg, hooks);
-      return this.result(state, stats, canvas, sampler, t0, prepareMs, reuse);
+      const { state, stats, reuse, canvasTokens } = await decodeGhostText(this.ghostParts, this.sessions, request, ghost, canvas, cfg, hooks);
+      return this.result(state, stats, { tokens: canvasTokens, trimmed: canvas.trimmedTokens }, sampler, t0, prepareMs, reuse);
     }
     const { state, stats } = await denoise(canvas, model, cfg, hooks);
-    return this.result(state, stats, canvas, sampler, t0, prepareMs);
+    return this.result(state, stats, { tokens: canvas.ids.length, trimmed: canvas.trimmedTokens }, sampler, t0, prepareMs);
   }
 
   /** Each document's last ghost-text canvas and its keys/values (engine/ghost/canvasReuse.ts). */
@@ -121,7 +121,7 @@ export class InfillEngine {
     return { signal: opts.signal, onStep, onForward: opts.onForward };
   }
 
-  private result(state: DenoiseState, stats: DenoiseStats, canvas: Canvas, sampler: SamplerOptions, t0: number, prepareMs: number, reuse?: string): InfillResult {
+  private result(state: DenoiseState, stats: DenoiseStats, canvas: { tokens: number; trimmed: number }, sampler: SamplerOptions, t0: number, prepareMs: number, reuse?: string): InfillResult {
     const { tokenizer } = this.parts;
     const tr = performance.now();
     const gaps: GapResult[] = state.gaps.map((g) => {
@@ -151,8 +151,8 @@ export class InfillEngine {
         samplerMs,
         prepareMs,
         totalMs,
-        canvasTokens: canvas.ids.length,
-        trimmedTokens: canvas.trimmedTokens,
+        canvasTokens: canvas.tokens,
+        trimmedTokens: canvas.trimmed,
         algorithm: sampler.algorithm,
         rowsScored: stats.rowsScored,
         windowPasses: stats.windowPasses,

@@ -177,7 +177,8 @@ async function loadEngine(dir: string, cfg: WorkerConfig, send: (m: FromWorker) 
   if (cfg.measureSpeed) {
     try {
       const s = await engine.measureSpeed();
-      send({ type: 'log', line: `speed: full pass ${Math.round(s.fullPassMs)} ms, window pass ${s.windowPassMs === undefined ? '-' : Math.round(s.windowPassMs)} ms over ${s.canvasTokens} tokens; a ghost-text suggestion about ${Math.round(s.ghostTextMs)} ms` });
+      const win = s.windowPassMs === undefined ? 'no window pass (no dual cache)' : `window pass ${Math.round(s.windowPassMs)} ms over ${s.windowTokens} tokens`;
+      send({ type: 'log', line: `speed: full pass ${Math.round(s.fullPassMs)} ms over ${s.canvasTokens} tokens, ${win}; a ghost-text suggestion about ${Math.round(s.warmMs)} ms while typing at the cursor, ${Math.round(s.coldMs)} ms on a fresh canvas` });
     } catch (e) {
       send({ type: 'log', line: `speed measurement failed: ${(e as Error).message}` });
     }

@@ -87,7 +87,8 @@ export function planReuse(s: GhostSession, ask: ReuseAsk, tok: ReuseText, limits
   const gapEnd = s.gapStart + s.gapLength;
   const gapLength = gapEnd - newP;
   if (gapLength < Math.max(1, Math.ceil(s.maxTokens * limits.minGapShare))) return { reason: 'gap used up' };
-  if (gapLength > s.maxTokens) return { reason: 'prefix shrank' };
+  // Typed characters can merge the prefix's last tokens into fewer: the gap then grows a little, which is as free.
+  if (gapLength > s.maxTokens + limits.backoffTokens) return { reason: 'prefix shrank' };
 
   const ids = s.ids.slice();
   ids.set(tail, P - back);

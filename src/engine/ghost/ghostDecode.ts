@@ -24,7 +24,7 @@ export async function decodeGhostText(
   canvas: Canvas,
   cfg: DenoiseConfig,
   hooks: DenoiseHooks,
-): Promise<{ state: DenoiseState; stats: DenoiseStats; reuse?: string }> {
+): Promise<{ state: DenoiseState; stats: DenoiseStats; reuse?: string; canvasTokens: number }> {
   const key = ghost.document;
   const old = key !== undefined ? sessions.take(key) : undefined;
   const useCache = cfg.sampler.cache === 'dual' && !!parts.model.openWindow;
@@ -80,7 +80,7 @@ export async function decodeGhostText(
       save(canvas.ids.slice(), g.start, g.length, 0, undefined);
     }
     const state: DenoiseState = { ids: canvas.ids, gaps: [], step: 0, committed: 0, total: 0 };
-    return { state, stats, reuse: 'prefill' };
+    return { state, stats, reuse: 'prefill', canvasTokens: canvas.ids.length };
   }
 
   const run = async (c: Canvas, warmFrom: number | undefined) => {
@@ -110,7 +110,7 @@ export async function decodeGhostText(
     } else {
       const g = out.state.gaps[0];
       if (out.state.ids.length === reuse.ids.length) save(out.state.ids, g.start, g.length, old!.reuses + 1, old!.fullLogProb);
-      return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: why };
+      return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: why, canvasTokens: reuse.ids.length };
     }
   } else {
     out = await run(canvas, undefined);
@@ -118,7 +118,7 @@ export async function decodeGhostText(
   }
   const g = out.state.gaps[0];
   if (out.state.ids.length === canvas.ids.length) save(out.state.ids, g.start, g.length, 0, meanLogProb(out.state));
-  return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: key === undefined ? undefined : why };
+  return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: key === undefined ? undefined : why, canvasTokens: canvas.ids.length };
 }
 
 /** Records the canvas of the window's last prefill (a copy: the denoiser changes its ids in place). */
