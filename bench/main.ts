@@ -3,6 +3,7 @@
 // bench/results/latest.json and prints a table and PASS/FAIL per target.
 //
 //   node dist/bench.js [--quick | --limit N] [--model DIR] [--out FILE]
+//   node dist/bench.js --typing-trace [--model DIR] [--out FILE] [--force-tokens N]   (typing-trace-main.ts)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,6 +18,7 @@ import { runConfig, type ConfigResult } from './run-config';
 import { measureRowCost, projectShare, samplerPerForward152k } from './synthetic';
 import { samplerShareOnSyntheticModel, syntheticModel, type SyntheticShare } from './synthetic-model';
 import { loadTasks } from './tasks';
+import { typingTraceMain } from './typing-trace-main';
 
 /** The context budget users get: the extension's defaults (diffucode.context.*), read from package.json, not copied. */
 function extensionBudget(): { prefixTokens: number; suffixTokens: number } {
@@ -27,6 +29,7 @@ const BUDGET = extensionBudget();
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--typing-trace')) return typingTraceMain(argv);
   const known = new Set(['--quick', '--model', '--out', '--limit']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (options: --quick, --limit N, --model DIR, --out FILE)`);
   const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);

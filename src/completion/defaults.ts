@@ -19,5 +19,6 @@ export function extensionDefaults(pkg: PackageJson, minConfidence: number): Comp
     prefixTokens: num('context.prefixTokens'),
     suffixTokens: num('context.suffixTokens'),
     minConfidence,
+    debounceMs: num('ghostText.debounceMs'),
   };
 }

@@ -2,7 +2,7 @@
 // adapter (src/extension/completion/inlineProvider.ts), `diffucode batch --ghost-text` and the bench all run this,
 // so what they measure is what users see. Reads top to bottom: context, gap, cache, model, gate, filters, cache.
 
-import type { InfillResult } from '../engine/types';
+import type { InfillRequest, InfillResult } from '../engine/types';
 import { TypingCache } from './cache/typingCache';
 import { contextWindow } from './context/contextWindow';
 import { cursorLines } from './context/cursorLines';
@@ -25,12 +25,7 @@ export class GhostText {
   private readonly cache = new TypingCache();
 
   async complete(input: CompletionInput, settings: CompletionSettings, infill: Infill, hooks: CompleteHooks = {}): Promise<Outcome> {
-    const budget = { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens };
-    const { prefix, suffix } = contextWindow(input.text, input.offset, budget);
-    const lines = cursorLines(input.text, input.offset);
-    const gap = input.mode
-      ? { mode: input.mode, maxTokens: input.mode === 'line' ? settings.lineTokens : settings.blockTokens }
-      : chooseGap(lines.linePrefix, lines.lineSuffix, lines.previousLines, settings);
+    const { prefix, suffix, lines, gap } = shape(input, settings);
     const ctx: FilterContext = { ...lines, mode: gap.mode, indent: input.indent, languageId: input.languageId };
 
     const cached = this.cache.get(input.documentKey, prefix, suffix);
@@ -39,7 +34,7 @@ export class GhostText {
       if (text !== '') return { shown: true, text, source: 'cache', mode: gap.mode };
     }
     if (hooks.beforeRequest && !(await hooks.beforeRequest())) return { shown: false, reason: 'cancelled', mode: gap.mode };
-    const result = await infill(buildRequest(prefix, suffix, gap, settings));
+    const result = await infill(buildRequest(prefix, suffix, gap, settings, input.documentKey));
     const outcome = judge(result, ctx, settings);
     // Cache what is shown, not the raw text: the user types what they see (filters may drop a leading space or add
     // a closing bracket), so that is what a later prefix must extend.
@@ -47,10 +42,31 @@ export class GhostText {
     return outcome;
   }
 
+  /**
+   * The request that computes, in the background, the keys/values the next suggestion at this cursor needs (prefill
+   * ahead, completion/prefill/prefillAhead.ts): the same canvas `complete` would ask for, decoding nothing.
+   */
+  prefillRequest(input: CompletionInput, settings: CompletionSettings): InfillRequest {
+    const { prefix, suffix, gap } = shape(input, settings);
+    const req = buildRequest(prefix, suffix, gap, settings, input.documentKey);
+    return { ...req, ghostText: { ...req.ghostText, prefillOnly: true } };
+  }
+
   /** Forget cached suggestions for a document (e.g. after a fill rewrote it). */
   forget(documentKey: string): void {
     this.cache.clear(documentKey);
   }
+}
+
+/** The context window and the gap for the cursor. */
+function shape(input: CompletionInput, settings: CompletionSettings) {
+  const budget = { prefixTokens: settings.prefixTokens, suffixTokens: settings.suffixTokens };
+  const { prefix, suffix } = contextWindow(input.text, input.offset, budget);
+  const lines = cursorLines(input.text, input.offset);
+  const gap = input.mode
+    ? { mode: input.mode, maxTokens: input.mode === 'line' ? settings.lineTokens : settings.blockTokens }
+    : chooseGap(lines.linePrefix, lines.lineSuffix, lines.previousLines, settings);
+  return { prefix, suffix, lines, gap };
 }
 
 /**

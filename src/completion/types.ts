@@ -33,6 +33,12 @@ export interface CompletionSettings {
   minConfidence: number;
   /** Sampler fields the user set; the rest come from the model's manifest inside the engine. */
   sampler?: Partial<SamplerOptions>;
+  /** The wait after a keystroke before the model is asked (the editor's debounce; callers outside it may ignore it). */
+  debounceMs?: number;
+  /** false: recompute every suggestion in full instead of reusing the document's last canvas (quality guard). */
+  reuse?: boolean;
+  /** Bench only (random-weight models): commit this many tokens per pass, never ending early (GhostTextDecode). */
+  forceTokensPerPass?: number;
 }
 
 /** The model call: the editor passes its worker host (cancellable, superseded per document), the CLI its client. */

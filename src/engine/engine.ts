@@ -2,10 +2,13 @@
 // denoiser, and turns the final canvas into per-gap text and per-token confidences. No `vscode` import.
 
 import { buildCanvas } from './canvas/canvas';
+import { GhostSessions } from './ghost/canvasReuse';
+import { decodeGhostText, type GhostParts } from './ghost/ghostDecode';
+import { ghostTextSampler } from './ghost/ghostSampler';
 import type { EngineParts } from './engineParts';
 import { loadEngineParts, type LoadOptions } from './model/load';
 import { measureSpeed, type ModelSpeed } from './model/speed';
-import { denoise, type DenoiseState } from './sampling/denoiser';
+import { denoise, type DenoiseConfig, type DenoiseHooks, type DenoiseState, type DenoiseStats } from './sampling/denoiser';
 import { resolveSampler } from './sampling/options';
 import { summarizeConfidence } from './text/confidence';
 import { renderSlots, tokensToText } from './text/tokenText';
@@ -17,6 +20,7 @@ import {
   type InfillRequest,
   type InfillResult,
   type ModelInfo,
+  type SamplerOptions,
 } from './types';
 
 export class InfillEngine {
@@ -45,7 +49,8 @@ export class InfillEngine {
     const t0 = performance.now();
     if (opts.signal?.aborted) throw abortError();
     const { model, tokenizer, tokens, info } = this.parts;
-    const sampler = resolveSampler(info.sampler, request?.sampler);
+    const ghost = request?.ghostText;
+    const sampler = ghost ? ghostTextSampler(info.sampler, request?.sampler, !!model.openWindow) : resolveSampler(info.sampler, request?.sampler);
     const canvas = buildCanvas({
       pieces: request?.pieces,
       gaps: request?.gaps,
@@ -56,6 +61,53 @@ export class InfillEngine {
       tokens,
     });
     const prepareMs = performance.now() - t0;
+    const cfg = this.denoiseConfig(request, sampler);
+    const hooks = this.denoiseHooks(opts);
+    if (ghost) {
+      const { state, stats, reuse, canvasTokens } = await decodeGhostText(this.ghostParts, this.sessions, request, ghost, canvas, cfg, hooks);
+      return this.result(state, stats, { tokens: canvasTokens, trimmed: canvas.trimmedTokens }, sampler, t0, prepareMs, reuse);
+    }
+    const { state, stats } = await denoise(canvas, model, cfg, hooks);
+    return this.result(state, stats, { tokens: canvas.ids.length, trimmed: canvas.trimmedTokens }, sampler, t0, prepareMs);
+  }
+
+  /** Each document's last ghost-text canvas and its keys/values (engine/ghost/canvasReuse.ts). */
+  private readonly sessions = new GhostSessions();
+
+  /** Forgets a document's kept ghost-text canvas (all documents without a key). */
+  forgetGhostText(document?: string): void {
+    if (document === undefined) this.sessions.clear();
+    else this.sessions.take(document);
+  }
+
+  private get ghostParts(): GhostParts {
+    const { model, tokenizer, tokens, info } = this.parts;
+    return { model, shifted: info.shiftedLogits, encode: (t) => tokenizer.encode(t), bytesOf: (id) => tokenizer.bytesOf(id), mask: tokens.mask };
+  }
+
+  private denoiseConfig(request: InfillRequest, sampler: SamplerOptions): DenoiseConfig {
+    const { tokenizer, tokens, info } = this.parts;
+    const forced = request.ghostText?.forceTokensPerPass;
+    // Forced work (bench, random weights): no early end, so the stop ids are never sampled either.
+    const banned = [tokens.mask, tokens.bos, ...(forced ? tokens.stop : [])].filter((id, i, a) => a.indexOf(id) === i && (forced || !tokens.stop.includes(id)));
+    return {
+      sampler,
+      shifted: info.shiftedLogits,
+      maskId: tokens.mask,
+      stopIds: tokens.stop,
+      expandId: tokens.expand,
+      bannedIds: banned,
+      sampleable: tokenizer.size,
+      contextLength: info.contextLength,
+      singleLine: request.gaps.map((g) => g.singleLine === true && !forced),
+      isLineBreak: this.isLineBreak,
+      isWordToken: this.isWordToken,
+      ...(forced ? { forceTokensPerPass: forced } : {}),
+    };
+  }
+
+  private denoiseHooks(opts: InfillCallOptions): DenoiseHooks {
+    const { tokenizer, tokens } = this.parts;
     const isMask = (id: number) => id === tokens.mask;
     const onStep = opts.onProgress
       ? (st: DenoiseState) =>
@@ -66,25 +118,11 @@ export class InfillEngine {
             total: st.total,
           })
       : undefined;
-    const banned = [tokens.mask, tokens.bos].filter((id, i, a) => a.indexOf(id) === i && !tokens.stop.includes(id));
-    const { state, stats } = await denoise(
-      canvas,
-      model,
-      {
-        sampler,
-        shifted: info.shiftedLogits,
-        maskId: tokens.mask,
-        stopIds: tokens.stop,
-        expandId: tokens.expand,
-        bannedIds: banned,
-        sampleable: tokenizer.size,
-        contextLength: info.contextLength,
-        singleLine: request.gaps.map((g) => g.singleLine === true),
-        isLineBreak: this.isLineBreak,
-        isWordToken: this.isWordToken,
-      },
-      { signal: opts.signal, onStep, onForward: opts.onForward },
-    );
+    return { signal: opts.signal, onStep, onForward: opts.onForward };
+  }
+
+  private result(state: DenoiseState, stats: DenoiseStats, canvas: { tokens: number; trimmed: number }, sampler: SamplerOptions, t0: number, prepareMs: number, reuse?: string): InfillResult {
+    const { tokenizer } = this.parts;
     const tr = performance.now();
     const gaps: GapResult[] = state.gaps.map((g) => {
       const end = Math.min(g.stopAt, g.length);
@@ -113,11 +151,13 @@ export class InfillEngine {
         samplerMs,
         prepareMs,
         totalMs,
-        canvasTokens: canvas.ids.length,
-        trimmedTokens: canvas.trimmedTokens,
+        canvasTokens: canvas.tokens,
+        trimmedTokens: canvas.trimmed,
         algorithm: sampler.algorithm,
         rowsScored: stats.rowsScored,
         windowPasses: stats.windowPasses,
+        fullPasses: stats.forwardPasses - stats.windowPasses,
+        ...(reuse !== undefined ? { reuse } : {}),
         ...(stats.cacheSkipped ? { cacheSkipped: stats.cacheSkipped } : {}),
         ...(stats.cacheLoadMs >= 1 ? { cacheLoadMs: stats.cacheLoadMs } : {}),
       },
@@ -141,6 +181,7 @@ export class InfillEngine {
   }
 
   async dispose(): Promise<void> {
+    this.sessions.clear();
     await this.parts.model.dispose?.();
   }
 }

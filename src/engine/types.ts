@@ -68,6 +68,28 @@ export interface InfillRequest {
   gaps: InfillGap[];
   sampler?: Partial<SamplerOptions>;
   budget?: { prefixTokens?: number; suffixTokens?: number };
+  /** Ghost text's decode (docs/engine.md#ghost-text): absent for fills, which decode as the sampler says. */
+  ghostText?: GhostTextDecode;
+}
+
+/**
+ * A ghost-text request (engine/ghost/): decoded in parallel whatever the manifest recommends for fills (threshold,
+ * or about four tokens a step under a schedule algorithm), with at most one full pass, and, for a `document`, the
+ * document's last canvas and keys/values kept between requests and reused when the user typed at the cursor.
+ */
+export interface GhostTextDecode {
+  /** Which document's last canvas this request may reuse and replaces (e.g. its URI); absent: nothing is kept. */
+  document?: string;
+  /** false: always recompute in full (the exact answer reuse is measured against). Default true. */
+  reuse?: boolean;
+  /** Only compute the canvas's keys/values (prefill ahead): no tokens are decoded, the result's gaps are empty. */
+  prefillOnly?: boolean;
+  /**
+   * Bench only, for random-weight models: commit exactly this many tokens per pass and never end early (stop tokens
+   * are not sampled, a line break does not end a line gap), so a model that would end at once does the work a
+   * trained one does.
+   */
+  forceTokensPerPass?: number;
 }
 
 export interface GapToken {
@@ -126,6 +148,11 @@ export interface InfillStats {
   /** Time this request spent opening the dual cache (loading a separate window graph on first use; graph v2
    *  models share their one session, so ~0): counted in totalMs, not in modelMs or samplerMs. */
   cacheLoadMs?: number;
+  /** Full passes (forwardPasses − windowPasses). */
+  fullPasses?: number;
+  /** Ghost text with a document: 'reused' when the document's last canvas was reused (window passes only), else why
+   *  it was recomputed in full ('no canvas', 'edit after the cursor', 'reused 8 times', 'confidence collapsed', ...). */
+  reuse?: string;
   /** Peak resident set size of the process that ran the request, when known (MB). */
   peakRssMb?: number;
 }

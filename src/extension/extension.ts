@@ -50,6 +50,8 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     errorNotice,
     // Every file on disk or remote, and untitled buffers (a '**' pattern alone does not match those).
     vscode.languages.registerInlineCompletionItemProvider([{ pattern: '**' }, { scheme: 'untitled' }], inline),
+    inline,
+    inline.watchCursor(),
     vscode.languages.registerCodeActionsProvider({ pattern: '**' }, new RewriteActionProvider(), {
       providedCodeActionKinds: RewriteActionProvider.kinds,
     }),

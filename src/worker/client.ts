@@ -66,7 +66,7 @@ export class WorkerClient implements ModelClient {
   infill(request: InfillRequest, opts: InfillOptions = {}): Promise<InfillResult> {
     if (opts.signal?.aborted) return Promise.reject(abortError());
     return this.call<InfillResult>(
-      (id) => ({ type: 'infill', id, request, progress: !!opts.onProgress, supersedeKey: opts.supersedeKey }),
+      (id) => ({ type: 'infill', id, request, progress: !!opts.onProgress, supersedeKey: opts.supersedeKey, ...(opts.background ? { background: true } : {}) }),
       opts,
     );
   }

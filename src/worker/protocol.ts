@@ -26,6 +26,8 @@ export interface InfillOptions {
   onProgress?: (p: StepProgress) => void;
   /** A newer request with the same key cancels the older one inside the worker (one per document). */
   supersedeKey?: string;
+  /** Low priority (prefill ahead): runs only when no other request waits, and any other request cancels it. */
+  background?: boolean;
 }
 
 /** A model to fill gaps with, local (WorkerClient) or on a server (RemoteClient); tests substitute fakes. */
@@ -102,7 +104,7 @@ export interface WorkerConfig {
 export type ToWorker =
   | { type: 'init'; config: WorkerConfig }
   | { type: 'load'; id: number }
-  | { type: 'infill'; id: number; request: InfillRequest; progress: boolean; supersedeKey?: string }
+  | { type: 'infill'; id: number; request: InfillRequest; progress: boolean; supersedeKey?: string; background?: boolean }
   | { type: 'cancel'; id: number }
   | { type: 'shutdown' };
 

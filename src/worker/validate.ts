@@ -42,6 +42,7 @@ export function checkMessage(raw: unknown): Checked {
       checkRequest(m.request);
       need(optional(m.progress, isBool), 'progress', 'true or false', m.progress);
       need(optional(m.supersedeKey, isString), 'supersedeKey', 'a string', m.supersedeKey);
+      need(optional(m.background, isBool), 'background', 'true or false', m.background);
     }
     return { ok: true, msg: m as unknown as ToWorker };
   } catch (e) {
@@ -78,6 +79,11 @@ function checkRequest(r: unknown): void {
   // The sampler's fields are checked by the engine (resolveSampler), which knows their bounds; here only its shape.
   need(optional(q.sampler, isObject), 'request.sampler', 'an object', q.sampler);
   need(optional(q.budget, isObject), 'request.budget', 'an object', q.budget);
+  need(optional(q.ghostText, isObject), 'request.ghostText', 'an object', q.ghostText);
+  const g = (q.ghostText ?? {}) as Record<string, unknown>;
+  need(optional(g.document, isString), 'request.ghostText.document', 'a string', g.document);
+  for (const k of ['reuse', 'prefillOnly']) need(optional(g[k], isBool), `request.ghostText.${k}`, 'true or false', g[k]);
+  need(optional(g.forceTokensPerPass, isInt(1)), 'request.ghostText.forceTokensPerPass', 'an integer >= 1', g.forceTokensPerPass);
   const b = (q.budget ?? {}) as Record<string, unknown>;
   for (const k of ['prefixTokens', 'suffixTokens']) need(optional(b[k], isInt(0)), `request.budget.${k}`, 'an integer >= 0', b[k]);
 }

@@ -176,3 +176,32 @@ test('shutdown cancels what is running, unloads the model, then hands over to th
   await until(() => answer(sent, 1) !== undefined);
   assert.equal(answer(sent, 1)?.type, 'error');
 });
+
+test('background work (prefill ahead) waits for real requests and is dropped by any of them', async () => {
+  const { h, sent } = host(20);
+  h.handle({ type: 'load', id: 1 });
+  await until(() => sent.some((m) => m.type === 'loaded'));
+  // a running background job is stopped before its next pass when a real request comes
+  h.handle({ type: 'infill', id: 2, request: req, progress: false, background: true });
+  await new Promise((r) => setTimeout(r, 30));
+  h.handle({ type: 'infill', id: 3, request: req, progress: false });
+  await until(() => !!answer(sent, 3));
+  const bg = answer(sent, 2);
+  assert.equal(bg?.type, 'error');
+  if (bg?.type === 'error') {
+    assert.equal(bg.error.name, 'AbortError');
+    assert.equal(bg.error.passesStartedAfterCancel, 0);
+  }
+  assert.equal(answer(sent, 3)?.type, 'result');
+  // a queued background job never runs before a real one queued after it, and is dropped by it
+  h.handle({ type: 'infill', id: 4, request: req, progress: false });
+  h.handle({ type: 'infill', id: 5, request: req, progress: false, background: true });
+  h.handle({ type: 'infill', id: 6, request: req, progress: false });
+  await until(() => !!answer(sent, 6));
+  assert.equal(answer(sent, 5)?.type, 'error');
+  assert.equal(answer(sent, 6)?.type, 'result');
+  // alone, background work runs to the end
+  h.handle({ type: 'infill', id: 7, request: req, progress: false, background: true });
+  await until(() => !!answer(sent, 7));
+  assert.equal(answer(sent, 7)?.type, 'result');
+});

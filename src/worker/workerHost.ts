@@ -81,6 +81,9 @@ export class WorkerHost {
       return;
     }
     if (msg.supersedeKey !== undefined) this.cancel((j) => j.msg.supersedeKey === msg.supersedeKey);
+    // Background work (prefill ahead) yields to any real request: dropped from the queue, or stopped before its next
+    // forward pass (the pass already running finishes).
+    if (!msg.background) this.cancel((j) => j.msg.background === true);
     this.queue.push({ id: msg.id, msg, ctrl: new AbortController(), passes: 0 });
     void this.pump();
   }
@@ -98,7 +101,8 @@ export class WorkerHost {
 
   private async pump(): Promise<void> {
     if (this.running) return;
-    const job = this.queue.shift();
+    const next = this.queue.findIndex((j) => !j.msg.background);
+    const job = this.queue.splice(next >= 0 ? next : 0, 1)[0];
     if (!job) return;
     this.running = job;
     clearTimeout(this.idleTimer);
@@ -173,7 +177,8 @@ async function loadEngine(dir: string, cfg: WorkerConfig, send: (m: FromWorker) 
   if (cfg.measureSpeed) {
     try {
       const s = await engine.measureSpeed();
-      send({ type: 'log', line: `speed: full pass ${Math.round(s.fullPassMs)} ms, window pass ${s.windowPassMs === undefined ? '-' : Math.round(s.windowPassMs)} ms over ${s.canvasTokens} tokens; a ghost-text suggestion about ${Math.round(s.ghostTextMs)} ms` });
+      const win = s.windowPassMs === undefined ? 'no window pass (no dual cache)' : `window pass ${Math.round(s.windowPassMs)} ms over ${s.windowTokens} tokens`;
+      send({ type: 'log', line: `speed: full pass ${Math.round(s.fullPassMs)} ms over ${s.canvasTokens} tokens, ${win}; a ghost-text suggestion about ${Math.round(s.warmMs)} ms while typing at the cursor, ${Math.round(s.coldMs)} ms on a fresh canvas` });
     } catch (e) {
       send({ type: 'log', line: `speed measurement failed: ${(e as Error).message}` });
     }

@@ -7,8 +7,16 @@ import type { CompletionSettings } from '../types';
  * at its first line break (trimToLine would cut there anyway), so the engine stops spending forward passes on
  * masks past it.
  */
-export function buildRequest(prefix: string, suffix: string, gap: GapChoice, settings: CompletionSettings): InfillRequest {
+export function buildRequest(prefix: string, suffix: string, gap: GapChoice, settings: CompletionSettings, documentKey?: string): InfillRequest {
+  // Ghost text's decode (engine/ghost/): parallel whatever the manifest recommends for fills, one full pass at most,
+  // and the document's last canvas reused when the user typed at the cursor.
+  const ghostText = {
+    ...(documentKey !== undefined ? { document: documentKey } : {}),
+    ...(settings.reuse === false ? { reuse: false } : {}),
+    ...(settings.forceTokensPerPass ? { forceTokensPerPass: settings.forceTokensPerPass } : {}),
+  };
   return {
+    ghostText,
     pieces: [prefix, suffix],
     gaps: [{ maxTokens: gap.maxTokens, singleLine: gap.mode === 'line' }],
     sampler: settings.sampler ?? {},

@@ -125,6 +125,11 @@ export class GraphV2Runner {
       }
       return out;
     };
+    const merge = (all: Float32Array, window: Float32Array, lo: number, hi: number) => {
+      // window: [layers, kv, W, d] -> all: [layers, kv, S, d] at [lo, hi)
+      const W = hi - lo;
+      for (let lh = 0; lh < layers * kvHeads; lh++) all.set(window.subarray(lh * W * headDim, (lh + 1) * W * headDim), (lh * length + lo) * headDim);
+    };
     return {
       get length() {
         return length;
@@ -140,7 +145,13 @@ export class GraphV2Runner {
       step: async (ids, lo, hi, rows, head) => {
         if (!cacheK || !cacheV || length !== ids.length) throw new EngineError('window step without a prefill of this canvas', 'INTERNAL');
         if (!cut || cut.lo !== lo || cut.hi !== hi) cut = { lo, hi, past: { keys: slice(cacheK, lo, hi), values: slice(cacheV, lo, hi) } };
-        return (await this.run(ids, lo, hi, rows, cut.past, head, false)).out;
+        const r = await this.run(ids, lo, hi, rows, cut.past, head, true);
+        // The window's fresh keys/values go back into the cache (the cut, which excludes the window, stays valid):
+        // a later request on this canvas (ghost text's reuse across keystrokes) then needs to recompute only what
+        // changed after this pass.
+        merge(cacheK, r.presentK!, lo, hi);
+        merge(cacheV, r.presentV!, lo, hi);
+        return r.out;
       },
     };
   }

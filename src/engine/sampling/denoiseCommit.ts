@@ -12,6 +12,7 @@ import { selectRandom, selectSampled, selectThreshold, selectTopK } from './sele
 /** Writes the rows to commit into r.chosen; returns how many. */
 export function chooseRows(cfg: DenoiseConfig, plan: DenoisePlan, r: StepRows, stepInBlock: number, rng: Prng): number {
   const s = cfg.sampler;
+  if (cfg.forceTokensPerPass) return selectTopK(r.conf, r.n, cfg.forceTokensPerPass, r.chosen);
   if (s.algorithm === 'threshold') return selectThreshold(r.prob, r.n, s.threshold, r.chosen);
   if (s.algorithm === 'origin') return selectRandom(r.n, transferProbability(plan.ts, stepInBlock), rng, r.chosen);
   const k = tokensThisStep(plan.ts, stepInBlock, r.n);

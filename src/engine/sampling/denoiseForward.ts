@@ -15,6 +15,7 @@ export class ForwardPolicy {
   private cachedBlock = -1;
   private sincePrefill = 0;
   private stopsSeen = 0; // a stop fills slots outside the window: the next pass refreshes the cache
+  private ghostFrom: number | undefined; // ghost text: the first stale position of the cache (undefined: cold)
 
   private constructor(
     private readonly model: ForwardModel,
@@ -29,10 +30,10 @@ export class ForwardPolicy {
   /** Opens the dual cache when the sampler asks for it (its load time goes to stats.cacheLoadMs). */
   static async open(model: ForwardModel, cfg: DenoiseConfig, stats: DenoiseStats, cap: number): Promise<ForwardPolicy> {
     const s = cfg.sampler;
-    if (s.cache === 'dual' && !model.openWindow)
+    if (s.cache === 'dual' && !model.openWindow && !cfg.ghost)
       throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
-    let win: WindowForward | undefined;
-    if (s.cache === 'dual') {
+    let win: WindowForward | undefined = cfg.ghost?.window;
+    if (s.cache === 'dual' && !win) {
       const tw = performance.now();
       try {
         win = await model.openWindow!();
@@ -47,7 +48,9 @@ export class ForwardPolicy {
     // The confidence head, when the model has one and this sampler can be served from the top k of each row.
     const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, model.vocabSize, s, cap) : undefined;
     const repeats = head && s.repetitionPenalty ? new HeadRepeats(head, s.repetitionPenalty, cap) : undefined;
-    return new ForwardPolicy(model, cfg, win, head, head ? banKindsOf(head.biasIds, cfg) : new Uint8Array(0), repeats);
+    const policy = new ForwardPolicy(model, cfg, win, head, head ? banKindsOf(head.biasIds, cfg) : new Uint8Array(0), repeats);
+    policy.ghostFrom = cfg.ghost?.warmFrom;
+    return policy;
   }
 
   /** One pass for rows r.rows[0, r.n) of the canvas, in block `block`. */
@@ -60,6 +63,7 @@ export class ForwardPolicy {
     }
     const rows = r.rows.subarray(0, r.n);
     if (!win) return head ? model.forwardTop!(state.ids, rows, head) : model.forward(state.ids, rows);
+    if (cfg.ghost) return this.runGhost(win, state, rows, head, stats);
     const refresh = cfg.sampler.cacheRefresh;
     if (this.cachedBlock !== block || win.length !== state.ids.length || stats.slotsFinalisedByStop !== this.stopsSeen || (refresh && this.sincePrefill >= refresh)) {
       this.stopsSeen = stats.slotsFinalisedByStop;
@@ -73,6 +77,33 @@ export class ForwardPolicy {
     this.sincePrefill++;
     stats.windowPasses++;
     return out;
+  }
+
+  /**
+   * Ghost text: one full pass when the cache is cold, then windows from the first stale position to the end of the
+   * gap. The window covers every slot that changed since the full pass, so nothing but the context's view of the gap
+   * (and, across requests, of the typed text) is approximate, and no block start needs a refresh.
+   */
+  private async runGhost(win: WindowForward, state: DenoiseState, rows: Int32Array, head: HeadRequest | undefined, stats: DenoiseStats): Promise<PassOutput> {
+    const shift = this.cfg.shifted ? 1 : 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const gs of state.gaps) {
+      lo = Math.min(lo, gs.start - shift);
+      hi = Math.max(hi, gs.start + gs.length);
+    }
+    if (this.ghostFrom === undefined || win.length !== state.ids.length) {
+      this.ghostFrom = Math.max(0, lo);
+      return win.prefill(state.ids, rows, head);
+    }
+    lo = Math.max(0, Math.min(lo, this.ghostFrom));
+    for (const row of rows) {
+      lo = Math.min(lo, row);
+      hi = Math.max(hi, row + 1);
+    }
+    this.ghostFrom = lo;
+    stats.windowPasses++;
+    return win.step(state.ids, lo, Math.min(state.ids.length, hi), rows, head);
   }
 
   /** The head's bias matrix follows the row buffers when they grow. */

@@ -1,6 +1,7 @@
 // The shapes the denoising loop and its stages share: the request's configuration, the canvas state it changes
 // step by step, its statistics and the caller's hooks.
 
+import type { WindowForward } from '../forwardModel';
 import type { SamplerOptions } from '../types';
 
 export interface DenoiseConfig {
@@ -22,6 +23,14 @@ export interface DenoiseConfig {
   /** Whether a token holds a letter, digit or underscore: only those count as repeats for the repetition penalty
    *  (absent: every token does). */
   isWordToken?: (id: number) => boolean;
+  /**
+   * Ghost text (engine/ghost/): every pass after the first is a window over the whole gap (blocks only order the
+   * commits), so a request costs one full pass at most, and none when the caller's cache is warm: `warmFrom` is the
+   * first canvas position whose cached keys/values are stale (absent: the first pass is a full one).
+   */
+  ghost?: { window: WindowForward; warmFrom?: number };
+  /** Commit exactly this many rows per pass (the most confident; bench only, see GhostTextDecode). */
+  forceTokensPerPass?: number;
 }
 
 export interface GapState {

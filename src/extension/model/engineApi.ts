@@ -4,7 +4,7 @@
 // src/worker/protocol.ts, the package's paths from src/worker/paths.ts.
 export type { InfillRequest, InfillResult, GapResult, StepProgress, ModelInfo, SamplerOptions } from '../../engine/types';
 export { MASK_PLACEHOLDER } from '../../engine/types';
-export { GHOST_TEXT_SLOW_MS, type ModelSpeed } from '../../engine/model/speed';
+export { estimate, GHOST_TEXT_SLOW_MS, type ModelSpeed } from '../../engine/model/speed';
 export type { ErrorCode, InfillOptions, ModelClient, StateEvent, WorkerState } from '../../worker/protocol';
 export { errorCode, isAbort } from '../../worker/protocol';
 export type { WorkerClientOptions } from '../../worker/client';

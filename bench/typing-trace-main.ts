@@ -1,0 +1,77 @@
+// `node dist/bench.js --typing-trace --model DIR --out FILE [--force-tokens N] [--strategies NAME,NAME]`: the typing
+// trace replayed once per strategy (typing-trace.ts), strategies one after the other on the same worker.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { bundledModelDir, packageRoot, workerScript } from '../src/worker/paths';
+import { WorkerClient } from '../src/worker/client';
+import { loadTrace, modelShape, replayTrace, STRATEGIES, traceSettings, type TraceFigures } from './typing-trace';
+
+export async function typingTraceMain(argv: string[]): Promise<number> {
+  const known = new Set(['--typing-trace', '--model', '--out', '--force-tokens', '--strategies']);
+  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (with --typing-trace: --model DIR, --out FILE, --force-tokens N, --strategies A,B)`);
+  const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const root = packageRoot();
+  const bundled = bundledModelDir(root);
+  const modelDir = resolve(opt('--model') ?? bundled);
+  const out = opt('--out') ?? resolve(root, 'bench/results/typing-trace.json');
+  // A random-weight model ends every gap at once; forced work makes it decode what a trained one would (4 tokens a
+  // pass, no early end). The bundled model is trained: it decodes as it would in the editor.
+  const force = opt('--force-tokens') !== undefined ? Number(opt('--force-tokens')) : modelDir === resolve(bundled) ? 0 : 4;
+  if (!(Number.isInteger(force) && force >= 0)) throw new Error('--force-tokens expects an integer >= 0');
+  const names = opt('--strategies')?.split(',');
+  const strategies = names ? names.map((n) => STRATEGIES.find((s) => s.name === n) ?? fail(`unknown strategy ${n} (${STRATEGIES.map((s) => s.name).join(', ')})`)) : STRATEGIES;
+  const say = (s: string) => process.stdout.write(s + '\n');
+  const figures = await runTypingTrace(root, modelDir, force, strategies, say);
+  const shape = modelShape(modelDir);
+  const head = figures[0];
+  const json = {
+    model: modelDir === resolve(bundled) ? 'bundled (models/diffucode-tiny)' : modelDir,
+    ...shape,
+    forcedTokensPerPass: force,
+    strategy: head.strategy,
+    requests: head.requests,
+    shown: head.shown,
+    latencyMs: head.latencyMs,
+    passesPerRequest: head.passesPerRequest,
+    canvasTokensMedian: head.canvasTokensMedian,
+    load: head.load,
+    cores: cpus().length,
+    strategies: figures,
+    date: new Date().toISOString(),
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
+  say(`wrote ${out}`);
+  return 0;
+}
+
+function fail(msg: string): never {
+  throw new Error(msg);
+}
+
+export async function runTypingTrace(root: string, modelDir: string, force: number, strategies: typeof STRATEGIES, say: (s: string) => void): Promise<TraceFigures[]> {
+  const trace = loadTrace(root);
+  const client = new WorkerClient({ workerScript: workerScript(root), modelDir, requestTimeoutMs: 300_000 });
+  try {
+    const info = await client.load();
+    const settings = traceSettings(root, info, force);
+    say(`typing trace: ${trace.events.filter((e) => e.op === 'type').length} keystrokes on ${info.name}; debounce ${settings.debounceMs} ms, forced ${force || 'no'} tokens per pass; load ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
+    // Warm-up: the first passes pay for ONNX Runtime's allocations at each shape.
+    const warm = { text: 'def f(x):\n    return x\n', offset: 10, languageId: 'python', indent: { insertSpaces: true, tabSize: 4 }, documentKey: 'warm-up' };
+    const { GhostText } = await import('../src/completion/ghostText');
+    for (let i = 0; i < 2; i++) await new GhostText().complete(warm, settings, (r) => client.infill(r));
+    const figures: TraceFigures[] = [];
+    for (const s of strategies) {
+      const f = await replayTrace(client, trace, settings, s);
+      say(
+        `  ${s.name}: ${f.requests} answered of ${f.requestsStarted} asked, ${f.shown} shown; latency p50 ${f.latencyMs.p50.toFixed(0)} / p95 ${f.latencyMs.p95.toFixed(0)} ms (model ${f.modelMs.p50.toFixed(0)} / ${f.modelMs.p95.toFixed(0)}); passes ${f.passesPerRequest.full.toFixed(2)} full + ${f.passesPerRequest.window.toFixed(2)} window; reused ${(100 * f.reusedShare).toFixed(0)} %; canvas ${f.canvasTokensMedian}; load ${f.load.join(' ')}`,
+      );
+      figures.push(f);
+    }
+    return figures;
+  } finally {
+    client.dispose();
+  }
+}

@@ -1,0 +1,171 @@
+// One ghost-text request: reuse the document's last canvas when the user typed at the cursor (canvasReuse.ts), else
+// decode the fresh canvas with one full pass at most; keep the result (canvas and keys/values) for the next request.
+// A prefill-only request (prefill ahead) runs just the full pass, so the next real request finds a warm cache.
+
+import type { Canvas } from '../canvas/canvas';
+import type { ForwardModel, WindowForward } from '../forwardModel';
+import { denoise, type DenoiseConfig, type DenoiseHooks, type DenoiseState, type DenoiseStats } from '../sampling/denoiser';
+import { abortError, EngineError, type GhostTextDecode, type InfillRequest } from '../types';
+import { keptPrefixText, planReuse, REUSE_LIMITS, type GhostSessions, type Reuse } from './canvasReuse';
+
+export interface GhostParts {
+  model: ForwardModel;
+  shifted: boolean;
+  encode(text: string): number[];
+  bytesOf(id: number): Uint8Array;
+  mask: number;
+}
+
+export async function decodeGhostText(
+  parts: GhostParts,
+  sessions: GhostSessions,
+  request: InfillRequest,
+  ghost: GhostTextDecode,
+  canvas: Canvas,
+  cfg: DenoiseConfig,
+  hooks: DenoiseHooks,
+): Promise<{ state: DenoiseState; stats: DenoiseStats; reuse?: string; canvasTokens: number }> {
+  const key = ghost.document;
+  const old = key !== undefined ? sessions.take(key) : undefined;
+  const useCache = cfg.sampler.cache === 'dual' && !!parts.model.openWindow;
+  let win: WindowForward | undefined = old?.win;
+  let cacheSkipped: string | undefined;
+  let cacheLoadMs = 0;
+  if (useCache && !win) {
+    win = sessions.spare();
+    if (!win) {
+      const t = performance.now();
+      try {
+        win = await parts.model.openWindow!();
+      } catch (e) {
+        // Not enough memory for a window graph's session: full passes, as a fill would (denoiseForward.ts).
+        if (!(e instanceof EngineError && e.code === 'OUT_OF_MEMORY')) throw e;
+        cacheSkipped = e.message;
+      }
+      cacheLoadMs = performance.now() - t;
+    }
+  }
+  const tracked = win ? trackPrefill(win) : undefined;
+  const gap = request.gaps[0];
+  const ask = { prefix: request.pieces[0], suffix: request.pieces[request.pieces.length - 1], maxTokens: gap.maxTokens, singleLine: gap.singleLine === true };
+  const reuseOrWhy: Reuse | { reason: string } = !old
+    ? { reason: 'no canvas' }
+    : !tracked
+      ? { reason: 'no dual cache' }
+      : ghost.reuse === false
+        ? { reason: 'reuse off' }
+        : ghost.prefillOnly
+          ? { reason: 'prefill' }
+          : request.gaps.length !== 1
+            ? { reason: 'several gaps' }
+            : planReuse(old, ask, parts);
+  const reuse = 'ids' in reuseOrWhy ? reuseOrWhy : undefined;
+  const save = (ids: Int32Array, gapStart: number, gapLength: number, reuses: number, fullLogProb: number | undefined) => {
+    if (key === undefined || !tracked || request.gaps.length !== 1) return;
+    const keptText = keptPrefixText(ids, gapStart, ask.prefix, parts);
+    if (keptText === undefined) return;
+    sessions.put(key, { win: tracked.win, ids, gapStart, gapLength, maxTokens: ask.maxTokens, singleLine: ask.singleLine, keptText, suffixPiece: ask.suffix, reuses, fullLogProb });
+  };
+  const ghostCfg = (warmFrom: number | undefined): DenoiseConfig => ({ ...cfg, ...(tracked ? { ghost: { window: tracked.win, warmFrom } } : {}) });
+
+  if (ghost.prefillOnly) {
+    const stats = emptyStats();
+    if (tracked) {
+      if (hooks.signal?.aborted) throw abortError();
+      const t = performance.now();
+      const g = canvas.gaps[0];
+      await tracked.win.prefill(canvas.ids, Int32Array.of(parts.shifted ? g.start - 1 : g.start));
+      stats.modelMs = performance.now() - t;
+      stats.forwardPasses = 1;
+      save(canvas.ids.slice(), g.start, g.length, 0, undefined);
+    }
+    const state: DenoiseState = { ids: canvas.ids, gaps: [], step: 0, committed: 0, total: 0 };
+    return { state, stats, reuse: 'prefill', canvasTokens: canvas.ids.length };
+  }
+
+  const run = async (c: Canvas, warmFrom: number | undefined) => {
+    try {
+      return await denoise(c, parts.model, ghostCfg(warmFrom), hooks);
+    } catch (e) {
+      // Cancelled (the user typed on): keep what the cache still holds. A finished full pass of this canvas is as
+      // good as a prefill ahead; a reuse that was cut short leaves the old canvas valid up to where it started.
+      if (tracked?.prefilled) save(tracked.prefilled, c.gaps[0].start, c.gaps[0].length, 0, undefined);
+      else if (old && reuse && key !== undefined) sessions.put(key, old);
+      throw e;
+    }
+  };
+
+  let why: string;
+  let out: { state: DenoiseState; stats: DenoiseStats };
+  if (reuse) {
+    out = await run({ ids: reuse.ids, gaps: [{ start: reuse.gapStart, length: reuse.gapLength }], trimmedTokens: canvas.trimmedTokens }, reuse.dirtyFrom);
+    why = 'reused';
+    const lp = meanLogProb(out.state);
+    if (old!.fullLogProb !== undefined && lp !== undefined && lp < old!.fullLogProb - REUSE_LIMITS.collapseNats) {
+      // The approximation broke down on this canvas (the typed text changed what the context means): recompute now.
+      const first = out.stats;
+      out = await run(canvas, undefined);
+      out.stats = addStats(first, out.stats);
+      why = 'confidence collapsed';
+    } else {
+      const g = out.state.gaps[0];
+      if (out.state.ids.length === reuse.ids.length) save(out.state.ids, g.start, g.length, old!.reuses + 1, old!.fullLogProb);
+      return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: why, canvasTokens: reuse.ids.length };
+    }
+  } else {
+    out = await run(canvas, undefined);
+    why = 'reason' in reuseOrWhy ? reuseOrWhy.reason : 'no canvas';
+  }
+  const g = out.state.gaps[0];
+  if (out.state.ids.length === canvas.ids.length) save(out.state.ids, g.start, g.length, 0, meanLogProb(out.state));
+  return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: key === undefined ? undefined : why, canvasTokens: canvas.ids.length };
+}
+
+/** Records the canvas of the window's last prefill (a copy: the denoiser changes its ids in place). */
+function trackPrefill(inner: WindowForward): { win: WindowForward; prefilled?: Int32Array } {
+  const t: { win: WindowForward; prefilled?: Int32Array } = {
+    win: {
+      get length() {
+        return inner.length;
+      },
+      prefill: async (ids, rows, head) => {
+        t.prefilled = undefined;
+        const out = await inner.prefill(ids, rows, head);
+        t.prefilled = ids.slice();
+        return out;
+      },
+      step: (ids, lo, hi, rows, head) => inner.step(ids, lo, hi, rows, head),
+    },
+  };
+  return t;
+}
+
+/** Mean log probability of the committed tokens of the first gap (its text, up to where it ends). */
+function meanLogProb(state: DenoiseState): number | undefined {
+  const g = state.gaps[0];
+  if (!g) return undefined;
+  const n = Math.min(g.stopAt, g.length);
+  let sum = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (g.probs[i] > 0) {
+      sum += Math.log(g.probs[i]);
+      k++;
+    }
+  }
+  return k > 0 ? sum / k : undefined;
+}
+
+function emptyStats(): DenoiseStats {
+  return { steps: 0, forwardPasses: 0, windowPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0, cacheLoadMs: 0 };
+}
+
+function addStats(a: DenoiseStats, b: DenoiseStats): DenoiseStats {
+  const sum = emptyStats();
+  for (const k of Object.keys(sum) as (keyof DenoiseStats)[]) if (k !== 'cacheSkipped') (sum[k] as number) = (a[k] as number) + (b[k] as number);
+  return sum;
+}
+
+function withCache(stats: DenoiseStats, cacheSkipped: string | undefined, cacheLoadMs: number): DenoiseStats {
+  return { ...stats, cacheLoadMs: stats.cacheLoadMs + cacheLoadMs, ...(cacheSkipped ? { cacheSkipped } : {}) };
+}
