@@ -1,7 +1,8 @@
 // Bundles every entry point of the product into dist/. onnxruntime-node stays external (native binaries);
 // @huggingface/tokenizers is pure JS and is bundled in. `vscode` only exists inside the extension host.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
@@ -29,3 +30,13 @@ await Promise.all(
     }),
   ),
 );
+
+// The parse check's tree-sitter runtime and grammars (src/syntax/) load from dist/tree-sitter/, beside the bundle:
+// only the grammars the check uses (src/syntax/grammars.ts), and the licence they come under.
+// The list comes from that one table, compiled here on the fly.
+const table = await build({ entryPoints: ['src/syntax/grammars.ts'], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+const { GRAMMAR_FILES } = await import(`data:text/javascript;base64,${Buffer.from(table.outputFiles[0].text).toString('base64')}`);
+const wasmFrom = 'node_modules/@vscode/tree-sitter-wasm';
+mkdirSync('dist/tree-sitter', { recursive: true });
+for (const f of GRAMMAR_FILES) copyFileSync(join(wasmFrom, 'wasm', f), join('dist/tree-sitter', f));
+copyFileSync(join(wasmFrom, 'LICENSE'), 'dist/tree-sitter/LICENSE');

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = __dirname;
-const EDITOR_FREE = ['engine', 'worker', 'cli', 'completion', 'models', 'syntax'].filter((d) => existsSync(join(SRC, d)));
+const EDITOR_FREE = ['engine', 'worker', 'cli', 'completion', 'models', 'syntax'];
 
 /** Module specifiers of every import, export-from, dynamic import and require in a source text. */
 export function specifiers(source: string): string[] {

@@ -95,3 +95,12 @@ test('every sampler flag of the table reaches the request unchanged', () => {
     assert.deepEqual(a.sampler, { [spec.key]: spec.kind === 'enum' ? raw : Number(raw) }, spec.flag);
   }
 });
+
+test('--parse-check takes repair (default), applyMarked or off; --language must name a grammar; both are fill options', () => {
+  assert.equal(parseCli(['fill', 'x.py']).parseCheck, 'repair');
+  assert.equal(parseCli(['fill', 'x.py', '--parse-check', 'applyMarked']).parseCheck, 'applyMarked');
+  assert.equal(parseCli(['fill', '--stdin', '--language', 'typescript']).language, 'typescript');
+  assert.throws(() => parseCli(['fill', 'x.py', '--parse-check', 'strict']), /^UsageError: --parse-check expects repair, applyMarked, off; got "strict"$/);
+  assert.throws(() => parseCli(['fill', 'x', '--language', 'cobol']), /^UsageError: --language: no grammar for "cobol" \(known: python, /);
+  assert.throws(() => parseCli(['batch', '--parse-check', 'off']), /are fill options/);
+});

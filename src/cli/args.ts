@@ -4,6 +4,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { problemWith, SAMPLER_OPTIONS } from '../engine/sampling/samplerOptions';
 import type { SamplerOptions } from '../engine/types';
+import { GRAMMARS, grammarFor } from '../syntax/grammars';
+import { PARSE_CHECK_MODES, type ParseCheckMode } from '../syntax/repair';
 
 type ParseArgsOptionDescriptor = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -36,6 +38,10 @@ export interface CliArgs {
   ghostText: boolean;
   /** batch --ghost-text: the confidence gate (default: the model's manifest). */
   minConfidence?: number;
+  /** fill: check the filled file's syntax (src/syntax/repair.ts); default repair. */
+  parseCheck: ParseCheckMode;
+  /** fill: the language to check as (a VS Code language id or an extension); default: FILE's extension. */
+  language?: string;
 }
 
 const OPTIONS = {
@@ -57,6 +63,8 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   'ghost-text': { type: 'boolean' },
   'min-confidence': { type: 'string' },
+  'parse-check': { type: 'string' },
+  language: { type: 'string' },
 } as const satisfies Record<string, ParseArgsOptionDescriptor>;
 
 /** parseArgs entries for every row of the sampler table (values are parsed by samplerFromFlags). */
@@ -129,6 +137,11 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError('--model, --provider and --threads choose a local worker; with --server the server decides them');
   if ((v['ghost-text'] || v['min-confidence'] !== undefined) && command !== 'batch') throw new UsageError('--ghost-text and --min-confidence are batch options');
   if (v['min-confidence'] !== undefined && !v['ghost-text']) throw new UsageError('--min-confidence needs --ghost-text');
+  if ((v['parse-check'] !== undefined || v.language !== undefined) && command !== 'fill') throw new UsageError('--parse-check and --language are fill options');
+  const parseCheck = (v['parse-check'] ?? 'repair') as ParseCheckMode;
+  if (!PARSE_CHECK_MODES.includes(parseCheck)) throw new UsageError(`--parse-check expects ${PARSE_CHECK_MODES.join(', ')}; got "${v['parse-check']}"`);
+  if (v.language !== undefined && !grammarFor(v.language))
+    throw new UsageError(`--language: no grammar for "${v.language}" (known: ${GRAMMARS.flatMap((g) => g.languageIds).join(', ')})`);
   const sampler = samplerFromFlags(v);
   return {
     command,
@@ -150,6 +163,8 @@ export function parseCli(argv: string[]): CliArgs {
     tokenFile: v['token-file'],
     ghostText: !!v['ghost-text'],
     minConfidence: num('min-confidence', v['min-confidence'], { min: 0, max: 1 }),
+    parseCheck,
+    language: v.language,
   };
 }
 
@@ -194,6 +209,11 @@ Options:
       --stats              print timing statistics to standard error
       --ghost-text         batch: what the editor would show (gap size, gate and filters as in the editor)
       --min-confidence P   with --ghost-text: the confidence gate (default: the model's calibrated value)
+      --parse-check MODE   fill: parse the result (Python, TypeScript/TSX, JavaScript, Java, Go, Rust, C/C++, C#);
+                           repair (default): remask and refill what breaks the syntax, write nothing if it still
+                           does; applyMarked: same, but write it and name the error; off: no check
+      --language ID        fill: the language to check as (python, typescript, ... or an extension such as py);
+                           default: FILE's extension (standard input is not checked without it)
 Sampler (defaults: the model manifest's recommendation):
 ${samplerHelp()}
 Context and runtime:

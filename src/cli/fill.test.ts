@@ -63,3 +63,63 @@ test('a missing file and a folder are one readable line, not ENOENT/EISDIR', asy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A client whose first answer breaks the syntax and whose later answers (the repair rounds) are `repairs`, in turn. */
+function breaking(first: string, ...repairs: string[]): FillClient & { seen: InfillRequest[] } {
+  const seen: InfillRequest[] = [];
+  return {
+    seen,
+    async infill(req) {
+      const text = seen.length === 0 ? first : repairs[Math.min(seen.length - 1, repairs.length - 1)];
+      seen.push(req);
+      return { gaps: req.gaps.map(() => ({ text, tokens: [], stopped: true })), stats: {} as InfillResult['stats'] };
+    },
+  };
+}
+
+const IF_ELSE = 'def sign(x):\n    if x > 0:\n<|mask|>\n    return 0\n';
+const DEDENTED = '        return 1\n  else:\n        return -1';
+const FIXED = '        return 1\n    else:\n        return -1';
+
+test('--parse-check repair (the default): a fill that breaks the syntax is refilled with the rest as context', async () => {
+  const lines: string[] = [];
+  const c = breaking(DEDENTED, FIXED);
+  const out = await runFill(ARGS, { name: 'a.py', text: IF_ELSE }, c, MODEL, (s) => lines.push(s));
+  assert.equal(out, IF_ELSE.replace('<|mask|>', FIXED));
+  assert.equal(c.seen.length, 2);
+  // Tokens that do not add up to the text (this client sends none): the whole gap is refilled, at its full size.
+  assert.deepEqual(c.seen[1].pieces, ['def sign(x):\n    if x > 0:\n', '\n    return 0\n']);
+  assert.match(lines.join('\n'), /repaired in 1 round/);
+});
+
+test('a fill that stays broken is refused with the line, and --in-place writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'diffucode-fill-'));
+  try {
+    const f = join(dir, 'a.py');
+    writeFileSync(f, IF_ELSE);
+    const input = await readFillInput({ file: f, inPlace: true });
+    const c = breaking(DEDENTED, DEDENTED);
+    await assert.rejects(runFill(ARGS, input, c, MODEL, () => {}), /the fill would break the syntax of .*a\.py: a syntax error at line 4 \(`else:`\), still after 3 repair round\(s\); nothing was written/);
+    assert.equal(c.seen.length, 4);
+    assert.equal(readFileSync(f, 'utf8'), IF_ELSE);
+    assert.throws(() => readFileSync(f + '.bak'), /ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--parse-check applyMarked writes a broken fill and names the error; off and unknown languages never refill', async () => {
+  const lines: string[] = [];
+  const marked = await runFill({ ...ARGS, parseCheck: 'applyMarked' }, { name: 'a.py', text: IF_ELSE }, breaking(DEDENTED, DEDENTED), MODEL, (s) => lines.push(s));
+  assert.equal(marked, IF_ELSE.replace('<|mask|>', DEDENTED));
+  assert.match(lines.join('\n'), /leaves a syntax error at line 4 .*written anyway/);
+  for (const [args, name] of [[{ ...ARGS, parseCheck: 'off' as const }, 'a.py'], [ARGS, 'notes.txt'], [ARGS, 'standard input']] as const) {
+    const c = breaking(DEDENTED, FIXED);
+    assert.equal(await runFill(args, { name, text: IF_ELSE }, c, MODEL, () => {}), IF_ELSE.replace('<|mask|>', DEDENTED));
+    assert.equal(c.seen.length, 1, name);
+  }
+  // --language checks standard input.
+  const c = breaking(DEDENTED, FIXED);
+  await runFill({ ...ARGS, language: 'python' }, { name: 'standard input', text: IF_ELSE }, c, MODEL, () => {});
+  assert.equal(c.seen.length, 2);
+});

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { InfillRequest, InfillResult } from '../engine/types';
 import { detectEol, toLf, withEol } from '../engine/text/eol';
 import { assemble, findMarkers, markerSyntax, piecesAround } from '../engine/text/maskMarkers';
+import { grammarFor, grammarForFile } from '../syntax/grammars';
+import { checkFill, describeError } from '../syntax/repair';
 import type { CliArgs } from './args';
 import { fileError } from './fileErrors';
 import { isLink, prepareInPlace, writeInPlace, type InPlaceTarget } from './inPlace';
@@ -53,7 +55,7 @@ export interface FillClient {
 
 /** Fills `input` on the loaded model; returns the text to print ('' when it was written back in place). */
 export async function runFill(
-  args: Pick<CliArgs, 'marker' | 'tokens' | 'sampler' | 'prefixTokens' | 'suffixTokens' | 'stats'>,
+  args: Pick<CliArgs, 'marker' | 'tokens' | 'sampler' | 'prefixTokens' | 'suffixTokens' | 'stats'> & Partial<Pick<CliArgs, 'parseCheck' | 'language'>>,
   input: FillInput,
   client: FillClient,
   model: { name: string; contextLength: number },
@@ -64,15 +66,29 @@ export async function runFill(
   if (markers.length === 0) throw new Error(`no mask marker (${args.marker}) found in ${name}`);
   const pieces = piecesAround(text, markers);
   const eol = detectEol(text);
-  const result = await client.infill({
-    pieces: pieces.map(toLf),
-    gaps: markers.map((m) => ({ maxTokens: m.maxTokens })),
-    sampler: args.sampler,
-    budget: { prefixTokens: args.prefixTokens, suffixTokens: args.suffixTokens },
+  const budget = { prefixTokens: args.prefixTokens, suffixTokens: args.suffixTokens };
+  const lf = pieces.map(toLf);
+  const result = await client.infill({ pieces: lf, gaps: markers.map((m) => ({ maxTokens: m.maxTokens })), sampler: args.sampler, budget });
+  // The whole file is parsed before writing anything: a fill that breaks its syntax is repaired, or refused.
+  const mode = args.parseCheck ?? 'repair';
+  const checked = await checkFill({
+    grammar: args.language ? grammarFor(args.language) : grammarForFile(name), // standard input: no extension, no check
+    mode,
+    pieces: lf,
+    before: markers.map(() => ''),
+    gaps: result.gaps,
+    maxTokens: markers.map((m) => m.maxTokens),
+    refill: async (p, gaps) => (await client.infill({ pieces: p, gaps, sampler: args.sampler, budget })).gaps,
   });
+  if (checked.status === 'repaired') err(`parse check: the fill broke the syntax; repaired in ${checked.rounds} round(s) (${Math.round(checked.repairMs)} ms)`);
+  if (checked.status === 'broken') {
+    const where = describeError(lf, checked.gaps, checked.added[0]);
+    if (mode === 'repair') throw new Error(`the fill would break the syntax of ${name}: ${where}, still after ${checked.rounds} repair round(s); nothing was written (--parse-check applyMarked writes it anyway, --parse-check off skips the check)`);
+    err(`parse check: the fill leaves ${where} in ${name} (${checked.added.length} error(s) the fill added, ${checked.rounds} repair round(s)); written anyway (--parse-check applyMarked)`);
+  }
   // The pieces go back byte for byte; only the generated text takes the file's line ending.
-  const out = assemble(pieces, result.gaps.map((g) => withEol(g.text, eol)));
-  if (args.stats) err(JSON.stringify(result.stats));
+  const out = assemble(pieces, checked.gaps.map((g) => withEol(g.text, eol)));
+  if (args.stats) err(JSON.stringify({ ...result.stats, parseCheck: { status: checked.status, rounds: checked.rounds, addedByFill: checked.addedByFill, repairMs: Math.round(checked.repairMs), parseMs: Math.round(checked.parseMs) } }));
   if (!input.inPlace) return out;
   const t = input.inPlace;
   const written = writeInPlace(t, out);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SAMPLER_OPTIONS } from '../engine/sampling/samplerOptions';
 import type { SamplerOptions } from './model/engineApi';
+import type { ParseCheckMode } from '../syntax/repair';
 
 /**
  * The one configuration reader. Defaults live in package.json only: `get` without a default returns the
@@ -99,6 +100,11 @@ export function samplerOverrides(): Partial<SamplerOptions> {
 
 export function markerSyntax(): { open: string; close: string; defaultTokens: number } {
   return { open: read<string>('fill.markerOpen'), close: read<string>('fill.markerClose'), defaultTokens: read<number>('fill.defaultTokens') };
+}
+
+/** `diffucode.fill.parseCheck`: whether fills and rewrites are parse-checked, repaired, refused (src/syntax/). */
+export function parseCheckMode(): ParseCheckMode {
+  return read<ParseCheckMode>('fill.parseCheck');
 }
 
 export function refineThreshold(): number {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { abortSignalFor } from '../shared/abortBridge';
-import { contextBudget, maxDocumentSize, refineThreshold, samplerOverrides } from '../config';
+import { contextBudget, maxDocumentSize, parseCheckMode, refineThreshold, samplerOverrides } from '../config';
 import { skipReason } from '../shared/documentGuard';
 import { toLf } from '../../engine/text/eol';
 import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
@@ -11,6 +11,8 @@ import { isAbort, type GapResult } from '../model/engineApi';
 import { errorText, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
 import { progressMessage } from '../ui/timeLeft';
+import { brokenMessage, errorMarks, parseCheck, textBefore } from './parseCheck';
+import type { CheckResult } from '../../syntax/repair';
 
 export interface HoleFillDeps {
   host: ModelHost;
@@ -19,7 +21,7 @@ export interface HoleFillDeps {
 }
 
 export type FillOutcome =
-  | { kind: 'applied'; lowConfidence: ConfidenceSpan[]; gaps: GapResult[] }
+  | { kind: 'applied'; lowConfidence: ConfidenceSpan[]; gaps: GapResult[]; parseCheck?: CheckResult<GapResult>['status']; warning?: string }
   | { kind: 'cancelled' | 'refused' | 'failed' | 'skipped'; message: string };
 
 /** Refuses documents the model must not see; shows why in the status bar. */
@@ -40,6 +42,8 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
   const pieces = piecesAround(original, holes).map(toLf);
   const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   let gaps: GapResult[];
+  let checked: CheckResult<GapResult> | undefined;
+  const request = { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: samplerOverrides(), budget: contextBudget() };
   try {
     gaps = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -48,11 +52,12 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
         const editor = () => vscode.window.visibleTextEditors.find((e) => e.document === document);
         const started = Date.now();
         try {
+          const supersedeKey = `fill:${document.uri.toString()}`;
           const result = await deps.host.infill(
-            { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: samplerOverrides(), budget: contextBudget() },
+            request,
             {
               signal: bridge.signal,
-              supersedeKey: `fill:${document.uri.toString()}`,
+              supersedeKey,
               onProgress: (p) => {
                 progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) });
                 const ed = editor();
@@ -61,8 +66,10 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
               },
             },
           );
+          // The whole document is parsed before anything is applied: a fill that breaks it is repaired or refused.
+          checked = await parseCheck({ ...deps, document, request, before: textBefore(original, holes), gaps: result.gaps, options: { signal: bridge.signal, supersedeKey }, progress });
           // The model saw LF; its answer takes the document's line ending (confidence marks stay aligned).
-          return result.gaps.map((g) => gapWithEol(g, eol));
+          return checked.gaps.map((g) => gapWithEol(g, eol));
         } finally {
           bridge.dispose();
           deps.live.clear(editor());
@@ -74,6 +81,8 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
     deps.log.error(`fill failed: ${errorText(err)}`);
     return { kind: 'failed', message: `DiffuCode: ${errorText(err)}` };
   }
+  const broken = checked?.status === 'broken' ? checked : undefined;
+  if (broken && parseCheckMode() !== 'applyMarked') return { kind: 'refused', message: brokenMessage('fill', request, broken, false) };
   // The user may still be typing: an edit computed against one version is rejected when the editor has a
   // newer one, so re-anchor against the newest text and try again a few times.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -86,12 +95,25 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
     spans.forEach((s, i) => edit.replace(document.uri, rangeOf(document, s), gaps[i].text));
     if (await vscode.workspace.applyEdit(edit)) {
       deps.log.info(`filled ${holes.length} hole(s): ${gaps.map((g) => JSON.stringify(g.text)).join(', ')}`);
-      return { kind: 'applied', lowConfidence: confidenceAfterEdit(spans, gaps), gaps };
+      const lowConfidence = confidenceAfterEdit(spans, gaps);
+      if (!broken) return { kind: 'applied', lowConfidence, gaps, parseCheck: checked?.status };
+      const at = appliedStarts(spans, gaps);
+      return { kind: 'applied', lowConfidence: [...lowConfidence, ...errorMarks(request, broken, at, eol)], gaps, parseCheck: 'broken', warning: brokenMessage('fill', request, broken, true) };
     }
     deps.log.info('the document changed while the fill was being applied; re-anchoring');
     await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
   }
   return { kind: 'failed', message: 'DiffuCode: the document kept changing; the fill was not applied.' };
+}
+
+/** Where each gap's text starts in the document after the edit (earlier replacements shift later ones). */
+function appliedStarts(spans: Span[], gaps: GapResult[]): number[] {
+  let shift = 0;
+  return spans.map((s, i) => {
+    const at = s.start + shift;
+    shift += gaps[i].text.length - (s.end - s.start);
+    return at;
+  });
 }
 
 /** Where each gap's text now sits (earlier replacements shift later ones) and which of its tokens were unsure. */
@@ -112,5 +134,6 @@ export function rangeOf(document: vscode.TextDocument, s: Span): vscode.Range {
 
 export function report(outcome: FillOutcome): void {
   if (outcome.kind === 'refused' || outcome.kind === 'failed') void vscode.window.showWarningMessage(outcome.message);
+  else if (outcome.kind === 'applied' && outcome.warning) void vscode.window.showWarningMessage(outcome.warning);
   else if (outcome.kind === 'cancelled') vscode.window.setStatusBarMessage(`DiffuCode: ${outcome.message}`, 5000);
 }

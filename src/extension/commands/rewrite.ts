@@ -2,12 +2,15 @@ import * as vscode from 'vscode';
 import { reanchor } from '../masks/reanchor';
 import { fillPreview, type PendingRewrite, type RewritePreview } from '../ui/rewritePreview';
 import { abortSignalFor } from '../shared/abortBridge';
-import { contextBudget, samplerOverrides } from '../config';
+import { contextBudget, parseCheckMode, samplerOverrides } from '../config';
 import { isAbort } from '../model/engineApi';
 import { errorText } from '../model/modelHost';
 import { guardDocument, rangeOf, type HoleFillDeps } from './holeFill';
 import { tokensForSelection } from './fillMasked';
 import { progressMessage } from '../ui/timeLeft';
+import { brokenMessage, parseCheck } from './parseCheck';
+import type { GapResult } from '../model/engineApi';
+import type { CheckResult } from '../../syntax/repair';
 
 export const REWRITE_TITLE = 'Rewrite with DiffuCode';
 
@@ -62,6 +65,8 @@ export async function rewriteCommand(
   const end = document.offsetAt(block.end);
   const blockText = original.slice(start, end);
   let text: string;
+  let checked: CheckResult<GapResult> | undefined;
+  const request = { pieces: [original.slice(0, start), original.slice(end)], gaps: [{ maxTokens: tokensForSelection(blockText, 16) }], sampler: samplerOverrides(), budget: contextBudget() };
   try {
     text = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'DiffuCode: rewriting', cancellable: true },
@@ -69,11 +74,11 @@ export async function rewriteCommand(
         const bridge = abortSignalFor(token);
         const started = Date.now();
         try {
-          const result = await deps.host.infill(
-            { pieces: [original.slice(0, start), original.slice(end)], gaps: [{ maxTokens: tokensForSelection(blockText, 16) }], sampler: samplerOverrides(), budget: contextBudget() },
-            { signal: bridge.signal, supersedeKey: `rewrite:${document.uri.toString()}`, onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }) },
-          );
-          return result.gaps[0].text;
+          const supersedeKey = `rewrite:${document.uri.toString()}`;
+          const result = await deps.host.infill(request, { signal: bridge.signal, supersedeKey, onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }) });
+          // Errors the block had before do not count; a rewrite that adds some is repaired, or not offered.
+          checked = await parseCheck({ ...deps, document, request, before: [blockText], gaps: result.gaps, options: { signal: bridge.signal, supersedeKey }, progress });
+          return checked.gaps[0].text;
         } finally {
           bridge.dispose();
         }
@@ -82,6 +87,11 @@ export async function rewriteCommand(
   } catch (err) {
     if (!isAbort(err)) void vscode.window.showWarningMessage(`DiffuCode: rewrite failed: ${errorText(err)}`);
     return undefined;
+  }
+  if (checked?.status === 'broken') {
+    const marked = parseCheckMode() === 'applyMarked';
+    void vscode.window.showWarningMessage(brokenMessage('rewrite', request, checked, marked));
+    if (!marked) return undefined;
   }
   const pending: PendingRewrite = { document, original, span: { start, end }, text };
   await fillPreview(deps.preview, pending);
