@@ -9,6 +9,7 @@ echo "== unit (engine, filters, bench statistics)"; node --import tsx --test $(f
 echo "== training (python, .venv)"; .venv/bin/python -m unittest discover -s training/tests -t . -v
 echo "== integration (real model, real worker)"; node --import tsx --test $(find test/integration -name '*.test.ts' | sort)
 echo "== reliability (soak, killed/stopped worker, broken models, malformed IPC, odd files; figures: bench/results/reliability.json)"; node --import tsx --test --test-concurrency=1 $(find test/reliability -name '*.test.ts' | sort)
+echo "== package (one VSIX per target, each opened and checked; ~1-2 min)"; node --import tsx --test $(find test/package -name '*.test.ts' | sort)
 echo "== serve (Ray Serve: local head, 2 replicas of the real model, real clients)"; bash serve/test.sh
 echo "== editor (real VS Code extension host)"; bash test/editor/run.sh
 echo "== all suites passed"

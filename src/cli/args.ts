@@ -219,7 +219,7 @@ ${samplerHelp()}
 Context and runtime:
       --prefix-tokens N    prefix budget in tokens (default: what fits the context)
       --suffix-tokens N    suffix budget in tokens
-      --provider P         cpu | cuda | dml | coreml | webgpu (falls back to cpu)
+      --provider P         auto | cpu | webgpu | dml | coreml | cuda (falls back to cpu)
       --threads N          ONNX Runtime intra-op threads (0 = runtime default)
       --timeout S          per-request timeout in seconds (default 120)
       --server URL         fill/batch on a model server (diffucode serve) instead of a local worker

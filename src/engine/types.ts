@@ -189,6 +189,8 @@ export interface ModelInfo {
   provider: string;
   /** Why the requested provider was not used, when it fell back. */
   providerMessage?: string;
+  /** With executionProvider "auto": which provider it chose and why (model/providers.ts). */
+  providerReason?: string;
   /** Absolute path of the model card, when the manifest names one. */
   cardPath?: string;
   modelDir: string;

@@ -4,7 +4,7 @@
 // BAD_REQUEST, never thrown.
 
 import { InfillEngine } from '../engine/engine';
-import { abortError, EngineError } from '../engine/types';
+import { abortError, EngineError, type ModelInfo } from '../engine/types';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol';
 import { isAbort, toWire } from './protocol';
 import { checkMessage } from './validate';
@@ -123,7 +123,7 @@ export class WorkerHost {
       this.send({ type: 'error', id: job.id, error: wire });
     } finally {
       this.running = undefined;
-      if (this.engine) this.send({ type: 'state', state: 'ready' });
+      if (this.engine) this.send({ type: 'state', state: 'ready', message: readyMessage(this.engine.info) });
       this.armIdle();
       void this.pump();
     }
@@ -139,7 +139,7 @@ export class WorkerHost {
         (e) => {
           this.engine = e;
           this.loading = undefined;
-          this.send({ type: 'state', state: 'ready', message: e.info.providerMessage });
+          this.send({ type: 'state', state: 'ready', message: readyMessage(e.info) });
           this.armIdle();
           return e;
         },
@@ -184,4 +184,9 @@ async function loadEngine(dir: string, cfg: WorkerConfig, send: (m: FromWorker) 
     }
   }
   return engine;
+}
+
+/** The ready state's message (the status bar's tooltip): where the model runs and why, or why not where asked. */
+function readyMessage(info: ModelInfo): string | undefined {
+  return [info.providerMessage, info.providerReason].filter(Boolean).join('; ') || undefined;
 }

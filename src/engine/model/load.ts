@@ -7,6 +7,7 @@ import { EngineError, type ModelInfo } from '../types';
 import { readManifest } from './manifest';
 import { checkMemory, estimateMemory } from './memory';
 import { OnnxModel, type SessionOptions } from './onnxModel';
+import { transformerParams } from './providers';
 import { OnnxWindowModel } from './windowModel';
 import { loadTokenizer } from './tokenizer';
 
@@ -41,7 +42,8 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
   const n = (k: string) => (Number.isInteger(arch[k]) && (arch[k] as number) > 0 ? (arch[k] as number) : NaN);
   const shape = { layers: n('num_hidden_layers'), kvHeads: n('num_key_value_heads'), headDim: Number.isInteger(arch.head_dim) ? (arch.head_dim as number) : n('hidden_size') / n('num_attention_heads') };
   const shapeKnown = Object.values(shape).every((v) => Number.isInteger(v) && v > 0);
-  const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, opts, shapeKnown ? shape : undefined);
+  const params = transformerParams(arch) ?? weightParams(files.weightsBytes, shapeForMemory.dtype);
+  const model = await OnnxModel.create(files.graphPath, m.vocabSize, m.io, { ...opts, modelSize: { params } }, shapeKnown ? shape : undefined);
   if (files.windowGraphPath) {
     if (!shapeKnown) {
       await model.dispose();
@@ -51,7 +53,8 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     model.attachWindow(async () => {
       // ONNX Runtime keeps its own copy of the weights per session: the window session needs one more.
       checkMemory(files.weightsBytes, opts.memoryLimitBytes === undefined ? undefined : opts.memoryLimitBytes - need);
-      return OnnxWindowModel.create(windowPath, m.vocabSize, shape, opts);
+      // The provider the main session runs on (auto has already chosen, and said why, once).
+      return OnnxWindowModel.create(windowPath, m.vocabSize, shape, { ...opts, executionProvider: model.provider });
     });
   }
   const sampler = m.sampler ?? {};
@@ -62,6 +65,7 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
     shiftedLogits: m.shiftedLogits,
     provider: model.provider,
     providerMessage: [model.providerMessage, fp16OnCpu(shapeForMemory.dtype, model.provider)].filter(Boolean).join('; ') || undefined,
+    ...(model.providerReason ? { providerReason: model.providerReason } : {}),
     cardPath: files.cardPath,
     modelDir: resolve(modelDir),
     license: m.license,
@@ -77,4 +81,10 @@ export async function loadEngineParts(modelDir: string, opts: LoadOptions = {}):
 function fp16OnCpu(dtype: string | undefined, provider: string): string | undefined {
   if (dtype !== 'fp16' || provider !== 'cpu') return undefined;
   return 'this model has fp16 weights, meant for a GPU provider (cuda, dml, webgpu); on the CPU ONNX Runtime widens them to fp32 (slow to load, as much memory as fp32): export it with --dtype int4 or int8 for the CPU';
+}
+
+/** Without an architecture in the manifest: parameters from the weights' size (embeddings included, so an upper bound). */
+function weightParams(bytes: number, dtype: string | undefined): number {
+  const perParam: Record<string, number> = { fp32: 4, fp16: 2, bf16: 2, int8: 1, int4: 0.5 };
+  return bytes / (perParam[dtype ?? 'fp32'] ?? 4);
 }

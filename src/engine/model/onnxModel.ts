@@ -1,17 +1,19 @@
 // The ONNX Runtime implementation of ForwardModel. One session per model; the canvas goes in as int64
 // input_ids [1, seq], the wanted raw rows as int64 positions [n]; the graph gathers those rows before the vocabulary
-// projection and returns logits [n, vocab]. GPU providers are tried first when asked and fall back to the CPU.
+// projection and returns logits [n, vocab]. GPU providers are tried first when asked (or chosen by auto, providers.ts)
+// and fall back to the CPU.
 
 import * as ort from 'onnxruntime-node';
 import type { ForwardModel, HeadRequest, TopRows, WindowForward } from '../forwardModel';
 import { EngineError } from '../types';
 import { graphV2Layers, GraphV2Runner, type CacheShape } from './graphV2';
-
-export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'tensorrt';
-export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu', 'tensorrt'];
+import { EXECUTION_PROVIDERS, planProviders, type ExecutionProvider, type ModelSize } from './providers';
 
 export interface SessionOptions {
+  /** One of EXECUTION_PROVIDERS (providers.ts); default cpu. */
   executionProvider?: string;
+  /** For auto: the model's size (small models stay on the CPU). */
+  modelSize?: ModelSize;
   /** ONNX Runtime intra-op threads; 0 or undefined = the runtime's choice. */
   threads?: number;
   log?: (line: string) => void;
@@ -30,6 +32,7 @@ export class OnnxModel implements ForwardModel {
     private readonly io: IoNames,
     readonly provider: string,
     readonly providerMessage: string | undefined,
+    readonly providerReason: string | undefined,
   ) {}
 
   /** Graph v2 (graphV2.ts): the same session also serves the dual cache and the confidence head. */
@@ -40,7 +43,7 @@ export class OnnxModel implements ForwardModel {
 
   /** `cache`: the key/value shape from the manifest's architecture, needed by graph v2 (and window graphs). */
   static async create(graphPath: string, vocabSize: number, io: IoNames, opts: SessionOptions = {}, cache?: CacheShape): Promise<OnnxModel> {
-    const { session, provider, message } = await createSession(graphPath, opts);
+    const { session, provider, message, reason } = await createSession(graphPath, opts);
     const fail = async (msg: string): Promise<never> => {
       await session.release();
       throw new EngineError(msg, 'BAD_MODEL');
@@ -48,7 +51,7 @@ export class OnnxModel implements ForwardModel {
     for (const name of [io.inputIds, io.positions])
       if (!session.inputNames.includes(name)) await fail(`the graph has no input "${name}" (it has ${session.inputNames.join(', ')}); check manifest io`);
     if (!session.outputNames.includes(io.logits)) await fail(`the graph has no output "${io.logits}" (it has ${session.outputNames.join(', ')}); check manifest io`);
-    const model = new OnnxModel(session, vocabSize, io, provider, message);
+    const model = new OnnxModel(session, vocabSize, io, provider, message, reason);
     const layers = graphV2Layers(session);
     if (layers !== undefined) {
       if (!cache || cache.layers !== layers)
@@ -128,8 +131,15 @@ export class OnnxModel implements ForwardModel {
 }
 
 
-/** An ONNX Runtime session on the asked execution provider, or on the CPU with a message when that one fails. */
-export async function createSession(graphPath: string, opts: SessionOptions = {}): Promise<{ session: ort.InferenceSession; provider: string; message?: string }> {
+/**
+ * An ONNX Runtime session on the asked execution provider, or on the CPU when it fails: `message` says why (an
+ * explicit provider that did not load). With auto, the GPU providers of providers.ts are tried in turn and `reason`
+ * says which one runs and why (each failure with how long it took: a missing GPU fails in milliseconds).
+ */
+export async function createSession(
+  graphPath: string,
+  opts: SessionOptions = {},
+): Promise<{ session: ort.InferenceSession; provider: string; message?: string; reason?: string }> {
   const wanted = (opts.executionProvider ?? 'cpu').toLowerCase();
   if (!EXECUTION_PROVIDERS.includes(wanted as ExecutionProvider))
     throw new EngineError(`unknown execution provider "${wanted}" (one of ${EXECUTION_PROVIDERS.join(', ')})`, 'BAD_OPTION');
@@ -141,16 +151,18 @@ export async function createSession(graphPath: string, opts: SessionOptions = {}
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   if (opts.threads && opts.threads > 0) base.intraOpNumThreads = opts.threads;
+  const plan = planProviders(wanted, opts.modelSize ?? {});
   let session: ort.InferenceSession | undefined;
   let provider = 'cpu';
-  let message: string | undefined;
-  if (wanted !== 'cpu') {
+  const failures: { ep: string; why: string; ms: number }[] = [];
+  for (const ep of plan.tries) {
+    const started = performance.now();
     try {
-      session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: [wanted] });
-      provider = wanted;
+      session = await ort.InferenceSession.create(graphPath, { ...base, executionProviders: [ep] });
+      provider = ep;
+      break;
     } catch (e) {
-      message = `execution provider "${wanted}" is not available here (${firstLine(e)}); running on the CPU`;
-      opts.log?.(message);
+      failures.push({ ep, why: providerError(e), ms: Math.round(performance.now() - started) });
     }
   }
   if (!session) {
@@ -160,7 +172,25 @@ export async function createSession(graphPath: string, opts: SessionOptions = {}
       throw new EngineError(`ONNX Runtime could not load ${graphPath}: ${firstLine(e)}`, 'BAD_MODEL');
     }
   }
-  return { session, provider, message };
+  const failed = failures.map((f) => `${f.ep}: ${f.why} (${f.ms} ms)`).join('; ');
+  if (wanted !== 'auto') {
+    if (failures.length === 0) return { session, provider };
+    const message = `execution provider "${wanted}" is not available here (${failures[0].why}); running on the CPU`;
+    opts.log?.(message);
+    return { session, provider, message };
+  }
+  const reason =
+    provider !== 'cpu'
+      ? `auto chose ${provider}: it loaded${failed ? ` (tried first: ${failed})` : ''}`
+      : (plan.reason ?? `auto chose the CPU: no GPU provider loaded (${failed})`);
+  opts.log?.(reason);
+  return { session, provider, reason };
+}
+
+/** ONNX Runtime's provider errors open with the failed check's source location and condition; the user needs
+ *  the sentence after it ("Failed to get a WebGPU adapter: No supported adapters"). */
+function providerError(e: unknown): string {
+  return firstLine(e).replace(/^\S+:\d+ .*? was false\. /, '');
 }
 
 export function firstLine(e: unknown): string {

@@ -59,7 +59,7 @@ export class ModelHost implements vscode.Disposable {
     const client = this.ensureClient();
     this.loading ??= client.load().then(
       (info) => {
-        this.log.info(`model ${info.name} ready from ${info.modelDir} on ${info.provider}${info.providerMessage ? ` (${info.providerMessage})` : ''}`);
+        this.log.info(`model ${info.name} ready from ${info.modelDir} on ${info.provider}${[info.providerMessage, info.providerReason].filter(Boolean).map((m) => ` (${m})`).join('')}`);
         this.judgeSpeed(info);
         return info;
       },
