@@ -1,23 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Dtype } from '../../models/catalog/catalog';
-import { convertInChild } from '../../models/convert/runner';
-import { cleanStaleStaging, installFolder, isInstalled, modelNameFor, openStore, stagingFolder } from '../../models/store/modelStore';
+import { isInstalled, modelNameFor, openStore } from '../../models/store/modelStore';
 import { dtypeChoices } from '../models/catalogChoices';
-import { convertScript } from '../models/childConvert';
+import { convertIntoStore, type ConvertRequest } from '../models/convertIntoStore';
 import { CONVERT_ACTION_LABELS, convertErrorView } from '../models/errorView';
 import { withModelProgress } from '../models/modelProgress';
 import { storeDir } from '../models/storeAccess';
 import { useModel, type SelectModelContext } from './selectModel';
-import { rm } from 'node:fs/promises';
-
-interface ConvertRequest {
-  source: string;
-  dtype: Dtype;
-  name: string;
-  license?: string;
-  assumeDream?: boolean;
-}
 
 /**
  * "DiffuCode: Convert a checkpoint or GGUF file…": a Hugging Face checkpoint folder (config.json + safetensors) or a
@@ -99,33 +88,5 @@ async function convertAndUse(context: SelectModelContext, log: vscode.LogOutputC
     }
     log.info(`${req.name} installed at ${folder}`);
     return useModel(context, folder);
-  }
-}
-
-/** The converter into a staging folder of the store, renamed into place only when finished (as pullModel does). */
-async function convertIntoStore(
-  extensionPath: string,
-  store: string,
-  req: ConvertRequest,
-  signal: AbortSignal,
-  onProgress: (p: { done: number; total: number; what: string }) => void,
-): Promise<string> {
-  await cleanStaleStaging(store);
-  const staging = await stagingFolder(store, req.name);
-  try {
-    const built = await convertInChild({
-      script: convertScript(extensionPath),
-      source: req.source,
-      out: path.join(staging, 'model'),
-      dtype: req.dtype,
-      name: req.name,
-      license: req.license,
-      assumeDream: req.assumeDream,
-      signal,
-      onProgress,
-    });
-    return await installFolder(built.folder, path.join(store, req.name));
-  } finally {
-    await rm(staging, { recursive: true, force: true });
   }
 }
