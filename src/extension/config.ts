@@ -51,6 +51,11 @@ export function userModelPath(): string {
   return section().inspect<string>('modelPath')?.globalValue ?? '';
 }
 
+/** The Hugging Face endpoint chosen in the editor ('' = HF_ENDPOINT, else the Hub; see models/hubEnv.ts). */
+export function hubEndpointSetting(): string {
+  return read<string>('hub.endpoint') ?? '';
+}
+
 export function ghostTextEnabledFor(languageId: string): boolean {
   if (!ghostTextEnabled()) return false;
   const langs = read<Record<string, boolean>>('ghostText.languages') ?? {};

@@ -4,7 +4,10 @@ import { ghostTextEnabled, writeUserSetting } from './config';
 import { acceptRewrite, rewriteCommand, RewriteActionProvider } from './commands/rewrite';
 import { fillMaskedCommand } from './commands/fillMasked';
 import { refineCommand } from './commands/refine';
+import { convertCheckpointCommand } from './commands/convertCheckpoint';
+import { getModelCommand } from './commands/getModel';
 import { selectModelCommand } from './commands/selectModel';
+import { setHubTokenCommand } from './models/hubToken';
 import { DiffuCodeInlineProvider } from './completion/inlineProvider';
 import { bundledModelDir, type ClientFactory } from './model/engineApi';
 import { ModelHost } from './model/modelHost';
@@ -68,6 +71,9 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
       await preview.close();
     }),
     vscode.commands.registerCommand('diffucode.selectModel', () => selectModelCommand(host, context)),
+    vscode.commands.registerCommand('diffucode.getModel', () => getModelCommand(context, log)),
+    vscode.commands.registerCommand('diffucode.convertCheckpoint', () => convertCheckpointCommand(context, log)),
+    vscode.commands.registerCommand('diffucode.setHubToken', () => setHubTokenCommand(context.secrets)),
     vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
     registerServer(context, host, log),
     // The status bar item's click target (not in the palette: the commands it offers are).

@@ -4,8 +4,8 @@ import type { HostState } from '../model/modelHost';
 
 /** globalState key: the user asked never to see the demo-model notice again. */
 export const DEMO_NOTICE_KEY = 'diffucode.demoModelNotice.dismissed';
+const GET = 'Get a model…';
 const SELECT = 'Select model…';
-const HOW = 'How to get one';
 const NEVER = "Don't show again";
 
 /**
@@ -28,10 +28,10 @@ export class DemoModelNotice {
     this.shown = true;
     if (this.context.globalState.get<boolean>(DEMO_NOTICE_KEY)) return;
     const text =
-      'DiffuCode is running its bundled demo model: 5 million parameters, trained on a 2-core CPU. It shows ghost text only when it is confident, which is rarely. For useful completions, export a DiffuCoder (Dream-family) checkpoint and choose its folder with "Select model…".';
-    void vscode.window.showInformationMessage(text, SELECT, HOW, NEVER).then(async (choice) => {
-      if (choice === SELECT) await vscode.commands.executeCommand('diffucode.selectModel');
-      else if (choice === HOW) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(this.context.extensionPath, 'README.md')));
+      'DiffuCode is running its bundled demo model: 5 million parameters, trained on a 2-core CPU. It shows ghost text only when it is confident, which is rarely. For useful completions, get a real model (DiffuCoder and other diffusion coders, downloaded from the Hugging Face Hub and converted here) with "Get a model…".';
+    void vscode.window.showInformationMessage(text, GET, SELECT, NEVER).then(async (choice) => {
+      if (choice === GET) await vscode.commands.executeCommand('diffucode.getModel');
+      else if (choice === SELECT) await vscode.commands.executeCommand('diffucode.selectModel');
       else if (choice === NEVER) await this.context.globalState.update(DEMO_NOTICE_KEY, true);
     });
   }

@@ -3,6 +3,7 @@ import { writeUserSetting } from '../config';
 import type { HostState } from '../model/modelHost';
 import { remoteHint } from './remoteHint';
 
+const GET = 'Get a model…';
 const SELECT = 'Select model…';
 const BUNDLED = 'Use bundled model';
 const LOG = 'Show log';
@@ -25,8 +26,9 @@ export class ModelErrorNotice implements vscode.Disposable {
     const message = state.message ?? 'The model failed.';
     if (this.said === message) return;
     this.said = message;
-    void vscode.window.showErrorMessage(`DiffuCode: ${message}${remoteHint(vscode.env.remoteName)}`, SELECT, BUNDLED, LOG).then(async (choice) => {
-      if (choice === SELECT) await vscode.commands.executeCommand('diffucode.selectModel');
+    void vscode.window.showErrorMessage(`DiffuCode: ${message}${remoteHint(vscode.env.remoteName)}`, GET, SELECT, BUNDLED, LOG).then(async (choice) => {
+      if (choice === GET) await vscode.commands.executeCommand('diffucode.getModel');
+      else if (choice === SELECT) await vscode.commands.executeCommand('diffucode.selectModel');
       else if (choice === BUNDLED) await writeUserSetting('modelPath', '');
       else if (choice === LOG) this.log.show(true);
     });

@@ -9,6 +9,7 @@ export async function showStatusMenu(state: HostState, modelDir: string, ghostTe
   const items: (vscode.QuickPickItem & { command?: string })[] = [
     { label: ghostText ? '$(eye-closed) Turn ghost text off' : '$(eye) Turn ghost text on', command: 'diffucode.toggleGhostText' },
     { label: '$(package) Select model…', description: modelDir, command: 'diffucode.selectModel' },
+    { label: '$(cloud-download) Get a model…', description: 'from the Hugging Face Hub', command: 'diffucode.getModel' },
     { label: '$(output) Show log', command: 'diffucode.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, {

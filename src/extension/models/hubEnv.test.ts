@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hubEndpoint } from '../../models/hub/hubConfig';
+import { hubEnv } from './hubEnv';
+
+test('the endpoint: the setting when set, else HF_ENDPOINT, else the Hub; the rest of the environment is kept', () => {
+  const base = { HF_ENDPOINT: 'https://mirror.example', HF_HUB_CACHE: '/c', DIFFUCODE_MODELS: '/m' };
+  assert.equal(hubEndpoint(hubEnv(base, 'http://127.0.0.1:9/')), 'http://127.0.0.1:9');
+  assert.equal(hubEndpoint(hubEnv(base, '  ')), 'https://mirror.example');
+  assert.equal(hubEndpoint(hubEnv({}, '')), 'https://huggingface.co');
+  assert.equal(hubEnv(base, 'http://x').HF_HUB_CACHE, '/c');
+  assert.equal(hubEnv(base, 'http://x').DIFFUCODE_MODELS, '/m');
+  // The caller's object is never changed (it is process.env in the extension).
+  hubEnv(base, 'http://x');
+  assert.equal(base.HF_ENDPOINT, 'https://mirror.example');
+});
