@@ -30,13 +30,23 @@ export function widenF16(bytes: Uint8Array, offset: number, out: Float32Array, o
   // Bits, not numbers: a NaN passing through a JS number may lose its payload once the loop is optimised.
   const t = new Uint32Array(f16ToF32Table().buffer);
   const u = new Uint32Array(out.buffer, out.byteOffset + outOffset * 4, count);
-  for (let i = 0, b = offset; i < count; i++, b += 2) u[i] = t[bytes[b] | (bytes[b + 1] << 8)];
+  const h = halves(bytes, offset, count);
+  for (let i = 0; i < count; i++) u[i] = t[h[i]];
+}
+
+/** The 16-bit values at bytes[offset ...]: a view when aligned (readAt's buffers are), else a copy. Little-endian
+ *  hosts only, as every platform Node ships for. */
+function halves(bytes: Uint8Array, offset: number, count: number): Uint16Array {
+  const at = bytes.byteOffset + offset;
+  if (at % 2 === 0) return new Uint16Array(bytes.buffer, at, count);
+  return new Uint16Array(bytes.slice(offset, offset + 2 * count).buffer);
 }
 
 /** bf16 is the top half of a float32: shift the bits into place. */
 export function widenBF16(bytes: Uint8Array, offset: number, out: Float32Array, outOffset: number, count: number): void {
   const u = new Uint32Array(out.buffer, out.byteOffset + outOffset * 4, count);
-  for (let i = 0, b = offset; i < count; i++, b += 2) u[i] = ((bytes[b] | (bytes[b + 1] << 8)) << 16) >>> 0;
+  const h = halves(bytes, offset, count);
+  for (let i = 0; i < count; i++) u[i] = h[i] << 16;
 }
 
 /** Little-endian float32 values (copied, so the result is aligned whatever the source offset). */
