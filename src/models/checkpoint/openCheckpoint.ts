@@ -13,6 +13,8 @@ import { readLicense } from './license';
 import { readFamily } from './readFamily';
 import { resolveFamilyTokens } from './resolveTokens';
 import { buildTokenizerJson, readTokenizerConfig, tokenizerSize } from './tokenizerFiles';
+import { few } from './pyRepr';
+import { FLOAT_DTYPES } from './safetensorsFile';
 import { validateTensors } from './validateTensors';
 
 export interface OpenOptions {
@@ -45,7 +47,14 @@ export function openCheckpoint(dir: string, opts: OpenOptions = {}): ConvertInpu
   const tokenizerConfig = readTokenizerConfig(dir);
   const tensors = new CheckpointTensors(dir);
   try {
-    validateTensors(tensors, cfg, expectedShapes(family, cfg), family.label);
+    const expected = expectedShapes(family, cfg);
+    validateTensors(tensors, cfg, expected, family.label);
+    // Weights are read as floats: an integer or boolean tensor where a weight belongs is refused now, not mid-build.
+    const notFloat = [...expected.keys()].filter((n) => !FLOAT_DTYPES.includes(tensors.dtype(n)));
+    if (notFloat.length) {
+      throw new InputError(`${notFloat.length} tensor(s) are not stored as floats (F32, F16, BF16, F64), e.g. ` +
+        few(notFloat.map((n) => `${n}: ${tensors.dtype(n)}`)));
+    }
     const tokens = resolveFamilyTokens(family, cfg, tokenizer, tokenizerConfig, opts.expandToken);
     checkTokenizerFits(tokenizer, cfg);
     const hashed = existsSync(join(dir, INDEX_FILE)) ? INDEX_FILE : SINGLE_FILE;

@@ -102,6 +102,28 @@ test('an unknown dtype', () => {
   assert.match(refusedLikePython(dir), /tensor 'w' has unsupported dtype 'F8_E4M3'/);
 });
 
+test('an integer tensor where a weight belongs', () => {
+  const dir = copy();
+  py(['-c', `
+import os, sys, numpy as np
+from training.hf.checkpoint import CheckpointTensors
+from training.hf.safetensors_io import write_safetensors
+d = sys.argv[1]; t = CheckpointTensors(d)
+arrays = {n: t.tensor(n) for n in t.names()}; t.close()
+arrays['model.norm.weight'] = arrays['model.norm.weight'].astype(np.int32)
+for f in os.listdir(d):
+    if f.startswith('model'): os.remove(os.path.join(d, f))
+write_safetensors(os.path.join(d, 'model.safetensors'), arrays, dtype='BF16')
+`, dir]);
+  assert.equal(refused(dir), '1 tensor(s) are not stored as floats (F32, F16, BF16, F64), e.g. model.norm.weight: I32');
+});
+
+test('a tokenizer_config whose added token id is not an integer', () => {
+  const dir = copy();
+  editJson(join(dir, 'tokenizer_config.json'), (o) => { o.added_tokens_decoder[''] = { content: '<|x|>' }; });
+  assert.match(refused(dir), /tokenizer_config.json: added_tokens_decoder entry '' is malformed/);
+});
+
 test('a header that is not JSON', () => {
   const dir = copy();
   const len = Buffer.alloc(8);

@@ -20,6 +20,8 @@ export const ITEM_BYTES: Readonly<Record<string, number>> = {
   F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
 };
 const WIDEN: Readonly<Record<string, typeof widenF32>> = { F32: widenF32, F16: widenF16, BF16: widenBF16, F64: narrowF64 };
+/** The dtypes rows() reads (widened or narrowed to float32). */
+export const FLOAT_DTYPES = Object.keys(WIDEN);
 
 interface Entry { dtype: string; shape: number[]; begin: number; end: number }
 

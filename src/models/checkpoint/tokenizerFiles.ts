@@ -33,8 +33,8 @@ export function readAddedTokens(dir: string): AddedToken[] {
     const decoder = asObject(asObject(readJson(cfgPath))?.added_tokens_decoder) ?? {};
     for (const [key, value] of Object.entries(decoder)) {
       const attrs = asObject(value) ?? {};
-      const tid = Number(key.trim());
-      if (!Number.isInteger(tid) || typeof attrs.content !== 'string') {
+      const tid = /^\s*[+-]?\d+\s*$/.test(key) ? Number(key) : NaN; // Python's int(key)
+      if (!Number.isSafeInteger(tid) || typeof attrs.content !== 'string') {
         throw new InputError(`${cfgPath}: added_tokens_decoder entry ${pyRepr(key)} is malformed`);
       }
       byId.set(tid, {
