@@ -185,14 +185,3 @@ export function configToken(cfg: Record<string, unknown>, key: string): string |
   if (obj) value = obj.content;
   return typeof value === 'string' ? value : undefined;
 }
-
-/** The small tokenizer_config.json written beside tokenizer.json for the JS library. Decoding code must not have
- *  spaces "cleaned up" (the JS default is true), so that flag is always written, false unless the checkpoint says so. */
-export function runtimeTokenizerConfig(cfg: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { clean_up_tokenization_spaces: truthy(cfg.clean_up_tokenization_spaces ?? false) };
-  for (const key of ['bos_token', 'eos_token', 'pad_token', 'mask_token']) {
-    const name = configToken(cfg, key);
-    if (name !== undefined) out[key] = name;
-  }
-  return out;
-}

@@ -1,5 +1,5 @@
 """What the Python readers (training/hf) make of a checkpoint folder, as JSON for the TypeScript readers' tests:
-family, canonical config, tokenizer.json, runtime tokenizer_config, resolved tokens, licence, dtypes, and every
+family, canonical config, tokenizer.json, tokenizer_config, resolved tokens, licence, dtypes, and every
 canonical tensor's shape and float32 sha256 (numpy, through training/hf/checkpoint.py). On a refused folder:
 {"error": message}.
 
@@ -19,7 +19,7 @@ from training.hf.checkpoint import CheckpointTensors, validate_tensors  # noqa: 
 from training.hf.families import read_family, resolve_family_tokens  # noqa: E402
 from training.hf.manifest import read_license  # noqa: E402
 from training.hf.tokenizer_files import (build_tokenizer_json, read_tokenizer_config,  # noqa: E402
-                                         runtime_tokenizer_config, tokenizer_size)
+                                         tokenizer_size)
 
 
 def main():
@@ -45,7 +45,7 @@ def main():
     index = os.path.join(path, "model.safetensors.index.json")
     print(json.dumps({
         "family": fam.name, "label": fam.label, "shiftedLogits": fam.shifted_logits, "sampler": fam.sampler,
-        "cfg": cfg, "tokenizer": tok, "tokenizerConfig": tok_cfg, "runtimeTokenizerConfig": runtime_tokenizer_config(tok_cfg),
+        "cfg": cfg, "tokenizer": tok, "tokenizerConfig": tok_cfg,
         "tokens": tokens, "license": read_license(path), "dtypes": tensors.dtypes(), "nbytes": tensors.shard_bytes(),
         "sha256": file_sha256(index if os.path.exists(index) else os.path.join(path, "model.safetensors")),
         "weights": weights,
