@@ -18,22 +18,22 @@ test('a model encoded here decodes with the ONNX schema, field for field', () =>
   const m = onnx.ModelProto.decode(bytes);
   assert.equal(Number(m.irVersion), 10);
   assert.deepEqual(m.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 21], ['com.microsoft', 1]]);
-  const g = m.graph!;
+  const g = m.graph as onnx.GraphProto; // decoded: every repeated field is an array
   assert.equal(g.name, 'g');
   assert.deepEqual(g.node.map((n) => [n.opType, n.input, n.output, n.name, n.domain]),
     [['Shape', ['x'], ['s'], 'Shape_1', ''], ['SimplifiedLayerNormalization', ['x', 'w', ''], ['y'], 'N', 'com.microsoft']]);
-  assert.deepEqual(g.node[0].attribute.map((a) => [a.name, Number(a.i), a.type]), [['end', -2, onnx.AttributeProto.AttributeType.INT], ['start', 1, onnx.AttributeProto.AttributeType.INT]]);
-  const eps = g.node[1].attribute[0];
+  assert.deepEqual(g.node[0].attribute!.map((a) => [a.name, Number(a.i), a.type]), [['end', -2, onnx.AttributeProto.AttributeType.INT], ['start', 1, onnx.AttributeProto.AttributeType.INT]]);
+  const eps = g.node[1].attribute![0];
   assert.equal(eps.type, onnx.AttributeProto.AttributeType.FLOAT);
   assert.equal(eps.f, Math.fround(1e-6));
-  assert.equal(new TextDecoder().decode(g.node[1].attribute[1].s), 'm');
+  assert.equal(new TextDecoder().decode(g.node[1].attribute![1].s!), 'm');
   const [c, w] = g.initializer;
-  assert.deepEqual(c.dims.map(Number), [2]);
-  assert.deepEqual([...new BigInt64Array(new Uint8Array(c.rawData).slice().buffer)], [-1n, 2n ** 62n]);
+  assert.deepEqual(c.dims!.map(Number), [2]);
+  assert.deepEqual([...new BigInt64Array(new Uint8Array(c.rawData!).slice().buffer)], [-1n, 2n ** 62n]);
   assert.equal(w.dataType, DataType.FLOAT16);
   assert.equal(w.dataLocation, onnx.TensorProto.DataLocation.EXTERNAL);
-  assert.deepEqual(w.externalData.map((e) => [e.key, e.value]), [['location', 'model.onnx.data'], ['offset', '8192'], ['length', '24']]);
-  const dims = (v: onnx.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+  assert.deepEqual(w.externalData!.map((e) => [e.key, e.value]), [['location', 'model.onnx.data'], ['offset', '8192'], ['length', '24']]);
+  const dims = (v: onnx.IValueInfoProto): (string | number)[] => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
   assert.deepEqual(dims(g.input[0]), [1, 'window']);
   assert.deepEqual(dims(g.output[0]), ['n', 152064]);
 });
