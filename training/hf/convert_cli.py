@@ -3,7 +3,7 @@ Python keeps only what needs torch (training, the torch reference passes the par
 model folder the tests, the training release and the bench write comes from the product's own converter.
 
     convert(src, out, *flags) -> the model folder; raises Fatal with the converter's one-line message on failure
-    export_main([src, out, *flags])   the same, argv-style (what the tests called export_checkpoint.main with)
+    export_main([src, out, *flags])   the same, argv-style (the removed Python exporter's argv)
 
 dist/ is rebuilt first when any TypeScript source is newer than dist/cli.js (or it is missing), unless
 DIFFUCODE_NO_BUILD=1 (a machine with a carried dist/ and no node_modules, e.g. the GPU recipe's device).

@@ -1,5 +1,5 @@
-"""What an export reads, in one shape for every source: export_checkpoint.py opens checkpoint folders and
-gguf_source.py GGUF files into it (a module of its own so the two do not import each other)."""
+"""What a conversion reads, in one shape for every source: gguf_source.py opens GGUF files into it. The product's
+converter uses the TypeScript port (src/models/convert/input.ts); this stays for the GGUF reader's test reference."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ class Input:
     cfg: dict
     tok: dict
     tok_cfg: dict
-    weights: object  # graph_builder.WeightSource
+    weights: object  # families.WeightSource
     close: Callable[[], None]
     dtypes: dict
     nbytes: int

@@ -1,7 +1,9 @@
-"""The checkpoint families the exporter accepts, each mapped onto the one graph builder (graph v2) by small tables.
+"""The checkpoint families, each mapped onto the canonical model the graph builder reads by small tables. The
+product's converter uses the TypeScript port (src/models/checkpoint/families.ts); this module stays as the tests'
+reference for it and for loading checkpoints into torch.
 
 The builder reads a *canonical* model: Hugging Face Qwen2/Dream tensor names and config keys, plus two block options
-(`qkv_bias`, `qk_norm`, see graph_builder.Arch). A family is described by one table per rule:
+(`qkv_bias`, `qk_norm`, see src/models/convert/arch.ts). A family is described by one table per rule:
 
 - CONFIG_KEYS: canonical config key -> the family's own config.json key;
 - REQUIRED: family config values this runtime computes exactly (anything else is refused, not exported wrong);
@@ -30,7 +32,18 @@ import numpy as np
 
 from training.common import Fatal
 from training.hf import dream_config
-from training.hf.graph_builder import WeightSource
+
+class WeightSource:
+    """Row ranges of named tensors: shape(name) and rows(name, lo, hi) -> float32. The product's converter reads
+    its own TypeScript WeightSource (src/models/convert/input.ts); these Python readers remain as the tests'
+    reference for the TypeScript readers (src/models/checkpoint/testing)."""
+
+    def shape(self, name: str) -> tuple:
+        raise NotImplementedError
+
+    def rows(self, name: str, lo: int, hi: int) -> np.ndarray:
+        raise NotImplementedError
+
 
 # Canonical per-layer tensors and the block options that require them.
 _LAYER = ("input_layernorm.weight", "post_attention_layernorm.weight", "self_attn.q_proj.weight",

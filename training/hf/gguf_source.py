@@ -1,6 +1,6 @@
 """Import a GGUF file (llama.cpp's format) of a Dream or bidirectional Qwen2 model: config, tokenizer and weights.
 
-    .venv/bin/python -m training.hf.export_checkpoint MODEL.gguf OUT_MODEL_DIR [--dtype ...]
+    node dist/cli.js convert MODEL.gguf OUT_MODEL_DIR [--dtype ...]   (the product's TypeScript reader and converter)
 
 What llama.cpp's convert_hf_to_gguf.py writes, and what is read back here:
 - `general.architecture` "dream" (DreamModel: the converter writes `dream.attention.causal` = false and
@@ -13,9 +13,9 @@ What llama.cpp's convert_hf_to_gguf.py writes, and what is read back here:
 - GGUF stores dims innermost first: a HF [out, in] matrix is ne = [in, out], and its rows are the HF rows.
 
 Weights are dequantized to float32 row range by row range with the `gguf` package (F32, F16, BF16, Q8_0, Q4_0,
-Q4_K, Q5_K, Q6_K) and handed to the graph builder, which re-packs them in the chosen --dtype; Q4_0 for int4 and
-Q8_0 for int8 (blocks of 32) are instead copied block for block into MatMulNBits' layout (GGUFSource.packed):
-no second rounding (training/tests/test_gguf.py checks the graph computes with exactly the GGUF's weights).
+Q4_K, Q5_K, Q6_K); Q4_0 / Q8_0 blocks of 32 are also offered in MatMulNBits' layout (GGUFSource.packed).
+The product reads GGUF files with its TypeScript port (src/models/checkpoint/gguf); this module stays as that
+port's test reference (src/models/checkpoint/testing/gguf_reference.py).
 """
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from training.common import Fatal, file_sha256
-from training.hf.families import DREAM
+from training.hf.families import DREAM, WeightSource
 from training.hf.gguf_metadata import field
-from training.hf.graph_builder import WeightSource
 from training.hf.gguf_tokenizer import tokenizer_from_gguf
 
 SUPPORTED_ARCHS = ("dream", "qwen2")
@@ -190,7 +189,7 @@ def _validate(reader, cfg: dict, rename: Dict[str, str], path: str) -> None:
 
 
 def open_gguf(path: str, assume_dream: bool = False):
-    """export_checkpoint.Input for a GGUF file (every check runs before any output is written)."""
+    """export_input.Input for a GGUF file (every check runs before any output is written)."""
     from training.hf.export_input import Input
     import gguf
 

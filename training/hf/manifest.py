@@ -145,7 +145,7 @@ def read_license(ckpt_dir: str) -> Optional[str]:
 def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, license: str,
                    provenance: Dict[str, object], sampler: Optional[dict] = None) -> dict:
     """The one manifest builder: the project's own models (training/export.py) and imported checkpoints
-    (export_checkpoint.py) write the same shape; only the tokens, the sampler (default: DiffuCoder's published
+    (src/models/convert/manifest.ts, its TypeScript port) write the same shape; only the tokens, the sampler (default: DiffuCoder's published
     settings) and the provenance differ. The engine validates the sampler against its option table at load."""
     manifest = {
         "contract": CONTRACT,

@@ -1,4 +1,4 @@
-"""Run a graph v2 model (training/hf/graph_builder.py) with Python onnxruntime: the tests' and the bench's way in.
+"""Run a graph v2 model (written by the TypeScript converter, src/models/convert) with Python onnxruntime: the tests' and the bench's way in.
 
     run_graph(session, layers, kv_heads, head_dim, ids, positions) -> {output name: array}
 

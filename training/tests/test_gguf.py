@@ -1,4 +1,4 @@
-"""GGUF import (training/hf/gguf_source.py) on GGUF files written here with the `gguf` package's writer from a tiny
+"""GGUF import (the TypeScript reader src/models/checkpoint/gguf and converter, `node dist/cli.js convert`) on GGUF files written here with the `gguf` package's writer from a tiny
 RANDOM Dream checkpoint, laid out as llama.cpp's convert_hf_to_gguf.py lays out a DreamModel (arch "dream",
 attention.causal false, mask token id, blk.N.* tensor names, byte-level BPE token list with [PADn] rows, no q/k
 permutation). F16 must give the safetensors export's logits; Q8_0/Q4_0 stay within their rounding; K-quant
@@ -6,15 +6,13 @@ blocks (which the gguf package cannot quantize, so random valid blocks are writt
 gguf package's own dequantization gives; the tokenizer must give the same ids as the checkpoint's."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 
-from training.common import ROOT, Fatal
-from training.hf.export_checkpoint import main as export_main
+from training.common import Fatal
+from training.hf.convert_cli import export_main, run_convert
 from training.hf.make_tiny_checkpoint import make_tiny_checkpoint
 from training.hf.node_tools import run_tokenizer
 from training.hf.run_graph import open_session, run_graph
@@ -274,8 +272,7 @@ class GGUFRefusals(unittest.TestCase):
 
     def test_command_line_exit_2(self):
         path = self._write("cli-causal.gguf", arch="qwen2", causal=True)
-        r = subprocess.run([sys.executable, "-m", "training.hf.export_checkpoint", path,
-                            os.path.join(self.tmp.name, "cli-out")], cwd=ROOT, capture_output=True, text=True)
+        r = run_convert([path, os.path.join(self.tmp.name, "cli-out")])
         self.assertEqual(r.returncode, 2)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
         self.assertIn("causal (autoregressive)", r.stderr)

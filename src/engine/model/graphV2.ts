@@ -1,4 +1,4 @@
-// Graph v2 (built by training/hf/graph_builder.py; docs/model-contract.md): ONE session serves the full pass, the
+// Graph v2 (built by the converter, src/models/convert/graphBuilder.ts; docs/model-contract.md): ONE session serves the full pass, the
 // dual cache's prefill and its window passes, and the in-graph confidence head. So the weights are in memory once,
 // and 152k-wide rows of logits only leave ONNX Runtime when the sampler really needs them.
 //

@@ -25,7 +25,7 @@ class RowsModel implements ForwardModel {
   }
 }
 
-/** The same model with graph v2's confidence head computed here as the graph does it (training/hf/graph_builder.py:
+/** The same model with graph v2's confidence head computed here as the graph does it (src/models/convert/confidenceHead.ts:
  *  scale, add bias[j, i] at column bias_ids[i], top k with ties to the lower id, log-normaliser, entropy). */
 class HeadModel extends RowsModel {
   readonly biasWidths: number[] = [];

@@ -46,7 +46,8 @@ export interface ConvertOptions {
   blockSize?: number;
   /** int4/int8: MatMulNBits accuracy_level (4: int8 activations and integer dot products; 0: float). */
   accuracyLevel?: number;
-  /** int4: bits of the embedding table and vocabulary head (default 8: the head decides every token's confidence). */
+  /** int4/int8: bits of the embedding table and vocabulary head (int4 default 8: the head decides every token's
+   *  confidence; int8 default 8). */
   headBits?: 4 | 8;
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
@@ -111,7 +112,7 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
     }
     if (opts.headBits !== undefined) {
       if (opts.headBits !== 4 && opts.headBits !== 8) throw new ConvertError(`head bits must be 4 or 8 (got ${opts.headBits})`);
-      if (dtype !== 'int4') throw new ConvertError('head bits apply to --dtype int4 only');
+      if (dtype !== 'int4' && dtype !== 'int8') throw new ConvertError('head bits apply to --dtype int4 or int8 only');
       build.headBits = opts.headBits;
     }
     if (dtype === 'int4' || dtype === 'int8') {

@@ -1,6 +1,6 @@
 // What a conversion reads, in one shape for every source (a Hugging Face checkpoint folder or a GGUF file). The
 // readers (src/models/checkpoint/) produce it; the one graph builder (src/models/convert/) consumes it. This file is
-// the contract between the two: the TypeScript port of training/hf/export_input.py and graph_builder.WeightSource.
+// the contract between the two: the TypeScript port of training/hf/export_input.py and the former Python graph builder's WeightSource.
 
 /** Weight types a converted folder can hold (manifest `weights.dtype`). int4 is the default. */
 export type WeightDtype = 'int4' | 'int8' | 'fp16' | 'fp32';
