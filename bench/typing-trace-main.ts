@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { bundledModelDir, packageRoot, workerScript } from '../src/worker/paths';
 import { WorkerClient } from '../src/worker/client';
-import { loadTrace, modelShape, replayTrace, STRATEGIES, traceSettings, type TraceFigures } from './typing-trace';
+import { answerTokenizer, loadTrace, modelShape, replayTrace, STRATEGIES, traceSettings, type TraceFigures } from './typing-trace';
 
 export async function typingTraceMain(argv: string[]): Promise<number> {
   const known = new Set(['--typing-trace', '--model', '--out', '--force-tokens', '--strategies']);
@@ -34,6 +34,7 @@ export async function typingTraceMain(argv: string[]): Promise<number> {
     requests: head.requests,
     shown: head.shown,
     latencyMs: head.latencyMs,
+    keystrokeMs: head.keystrokeMs,
     passesPerRequest: head.passesPerRequest,
     canvasTokensMedian: head.canvasTokensMedian,
     load: head.load,
@@ -64,9 +65,9 @@ export async function runTypingTrace(root: string, modelDir: string, force: numb
     for (let i = 0; i < 2; i++) await new GhostText().complete(warm, settings, (r) => client.infill(r));
     const figures: TraceFigures[] = [];
     for (const s of strategies) {
-      const f = await replayTrace(client, trace, settings, s);
+      const f = await replayTrace(client, trace, settings, s, force ? answerTokenizer(modelDir) : undefined);
       say(
-        `  ${s.name}: ${f.requests} answered of ${f.requestsStarted} asked, ${f.shown} shown; latency p50 ${f.latencyMs.p50.toFixed(0)} / p95 ${f.latencyMs.p95.toFixed(0)} ms (model ${f.modelMs.p50.toFixed(0)} / ${f.modelMs.p95.toFixed(0)}); passes ${f.passesPerRequest.full.toFixed(2)} full + ${f.passesPerRequest.window.toFixed(2)} window; reused ${(100 * f.reusedShare).toFixed(0)} %; canvas ${f.canvasTokensMedian}; load ${f.load.join(' ')}`,
+        `  ${s.name}: ${f.requests} answered of ${f.requestsStarted} asked, ${f.shown} shown; request to suggestion p50 ${f.latencyMs.p50.toFixed(0)} / p95 ${f.latencyMs.p95.toFixed(0)} ms (keystroke to suggestion ${f.keystrokeMs.p50.toFixed(0)} / ${f.keystrokeMs.p95.toFixed(0)}); passes ${f.passesPerRequest.full.toFixed(2)} full + ${f.passesPerRequest.window.toFixed(2)} window; reused ${(100 * f.reusedShare).toFixed(0)} %; canvas ${f.canvasTokensMedian}; load ${f.load.join(' ')}`,
       );
       figures.push(f);
     }

@@ -5,8 +5,8 @@
 //
 //   node dist/bench.js --typing-trace [--model DIR] [--out FILE] [--force-tokens N] [--strategies a,b]
 //
-// Latency is from the keystroke to the suggestion (the debounce included), over the requests that got an answer
-// (a later keystroke cancels the others); `modelMs` is the model request alone.
+// Latency is from the model request (sent when the debounce ran out) to the suggestion, over the requests that got
+// an answer (a later keystroke cancels the others); `keystrokeMs` adds the debounce (keystroke to suggestion).
 
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import type { CompletionInput, CompletionSettings } from '../src/completion/type
 import type { InfillResult, ModelInfo } from '../src/engine/types';
 import type { WorkerClient } from '../src/worker/client';
 import { debounce } from '../src/extension/completion/debounce';
+import { loadTokenizer } from '../src/engine/model/tokenizer';
 import { percentile } from './stats';
 import { ghostTextSettings } from './ghost-text';
 import { loadTrace, TraceDocument, type Trace } from './typing/trace';
@@ -46,8 +47,10 @@ export interface TraceFigures {
   /** Suggestions shown (model answers that passed the gate and filters, plus typing-cache hits). */
   shown: number;
   shownFromCache: number;
+  /** Model request to suggestion. */
   latencyMs: { p50: number; p95: number };
-  modelMs: { p50: number; p95: number };
+  /** Keystroke to suggestion (the debounce included). */
+  keystrokeMs: { p50: number; p95: number };
   passesPerRequest: { full: number; window: number };
   /** Share of answered requests that reused the document's last canvas (no full pass). */
   reusedShare: number;
@@ -70,7 +73,11 @@ interface Answer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-export async function replayTrace(client: WorkerClient, trace: Trace, settings: CompletionSettings, strategy: Strategy): Promise<TraceFigures> {
+/**
+ * `answerTokens`: with forced decoding, how many tokens the answer at a keystroke has — the rest of the line as the
+ * model's tokenizer cuts it, plus the line's end — so a random-weight model does a trained one's work on this line.
+ */
+export async function replayTrace(client: WorkerClient, trace: Trace, settings: CompletionSettings, strategy: Strategy, answerTokens?: (answer: string) => number): Promise<TraceFigures> {
   const load0 = loadavg();
   const ghost = new GhostText();
   const docs = new Map<string, TraceDocument>();
@@ -88,16 +95,17 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
     return { text: doc.text.slice(span.start, span.end), offset: doc.offset - span.start, languageId: doc.languageId, indent: { insertSpaces: true, tabSize: 4 }, documentKey: doc.name };
   };
 
-  const provide = (doc: TraceDocument, keyAt: number) => {
+  const provide = (doc: TraceDocument, keyAt: number, answer: string) => {
     current?.abort(); // VS Code cancels the previous call's token on the next keystroke
     const ctrl = (current = new AbortController());
     prefill?.cancel();
     const input = inputOf(doc);
+    const asked = settings.forceTokensPerPass && answerTokens ? { ...stt, forceLength: answerTokens(answer) + 1 } : stt;
     const a: Answer = { keyAt, doneAt: 0, shown: false, fromCache: false };
     const p = ghost
       .complete(
         input,
-        stt,
+        asked,
         async (req) => {
           a.requestAt = performance.now();
           started++;
@@ -140,7 +148,7 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
       continue;
     }
     d.type(ev.text);
-    provide(d, at);
+    provide(d, at, ev.answer);
   }
   await Promise.all(inflight);
   await prefill?.idle();
@@ -161,8 +169,8 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
     requestsStarted: started,
     shown: answers.filter((a) => a.shown).length,
     shownFromCache: answers.filter((a) => a.fromCache).length,
-    latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95) },
-    modelMs: { p50: percentile(mdl, 50), p95: percentile(mdl, 95) },
+    latencyMs: { p50: percentile(mdl, 50), p95: percentile(mdl, 95) },
+    keystrokeMs: { p50: percentile(lat, 50), p95: percentile(lat, 95) },
     passesPerRequest: { full: mean(stats.map((s) => s.fullPasses ?? s.forwardPasses - (s.windowPasses ?? 0))), window: mean(stats.map((s) => s.windowPasses ?? 0)) },
     reusedShare: stats.length ? stats.filter((s) => s.reuse === 'reused').length / stats.length : 0,
     fullBecause,
@@ -176,6 +184,13 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
 export function modelShape(modelDir: string): { hiddenSize?: number; layers?: number } {
   const m = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
   return { hiddenSize: m.architecture?.hidden_size, layers: m.architecture?.num_hidden_layers };
+}
+
+/** The model's own tokenizer, to count an answer's tokens for forced decoding. */
+export function answerTokenizer(modelDir: string): (answer: string) => number {
+  const m = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
+  const tok = loadTokenizer(join(modelDir, m.tokenizer ?? 'tokenizer.json'));
+  return (answer) => tok.encode(answer).length;
 }
 
 export function traceSettings(root: string, info: ModelInfo, forceTokensPerPass: number): CompletionSettings {

@@ -74,8 +74,12 @@ function main(): void {
         events.push({ t, doc: spec.file, op: 'move', offset: offsetOf(k) });
         t += between(300, 700);
       }
+      let typed = 0;
       for (const key of keystrokes(span.text)) {
-        events.push({ t, doc: spec.file, op: 'type', text: key });
+        typed += key.length;
+        // What is still missing of this line: a trained model's suggestion here ends with it.
+        const rest = span.text.slice(typed);
+        events.push({ t, doc: spec.file, op: 'type', text: key, answer: rest.slice(0, rest.includes('\n') ? rest.indexOf('\n') : rest.length) });
         const r = rng.next();
         t += key.startsWith('\n') || r < 0.04 ? (rng.next() < 0.5 ? between(500, 1500) : between(80, 200)) : between(80, 200);
       }

@@ -9,8 +9,9 @@ export type TraceEvent =
   | { t: number; doc: string; op: 'open'; languageId: string; text: string; offset: number }
   /** The cursor moves (a click or arrow keys) to `offset`. */
   | { t: number; doc: string; op: 'move'; offset: number }
-  /** A keystroke at the cursor: one character, or a line break with the indentation the editor adds. */
-  | { t: number; doc: string; op: 'type'; text: string };
+  /** A keystroke at the cursor: one character, or a line break with the indentation the editor adds. `answer`: what
+   *  the line still lacks after it (a trained model's suggestion ends there; forced decoding stops there). */
+  | { t: number; doc: string; op: 'type'; text: string; answer: string };
 
 export interface Trace {
   description: string;

@@ -39,6 +39,8 @@ export interface CompletionSettings {
   reuse?: boolean;
   /** Bench only (random-weight models): commit this many tokens per pass, never ending early (GhostTextDecode). */
   forceTokensPerPass?: number;
+  /** Bench only: with forceTokensPerPass, the answer's length in tokens (where the real line ends). */
+  forceLength?: number;
 }
 
 /** The model call: the editor passes its worker host (cancellable, superseded per document), the CLI its client. */

@@ -102,7 +102,7 @@ export class InfillEngine {
       singleLine: request.gaps.map((g) => g.singleLine === true && !forced),
       isLineBreak: this.isLineBreak,
       isWordToken: this.isWordToken,
-      ...(forced ? { forceTokensPerPass: forced } : {}),
+      ...(forced ? { forceTokensPerPass: forced, ...(request.ghostText?.forceLength ? { forceLength: request.ghostText.forceLength } : {}) } : {}),
     };
   }
 

@@ -90,6 +90,8 @@ export interface GhostTextDecode {
    * trained one does.
    */
   forceTokensPerPass?: number;
+  /** With forceTokensPerPass: the answer is this many tokens (where a trained model would end the line). */
+  forceLength?: number;
 }
 
 export interface GapToken {

@@ -84,6 +84,7 @@ function checkRequest(r: unknown): void {
   need(optional(g.document, isString), 'request.ghostText.document', 'a string', g.document);
   for (const k of ['reuse', 'prefillOnly']) need(optional(g[k], isBool), `request.ghostText.${k}`, 'true or false', g[k]);
   need(optional(g.forceTokensPerPass, isInt(1)), 'request.ghostText.forceTokensPerPass', 'an integer >= 1', g.forceTokensPerPass);
+  need(optional(g.forceLength, isInt(1)), 'request.ghostText.forceLength', 'an integer >= 1', g.forceLength);
   const b = (q.budget ?? {}) as Record<string, unknown>;
   for (const k of ['prefixTokens', 'suffixTokens']) need(optional(b[k], isInt(0)), `request.budget.${k}`, 'an integer >= 0', b[k]);
 }

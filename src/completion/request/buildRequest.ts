@@ -13,7 +13,7 @@ export function buildRequest(prefix: string, suffix: string, gap: GapChoice, set
   const ghostText = {
     ...(documentKey !== undefined ? { document: documentKey } : {}),
     ...(settings.reuse === false ? { reuse: false } : {}),
-    ...(settings.forceTokensPerPass ? { forceTokensPerPass: settings.forceTokensPerPass } : {}),
+    ...(settings.forceTokensPerPass ? { forceTokensPerPass: settings.forceTokensPerPass, ...(settings.forceLength ? { forceLength: settings.forceLength } : {}) } : {}),
   };
   return {
     ghostText,

@@ -11,8 +11,10 @@ import type { WindowForward } from '../forwardModel';
 /** A document's last canvas and the cache that holds its keys/values. */
 export interface GhostSession {
   win: WindowForward;
-  /** The canvas as the last pass left it (the gap holds the last suggestion; masks after a prefill). */
+  /** The canvas as the last request left it (its prefix and suffix tokens; the gap's content does not matter). */
   ids: Int32Array;
+  /** The canvas as the cache holds it, position by position (what each position's keys/values were computed from). */
+  cacheIds: Int32Array;
   gapStart: number;
   gapLength: number;
   /** The request's gap as asked (reuse keeps the shape; a line gap never turns into a block one). */
@@ -33,8 +35,6 @@ export interface Reuse {
   ids: Int32Array;
   gapStart: number;
   gapLength: number;
-  /** First canvas position whose cached keys/values are stale (the first changed token, or the gap). */
-  dirtyFrom: number;
   /** Tokens the prefix grew by. */
   grew: number;
 }
@@ -93,14 +93,8 @@ export function planReuse(s: GhostSession, ask: ReuseAsk, tok: ReuseText, limits
   const ids = s.ids.slice();
   ids.set(tail, P - back);
   ids.fill(tok.mask, newP, gapEnd);
-  // The old gap's keys/values are stale whatever it held; before it, only tokens that changed.
-  let dirtyFrom = P;
-  for (let i = P - back; i < P; i++)
-    if (ids[i] !== s.ids[i]) {
-      dirtyFrom = i;
-      break;
-    }
-  return { ids, gapStart: newP, gapLength, dirtyFrom, grew: newP - P };
+  // What is stale in the cache follows from comparing `ids` with s.cacheIds, pass by pass (denoiseForward.ts).
+  return { ids, gapStart: newP, gapLength, grew: newP - P };
 }
 
 /**

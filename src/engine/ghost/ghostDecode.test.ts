@@ -39,7 +39,7 @@ test('ghost text decodes in parallel (threshold) even when the manifest recommen
   assert.ok(fill.stats.forwardPasses >= 13);
 });
 
-test('one full pass per request whatever the block size, then windows over the whole gap', async () => {
+test('one full pass per request whatever the block size, then windows over what changed and the rows asked for', async () => {
   const base = 'def f(x):\n    ';
   const model = new ScriptedWindowModel(V, script(base.length));
   const e = fakeEngine(model, { sampler: { algorithm: 'threshold', threshold: 0.9, blockSize: 4, cache: 'dual' } });
@@ -48,7 +48,9 @@ test('one full pass per request whatever the block size, then windows over the w
   assert.equal(r.stats.fullPasses, 1);
   assert.equal(model.passes.filter((p) => p.kind === 'prefill').length, 1);
   const gapStart = 1 + base.length;
-  for (const p of model.passes.filter((q) => q.kind === 'window')) assert.deepEqual([p.lo, p.hi], [gapStart - 1, gapStart + 16]);
+  const windows = model.passes.filter((q) => q.kind === 'window');
+  assert.ok(windows.length >= 1);
+  for (const p of windows) assert.ok(p.lo >= gapStart - 1 && p.hi <= gapStart + 16, `window [${p.lo}, ${p.hi}) inside the gap`);
   // a fill with the same sampler still refreshes at every block start (the dual cache as Fast-dLLM runs it)
   model.passes.length = 0;
   await e.infill({ pieces: [base, '\n'], gaps: [{ maxTokens: 16 }] });
@@ -71,7 +73,7 @@ test('typing at the cursor reuses the canvas: no full pass, the suffix stays put
   const w = model.passes[0];
   assert.equal(w.kind, 'window');
   assert.ok(w.lo <= gapStart && w.lo >= gapStart - 3, `window starts at the changed tail (${w.lo})`);
-  assert.equal(w.hi, gapStart + 16); // ... and ends with the gap: the suffix is not recomputed
+  assert.ok(w.hi <= gapStart + 16); // ... and ends inside the gap: the suffix is not recomputed
 });
 
 test('an edit elsewhere, a changed suffix, too many reuses or a different gap recompute in full', async () => {
@@ -127,6 +129,11 @@ test('forced work commits exactly N tokens a pass and never ends early (random-w
   assert.equal(forced.stats.forwardPasses, 4); // 16 slots, 4 a pass
   assert.equal(forced.stats.tokensCommitted, 16);
   assert.equal(forced.gaps[0].tokens.length, 16);
+  // ... or as long as the real line is (6 tokens: 4 + 2)
+  const line = await e.infill(ghostReq('c = ', '', { forceTokensPerPass: 4, forceLength: 6 }));
+  assert.equal(line.stats.forwardPasses, 2);
+  assert.equal(line.gaps[0].tokens.length, 6);
+  assert.equal(line.gaps[0].stopped, true);
 });
 
 test('a cancelled reuse leaves the old canvas usable', async () => {

@@ -45,7 +45,7 @@ export async function decodeGhostText(
       cacheLoadMs = performance.now() - t;
     }
   }
-  const tracked = win ? trackPrefill(win) : undefined;
+  const tracked = win ? { win } : undefined;
   const gap = request.gaps[0];
   const ask = { prefix: request.pieces[0], suffix: request.pieces[request.pieces.length - 1], maxTokens: gap.maxTokens, singleLine: gap.singleLine === true };
   const reuseOrWhy: Reuse | { reason: string } = !old
@@ -60,13 +60,15 @@ export async function decodeGhostText(
             ? { reason: 'several gaps' }
             : planReuse(old, ask, parts);
   const reuse = 'ids' in reuseOrWhy ? reuseOrWhy : undefined;
+  // What the cache holds, position by position: kept up to date by the denoiser (denoiseForward.ts runGhost).
+  const ghostState: { window: WindowForward; cacheIds?: Int32Array } | undefined = tracked ? { window: tracked.win, cacheIds: reuse ? old!.cacheIds : undefined } : undefined;
   const save = (ids: Int32Array, gapStart: number, gapLength: number, reuses: number, fullLogProb: number | undefined) => {
-    if (key === undefined || !tracked || request.gaps.length !== 1) return;
+    if (key === undefined || !ghostState?.cacheIds || request.gaps.length !== 1) return;
     const keptText = keptPrefixText(ids, gapStart, ask.prefix, parts);
     if (keptText === undefined) return;
-    sessions.put(key, { win: tracked.win, ids, gapStart, gapLength, maxTokens: ask.maxTokens, singleLine: ask.singleLine, keptText, suffixPiece: ask.suffix, reuses, fullLogProb });
+    sessions.put(key, { win: ghostState.window, ids, cacheIds: ghostState.cacheIds, gapStart, gapLength, maxTokens: ask.maxTokens, singleLine: ask.singleLine, keptText, suffixPiece: ask.suffix, reuses, fullLogProb });
   };
-  const ghostCfg = (warmFrom: number | undefined): DenoiseConfig => ({ ...cfg, ...(tracked ? { ghost: { window: tracked.win, warmFrom } } : {}) });
+  const ghostCfg = (): DenoiseConfig => ({ ...cfg, ...(ghostState ? { ghost: ghostState } : {}) });
 
   if (ghost.prefillOnly) {
     const stats = emptyStats();
@@ -75,6 +77,7 @@ export async function decodeGhostText(
       const t = performance.now();
       const g = canvas.gaps[0];
       await tracked.win.prefill(canvas.ids, Int32Array.of(parts.shifted ? g.start - 1 : g.start));
+      ghostState!.cacheIds = canvas.ids.slice();
       stats.modelMs = performance.now() - t;
       stats.forwardPasses = 1;
       save(canvas.ids.slice(), g.start, g.length, 0, undefined);
@@ -83,14 +86,14 @@ export async function decodeGhostText(
     return { state, stats, reuse: 'prefill', canvasTokens: canvas.ids.length };
   }
 
-  const run = async (c: Canvas, warmFrom: number | undefined) => {
+  const run = async (c: Canvas, cold: boolean) => {
+    if (cold && ghostState) ghostState.cacheIds = undefined;
     try {
-      return await denoise(c, parts.model, ghostCfg(warmFrom), hooks);
+      return await denoise(c, parts.model, ghostCfg(), hooks);
     } catch (e) {
-      // Cancelled (the user typed on): keep what the cache still holds. A finished full pass of this canvas is as
-      // good as a prefill ahead; a reuse that was cut short leaves the old canvas valid up to where it started.
-      if (tracked?.prefilled) save(tracked.prefilled, c.gaps[0].start, c.gaps[0].length, 0, undefined);
-      else if (old && reuse && key !== undefined) sessions.put(key, old);
+      // Cancelled (the user typed on): keep what the cache holds — a finished full pass of this canvas is as good as a
+      // prefill ahead, and a reuse cut short still has its cache, which ghostState.cacheIds describes exactly.
+      if (ghostState?.cacheIds) save(c.ids, c.gaps[0].start, c.gaps[0].length, 0, undefined);
       throw e;
     }
   };
@@ -98,13 +101,13 @@ export async function decodeGhostText(
   let why: string;
   let out: { state: DenoiseState; stats: DenoiseStats };
   if (reuse) {
-    out = await run({ ids: reuse.ids, gaps: [{ start: reuse.gapStart, length: reuse.gapLength }], trimmedTokens: canvas.trimmedTokens }, reuse.dirtyFrom);
+    out = await run({ ids: reuse.ids, gaps: [{ start: reuse.gapStart, length: reuse.gapLength }], trimmedTokens: canvas.trimmedTokens }, false);
     why = 'reused';
     const lp = meanLogProb(out.state);
     if (old!.fullLogProb !== undefined && lp !== undefined && lp < old!.fullLogProb - REUSE_LIMITS.collapseNats) {
       // The approximation broke down on this canvas (the typed text changed what the context means): recompute now.
       const first = out.stats;
-      out = await run(canvas, undefined);
+      out = await run(canvas, true);
       out.stats = addStats(first, out.stats);
       why = 'confidence collapsed';
     } else {
@@ -113,31 +116,12 @@ export async function decodeGhostText(
       return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: why, canvasTokens: reuse.ids.length };
     }
   } else {
-    out = await run(canvas, undefined);
+    out = await run(canvas, true);
     why = 'reason' in reuseOrWhy ? reuseOrWhy.reason : 'no canvas';
   }
   const g = out.state.gaps[0];
   if (out.state.ids.length === canvas.ids.length) save(out.state.ids, g.start, g.length, 0, meanLogProb(out.state));
   return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: key === undefined ? undefined : why, canvasTokens: canvas.ids.length };
-}
-
-/** Records the canvas of the window's last prefill (a copy: the denoiser changes its ids in place). */
-function trackPrefill(inner: WindowForward): { win: WindowForward; prefilled?: Int32Array } {
-  const t: { win: WindowForward; prefilled?: Int32Array } = {
-    win: {
-      get length() {
-        return inner.length;
-      },
-      prefill: async (ids, rows, head) => {
-        t.prefilled = undefined;
-        const out = await inner.prefill(ids, rows, head);
-        t.prefilled = ids.slice();
-        return out;
-      },
-      step: (ids, lo, hi, rows, head) => inner.step(ids, lo, hi, rows, head),
-    },
-  };
-  return t;
 }
 
 /** Mean log probability of the committed tokens of the first gap (its text, up to where it ends). */

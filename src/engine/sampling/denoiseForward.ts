@@ -15,7 +15,6 @@ export class ForwardPolicy {
   private cachedBlock = -1;
   private sincePrefill = 0;
   private stopsSeen = 0; // a stop fills slots outside the window: the next pass refreshes the cache
-  private ghostFrom: number | undefined; // ghost text: the first stale position of the cache (undefined: cold)
 
   private constructor(
     private readonly model: ForwardModel,
@@ -49,7 +48,6 @@ export class ForwardPolicy {
     const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, model.vocabSize, s, cap) : undefined;
     const repeats = head && s.repetitionPenalty ? new HeadRepeats(head, s.repetitionPenalty, cap) : undefined;
     const policy = new ForwardPolicy(model, cfg, win, head, head ? banKindsOf(head.biasIds, cfg) : new Uint8Array(0), repeats);
-    policy.ghostFrom = cfg.ghost?.warmFrom;
     return policy;
   }
 
@@ -80,30 +78,35 @@ export class ForwardPolicy {
   }
 
   /**
-   * Ghost text: one full pass when the cache is cold, then windows from the first stale position to the end of the
-   * gap. The window covers every slot that changed since the full pass, so nothing but the context's view of the gap
-   * (and, across requests, of the typed text) is approximate, and no block start needs a refresh.
+   * Ghost text: one full pass when the cache is cold; then a window from the first to the last position whose ids
+   * differ from what the cache holds (the typed tail, the slots committed since they were last computed), widened to
+   * the rows asked for. Masks beyond the active block keep the keys/values the cache has for them, as in Fast-dLLM's
+   * dual cache; nothing else is approximate, and no block start needs a refresh.
    */
   private async runGhost(win: WindowForward, state: DenoiseState, rows: Int32Array, head: HeadRequest | undefined, stats: DenoiseStats): Promise<PassOutput> {
-    const shift = this.cfg.shifted ? 1 : 0;
+    const g = this.cfg.ghost!;
+    const ids = state.ids;
+    if (!g.cacheIds || g.cacheIds.length !== ids.length || win.length !== ids.length) {
+      const out = await win.prefill(ids, rows, head);
+      g.cacheIds = ids.slice();
+      return out;
+    }
+    const seen = g.cacheIds;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const gs of state.gaps) {
-      lo = Math.min(lo, gs.start - shift);
-      hi = Math.max(hi, gs.start + gs.length);
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === seen[i]) continue;
+      if (lo === Infinity) lo = i;
+      hi = i + 1;
     }
-    if (this.ghostFrom === undefined || win.length !== state.ids.length) {
-      this.ghostFrom = Math.max(0, lo);
-      return win.prefill(state.ids, rows, head);
-    }
-    lo = Math.max(0, Math.min(lo, this.ghostFrom));
     for (const row of rows) {
       lo = Math.min(lo, row);
       hi = Math.max(hi, row + 1);
     }
-    this.ghostFrom = lo;
+    const out = await win.step(ids, lo, hi, rows, head);
+    seen.set(ids.subarray(lo, hi), lo);
     stats.windowPasses++;
-    return win.step(state.ids, lo, Math.min(state.ids.length, hi), rows, head);
+    return out;
   }
 
   /** The head's bias matrix follows the row buffers when they grow. */

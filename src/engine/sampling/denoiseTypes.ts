@@ -24,13 +24,16 @@ export interface DenoiseConfig {
    *  (absent: every token does). */
   isWordToken?: (id: number) => boolean;
   /**
-   * Ghost text (engine/ghost/): every pass after the first is a window over the whole gap (blocks only order the
-   * commits), so a request costs one full pass at most, and none when the caller's cache is warm: `warmFrom` is the
-   * first canvas position whose cached keys/values are stale (absent: the first pass is a full one).
+   * Ghost text (engine/ghost/): one full pass at most — none when the caller's cache is warm — then windows over what
+   * changed since the cache saw it and the rows asked for (blocks only order the commits; no block start refreshes).
+   * `cacheIds` is the canvas as the cache holds it, position by position (absent: cold, the first pass is a full
+   * one); the denoiser keeps it up to date after every pass, so the caller can keep it with the cache.
    */
-  ghost?: { window: WindowForward; warmFrom?: number };
+  ghost?: { window: WindowForward; cacheIds?: Int32Array };
   /** Commit exactly this many rows per pass (the most confident; bench only, see GhostTextDecode). */
   forceTokensPerPass?: number;
+  /** With forceTokensPerPass: every gap ends after this many slots (its later slots are finalised as stops). */
+  forceLength?: number;
 }
 
 export interface GapState {

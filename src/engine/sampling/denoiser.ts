@@ -47,7 +47,7 @@ export async function denoise(
     gaps: canvas.gaps.map((g) => ({
       start: g.start,
       length: g.length,
-      stopAt: g.length,
+      stopAt: cfg.forceLength ? Math.min(g.length, cfg.forceLength) : g.length,
       probs: new Array<number>(g.length).fill(0),
       maxLength: cfg.expandId === null ? g.length : Math.min(g.length * 2, g.length + 64),
     })),
