@@ -46,9 +46,9 @@ export async function parseCheck(input: ParseCheckInput): Promise<CheckResult<Ga
     before: input.before,
     gaps: input.gaps,
     maxTokens: request.gaps.map((g) => g.maxTokens),
-    refill: async (pieces, gaps) => {
+    refill: async (pieces, gaps, repair) => {
       input.progress?.report({ message: `the fill broke the syntax; refilling ${gaps.length} span${gaps.length === 1 ? '' : 's'} (round ${++round})` });
-      return (await input.host.infill({ ...request, pieces, gaps }, input.options)).gaps;
+      return (await input.host.infill({ ...request, pieces, gaps, sampler: { ...request.sampler, ...repair } }, input.options)).gaps;
     },
   });
   if (result.status !== 'clean' && result.status !== 'unchecked')
