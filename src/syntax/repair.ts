@@ -27,8 +27,7 @@ export interface FilledGap {
 /**
  * Sampler fields a repair round sets over the fill's own: the model answers greedily by default, and the same
  * context and size would bring back the same broken answer, so every round samples (a different seed each round).
- * Temperature 0.7 repaired the most of the bench's held-out cases (0.3: fewer, the same answers came back; 1.0:
- * fewer, more noise); see docs/parse-check.md.
+ * Temperature 0.7: chosen on a small sample of the bench's held-out cases (docs/parse-check.md).
  */
 export interface RepairSampler {
   temperature: number;
