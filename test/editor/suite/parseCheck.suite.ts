@@ -98,6 +98,23 @@ test('a fill that stays broken is refused naming the line, and the document keep
     const to = text.lastIndexOf('\n}\n\nexport');
     const errorMarks = a.marks.get(editor.document).filter((s) => s.confidence === 0);
     assert.ok(errorMarks.length > 0 && errorMarks.every((s) => s.start >= from && s.end <= to), JSON.stringify({ errorMarks, from, to }));
+    assert.ok(errorMarks.every((s) => /^the fill left a (syntax error|missing \S+) here \(line \d+\)$/.test(s.note ?? '')), JSON.stringify(errorMarks));
+  });
+});
+
+test('a repaired fill is applied as one edit: the broken tokens refilled, the rest of the fill and the document kept', async () => {
+  await withMode('repair', async () => {
+    const editor = await openFile(TS_DOC.replace('<|mask:16|>', 'const wasActive = user.active;\n  <|mask:16|>'), 'ts');
+    const version = editor.document.version;
+    // The refill's answer is scripted so the test does not depend on the tiny model getting it right.
+    const { outcome, requests } = await fillWith(BROKEN, 'user.active = true;');
+    assert.equal(requests.length, 2, 'one repair round');
+    assert.equal(outcome?.kind, 'applied');
+    assert.equal(outcome?.kind === 'applied' && outcome.parseCheck, 'repaired');
+    assert.equal(editor.document.getText(), TS_DOC.replace('<|mask:16|>', 'const wasActive = user.active;\n  user.active = true;'));
+    assert.equal(editor.document.version, version + 1, 'one edit');
+    await vscode.commands.executeCommand('undo');
+    assert.ok(editor.document.getText().includes('<|mask:16|>'), 'one undo brings the marker back');
   });
 });
 
