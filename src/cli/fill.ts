@@ -78,7 +78,7 @@ export async function runFill(
     before: markers.map(() => ''),
     gaps: result.gaps,
     maxTokens: markers.map((m) => m.maxTokens),
-    refill: async (p, gaps) => (await client.infill({ pieces: p, gaps, sampler: args.sampler, budget })).gaps,
+    refill: async (p, gaps, repair) => (await client.infill({ pieces: p, gaps, sampler: { ...args.sampler, ...repair }, budget })).gaps,
   });
   if (checked.status === 'repaired') err(`parse check: the fill broke the syntax; repaired in ${checked.rounds} round(s) (${Math.round(checked.repairMs)} ms)`);
   if (checked.status === 'broken') {

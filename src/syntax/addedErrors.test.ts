@@ -88,3 +88,21 @@ test('multi-hole fills are checked as one edit: two holes that only parse togeth
   assert.deepEqual((await addedErrors('typescript', pieces, ['', ''], ['0, ', ', 3'])).added, []);
   assert.ok((await addedErrors('typescript', pieces, ['', ''], ['0, ', ', 3]'])).added.length > 0);
 });
+
+test('errors an empty hole leaves around it are the fill\'s to mend: the same `except` without its `try` still counts', async () => {
+  const pieces = ['def load(name):\n', '\n    except ImportError:\n        return None\n'];
+  const empty = await addedErrors('python', pieces, [''], ['']);
+  assert.ok(empty.errorsBefore > 0, 'the hole leaves the except without its try');
+  const unrelated = await addedErrors('python', pieces, [''], ['    x = 1\n    y = 2']);
+  assert.ok(unrelated.added.length > 0, 'a fill that does not supply the try leaves the file broken');
+  assert.deepEqual((await addedErrors('python', pieces, [''], ['    try:\n        return __import__(name)'])).added, []);
+});
+
+test('a hole between top-level definitions answers for its own statement only; errors in other functions stay excused', async () => {
+  const broken = 'def g(:\n    return 1\n\n';
+  const pieces = [broken, '\n\n' + broken.replace('g', 'h')];
+  const c = await addedErrors('python', pieces, [''], ['def f(x):\n    return x + 1']);
+  assert.ok(c.errorsBefore >= 2);
+  assert.deepEqual(c.added, []);
+  assert.equal((await addedErrors('python', pieces, [''], ['def f(x):\n    return x +'])).added.length, 1);
+});

@@ -9,8 +9,12 @@
 // - an error that touches a gap is old only when the gap held text before (a selection being rewritten, spans
 //   being refined) and that text had an error of the same type there too: each such old error excuses one. An
 //   empty gap (a mask marker) held no code of the user's, so whatever breaks at it is the fill's doing;
+// - an empty gap also leaves its surroundings broken (an `except:` below a hole that should hold the `try:`, the
+//   `}` the hole should close): those errors are in the parse before too, yet the fill has to mend them. So inside
+//   the function (or, outside functions, the top-level statement) that holds an empty gap, no error is excused;
 // - everything else was added.
 
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import type { ErrorSite } from './errorSites';
 import { errorSites } from './errorSites';
 import type { GrammarName } from './grammars';
@@ -57,6 +61,32 @@ function placeIn(site: ErrorSite, pieces: string[], spans: { start: number; end:
   return {};
 }
 
+/** Node types that are a function of some grammar of the table: the scope an empty gap answers for. */
+const FUNCTION_LIKE = new Set([
+  'function_definition', 'function_declaration', 'generator_function_declaration', 'function_expression', 'arrow_function', 'method_definition',
+  'method_declaration', 'constructor_declaration', 'local_function_statement', 'function_item', 'closure_expression', 'func_literal', 'lambda_expression',
+]);
+
+/** The innermost function around a gap in the filled text; outside functions, the top-level node(s) it touches. */
+function scopeOf(tree: Tree, span: { start: number; end: number }): { start: number; end: number } {
+  const root = tree.rootNode;
+  let node: Node | null = root.descendantForIndex(span.start, Math.max(span.start, span.end - 1));
+  while (node && node.parent && !FUNCTION_LIKE.has(node.type)) {
+    if (node.parent.id === root.id) break;
+    node = node.parent;
+  }
+  if (node && node.id !== root.id) return { start: node.startIndex, end: node.endIndex };
+  let start = span.start;
+  let end = span.end;
+  for (const child of root.children) {
+    if (child && child.startIndex <= span.end && child.endIndex >= span.start) {
+      start = Math.min(start, child.startIndex);
+      end = Math.max(end, child.endIndex);
+    }
+  }
+  return { start, end };
+}
+
 export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
@@ -68,11 +98,11 @@ export async function addedErrors(grammar: GrammarName, pieces: string[], before
   const t0 = performance.now();
   const beforeText = assemble(pieces, before);
   const afterText = assemble(pieces, after);
-  const old = await withTree(grammar, beforeText, errorSites);
-  const now = await withTree(grammar, afterText, errorSites);
-  const parseMs = performance.now() - t0;
   const beforeSpans = gapSpans(pieces, before);
   const afterSpans = gapSpans(pieces, after);
+  const old = await withTree(grammar, beforeText, errorSites);
+  const [now, scopes] = await withTree(grammar, afterText, (tree) => [errorSites(tree), afterSpans.filter((_, i) => before[i] === '').map((s) => scopeOf(tree, s))] as const);
+  const parseMs = performance.now() - t0;
   const oldKeys = new Map<string, number>();
   const bump = (key: string) => oldKeys.set(key, (oldKeys.get(key) ?? 0) + 1);
   for (const site of old) {
@@ -84,7 +114,8 @@ export async function addedErrors(grammar: GrammarName, pieces: string[], before
   for (const site of now) {
     const p = placeIn(site, pieces, afterSpans);
     const key = p.key ?? (p.gap !== undefined ? `${site.type}@gap${p.gap}` : undefined);
-    const left = key ? (oldKeys.get(key) ?? 0) : 0;
+    const inScope = scopes.some((sc) => site.start >= sc.start && site.start <= sc.end);
+    const left = key && !inScope ? (oldKeys.get(key) ?? 0) : 0;
     if (key && left > 0) {
       oldKeys.set(key, left - 1);
       continue;

@@ -1,7 +1,8 @@
 // Which of a fill's tokens to mask again when the fill broke the parse: the tokens of the gap lines an added error
 // touches (the line break before a line too, which carries its indentation), one token more on each side, widened
 // by `widen` lines each way in later rounds so a repair that keeps failing gets more room. An error outside every
-// gap (a bracket the fill left open breaks code further down) points at the nearest gap's line next to it.
+// gap (a bracket or a string the fill left open breaks code further down) remasks that nearest gap whole: the
+// culprit can be anywhere in it.
 // Spans are returned on token boundaries, so the refill's tokens splice into the gap's token list exactly.
 
 import type { LocatedError } from './addedErrors';
@@ -59,11 +60,11 @@ export function remaskSpans(gaps: GapTokens[], spans: { start: number; end: numb
         if (gaps[i].text.length > 0 && d >= 0 && d < best) [best, gap] = [d, i];
       });
       if (gap === undefined) continue;
-      const len = gaps[gap].text.length;
-      from = to = e.start >= spans[gap].end ? Math.max(0, len - 1) : 0;
+      from = 0;
+      to = gaps[gap].text.length;
     }
     const list = wanted.get(gap) ?? [];
-    list.push(lineRange(gaps[gap].text, from, to, widen));
+    list.push(e.gap === undefined ? [0, gaps[gap].text.length] : lineRange(gaps[gap].text, from, to, widen));
     wanted.set(gap, list);
   }
   const out: RemaskSpan[] = [];

@@ -19,7 +19,9 @@ mkdir -p "$OUT" "$RUN/user/User" "$RUN/ext" "$RUN/xdg-config" "$RUN/xdg-data" "$
 cp -r test/editor/fixtures/suite "$RUN/ws-suite"
 cp -r test/editor/fixtures/ui "$RUN/ws-ui"
 # Settings for a quiet, predictable workbench: no AI chat panel taking focus, no welcome page, no word
-# suggestions competing with ghost text for Tab, no update/telemetry calls (the machine is offline).
+# suggestions competing with ghost text for Tab, no update/telemetry calls (the machine is offline). No parse check
+# (diffucode.fill.parseCheck off): the suites test what the editor does with the model's text, whatever it is;
+# parseCheck.suite.ts turns the check on for its own tests.
 cat > "$RUN/user/User/settings.json" <<'JSON'
 {
   "chat.disableAIFeatures": true,
@@ -36,7 +38,8 @@ cat > "$RUN/user/User/settings.json" <<'JSON'
   "editor.inlineSuggest.enabled": true,
   "files.autoSave": "off",
   "diffucode.ghostText.debounceMs": 50,
-  "diffucode.sampler.temperature": 0
+  "diffucode.sampler.temperature": 0,
+  "diffucode.fill.parseCheck": "off"
 }
 JSON
 # DIFFUCODE_TEST_MODEL: run the suites against another model folder (e.g. an exported DiffuCoder) instead

@@ -46,9 +46,9 @@ export async function parseCheck(input: ParseCheckInput): Promise<CheckResult<Ga
     before: input.before,
     gaps: input.gaps,
     maxTokens: request.gaps.map((g) => g.maxTokens),
-    refill: async (pieces, gaps) => {
+    refill: async (pieces, gaps, repair) => {
       input.progress?.report({ message: `the fill broke the syntax; refilling ${gaps.length} span${gaps.length === 1 ? '' : 's'} (round ${++round})` });
-      return (await input.host.infill({ ...request, pieces, gaps }, input.options)).gaps;
+      return (await input.host.infill({ ...request, pieces, gaps, sampler: { ...request.sampler, ...repair } }, input.options)).gaps;
     },
   });
   if (result.status !== 'clean' && result.status !== 'unchecked')
@@ -79,7 +79,9 @@ export function errorMarks(request: InfillRequest, result: CheckResult<GapResult
     const from = Math.max(0, Math.min(e.start - lf[e.gap].start, text.length - 1));
     const to = Math.max(from + 1, Math.min(e.end - lf[e.gap].start, text.length));
     const at = (n: number) => appliedAt[e.gap!] + withEol(text.slice(0, n), eol).length;
-    if (text.length > 0) out.push({ start: at(from), end: at(to), confidence: 0, tokens: 1 });
+    const note = `the fill left ${e.kind === 'missing' ? `a missing ${e.type}` : 'a syntax error'} here (line ${e.line})`;
+    // tokens: what Refine asks the model for; a rough count of the marked text's tokens (~3 characters each).
+    if (text.length > 0) out.push({ start: at(from), end: at(to), confidence: 0, tokens: Math.max(1, Math.ceil((to - from) / 3)), note });
   }
   return out;
 }

@@ -9,6 +9,8 @@ export interface ConfidenceSpan {
   /** The lowest token confidence inside the span. */
   confidence: number;
   tokens: number;
+  /** Why the span is marked when it is not (only) low confidence: a syntax error the fill left (parse check). */
+  note?: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import './ghostText.suite';
 import './fill.suite';
 import './rewrite.suite';
 import './refine.suite';
+import './parseCheck.suite';
 import './missingModel.suite'; // last: it points the extension at a missing model
 
 export async function run(): Promise<void> {
