@@ -6,8 +6,8 @@ export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['auto', 'cpu',
 
 /**
  * The GPU providers auto tries, per OS, in order: what onnxruntime-node 1.30 builds into that OS's binaries.
- * Windows: DirectML first (it runs every operator of our graphs, GroupQueryAttention and MatMulNBits included:
- * bench/results/provider-ops.json), then WebGPU on D3D12. macOS: WebGPU on Metal; CoreML is left out of auto: it has
+ * Windows: DirectML first (it runs every operator of our graphs but int4/int8 GatherBlockQuantized, GroupQueryAttention
+ * and MatMulNBits included: bench/results/provider-ops.json), then WebGPU on D3D12. macOS: WebGPU on Metal; CoreML is left out of auto: it has
  * none of the com.microsoft operators our converted models use, and wants static shapes where our canvas varies, so
  * the graph would be cut into many CoreML/CPU pieces. Linux: WebGPU on Vulkan (CUDA is not in the npm binaries).
  */
@@ -19,12 +19,13 @@ export const AUTO_GPU: Readonly<Record<string, readonly ExecutionProvider[]>> = 
 
 /**
  * Below this many transformer parameters (the embedding table excluded: a pass only gathers rows of it), auto keeps
- * the CPU. The bundled model (3M) runs a full pass in ~3-10 ms on two cores here; a GPU pass pays a fixed cost of the
- * same order (a dispatch per node, 300-900 nodes, plus a readback) before any arithmetic, and its session takes longer
- * to create. At 0.5B (358M) a CPU pass over the editor's canvas takes 0.3-2 s here, where any GPU wins. The line sits
- * where a CPU pass over that canvas reaches ~50 ms (measured: docs/platforms.md).
+ * the CPU. Measured here (bench/results/auto-line.json, real-models.json): a CPU pass over the editor's canvas costs
+ * ~5-6 ms per million parameters on two cores, and the editor's dual-cache window passes far less (~3 ms for the
+ * bundled 3M model). A GPU pass pays a fixed cost first (a dispatch per node, hundreds of nodes, and a readback:
+ * milliseconds, not measurable here without a GPU) and its session compiles shaders at load. Below ~10M the CPU's
+ * whole pass is within that fixed cost; from ~20M up (a full pass >= 100 ms here) any GPU wins. docs/platforms.md.
  */
-export const AUTO_CPU_BELOW_PARAMS = 30e6;
+export const AUTO_CPU_BELOW_PARAMS = 10e6;
 
 export interface ProviderPlan {
   /** GPU providers to try, in order; the CPU always follows. */

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelSettings } from '../config';
@@ -13,6 +14,7 @@ import {
   type ModelInfo,
   type StateEvent,
 } from './engineApi';
+import { readModelPathSetting, type ModelPathSetting } from './modelPathSetting';
 import { judgeGhostTextSpeed } from './slowModel';
 
 export type HostState = StateEvent;
@@ -51,8 +53,14 @@ export class ModelHost implements vscode.Disposable {
 
   /** The model folder in use: the user's setting when allowed (see config.ts), else the bundled model. */
   modelDir(): string {
-    const configured = modelSettings().modelPath.trim();
-    return configured !== '' ? configured : bundledModelDir(this.extensionPath);
+    const s = this.modelPathSetting();
+    if (s.kind === 'folder') return s.folder;
+    return s.kind === 'bundled' ? bundledModelDir(this.extensionPath) : modelSettings().modelPath.trim();
+  }
+
+  /** The setting read by this OS's path rules: drive letters, UNC shares, "~" (modelPathSetting.ts). */
+  private modelPathSetting(): ModelPathSetting {
+    return readModelPathSetting(modelSettings().modelPath, process.platform, os.homedir());
   }
 
   async load(): Promise<ModelInfo> {
@@ -141,6 +149,11 @@ export class ModelHost implements vscode.Disposable {
       return this.client;
     }
     const settings = modelSettings();
+    const setting = this.modelPathSetting();
+    if (setting.kind === 'invalid') {
+      this.setState({ state: 'error', message: setting.message });
+      throw new Error(setting.message);
+    }
     const modelDir = this.modelDir();
     if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
       const message = `Model folder not found: ${modelDir} has no manifest.json. Set "diffucode.modelPath" or run "DiffuCode: Select model".`;

@@ -61,3 +61,11 @@ test('formatBytes picks a readable unit', () => {
   assert.equal(formatBytes(26_400_000), '26.4 MB');
   assert.equal(formatBytes(1_000_000_000), '1.0 GB');
 });
+
+test('Windows and macOS compare folders case-insensitively, as their default file systems do; Linux does not', () => {
+  assert.ok(sameFolder('/Users/ana/Models/Dream', '/users/ana/models/dream/', 'darwin'));
+  assert.ok(sameFolder('\\\\NAS\\share\\Models', '//nas/share/models/', 'win32'));
+  assert.ok(sameFolder('C:/models/dream', 'c:\\MODELS\\dream', 'win32'));
+  assert.ok(!sameFolder('/home/ana/Models', '/home/ana/models', 'linux'));
+  assert.deepEqual(rememberModel(['/Users/ana/Models/Dream', '/m/b'], '/Users/ana/models/dream', 5, 'darwin'), ['/Users/ana/models/dream', '/m/b']);
+});

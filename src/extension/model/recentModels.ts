@@ -9,12 +9,14 @@ import type { Manifest } from '../../engine/model/manifest';
 export const RECENT_MODELS_KEY = 'diffucode.recentModels';
 export const MAX_RECENT_MODELS = 5;
 
-/** Same folder? Resolved paths; Windows paths compare case-insensitively (its file system does). */
+/** Same folder? Resolved paths; Windows and macOS paths compare case-insensitively, as their file systems do by
+ *  default (NTFS; APFS unless formatted case-sensitive, an opt-in). */
 export function sameFolder(a: string, b: string, platform: NodeJS.Platform = process.platform): boolean {
   const p = platform === 'win32' ? path.win32 : path.posix;
+  const fold = platform === 'win32' || platform === 'darwin';
   const norm = (s: string) => {
     const r = p.resolve(s);
-    return platform === 'win32' ? r.toLowerCase() : r;
+    return fold ? r.toLowerCase() : r;
   };
   return norm(a) === norm(b);
 }

@@ -16,24 +16,29 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve, win32 } from 'node:path';
 import { inputError } from '../errors';
 
 export const STAGING_PREFIX = '.partial-';
 
 export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.DIFFUCODE_MODELS) return resolve(env.DIFFUCODE_MODELS);
-  const home = env.HOME || homedir();
-  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'diffucode', 'models');
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'diffucode', 'models');
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'diffucode', 'models');
+  // The platform's own path rules (the same as node:path's there), so tests can check Windows paths anywhere.
+  const p = platform === 'win32' ? win32 : posix;
+  if (env.DIFFUCODE_MODELS) return p.resolve(env.DIFFUCODE_MODELS);
+  const home = (platform === 'win32' ? env.USERPROFILE : undefined) || env.HOME || homedir();
+  if (platform === 'win32') return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'diffucode', 'models');
+  if (platform === 'darwin') return p.join(home, 'Library', 'Caches', 'diffucode', 'models');
+  return p.join(env.XDG_CACHE_HOME || p.join(home, '.cache'), 'diffucode', 'models');
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// Names Windows cannot hold as a folder, on every OS alike (a store may be copied or synced): its device names,
+// with or without an extension (CON, nul.txt, COM1), and a trailing dot, which Windows strips ("x." is "x").
+const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$|\.$/i;
 
 /** A model's folder name in the store: refuses anything that is not one plain path segment of ours. */
 export function checkModelName(name: string): string {
-  if (!NAME.test(name) || name.includes('..') || name.startsWith(STAGING_PREFIX))
+  if (!NAME.test(name) || name.includes('..') || name.startsWith(STAGING_PREFIX) || WINDOWS_RESERVED.test(name))
     throw inputError(`"${name}" is not a usable model name (letters, digits, ".", "_", "-"; one folder name)`, 'UNSAFE_NAME');
   return name;
 }
