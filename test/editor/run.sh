@@ -42,15 +42,25 @@ cat > "$RUN/user/User/settings.json" <<'JSON'
   "diffucode.fill.parseCheck": "off"
 }
 JSON
-# DIFFUCODE_TEST_MODEL: run the suites against another model folder (e.g. an exported DiffuCoder) instead
-# of the bundled one.
-# The setting is machine-scoped, and in a remote window (which the VS Code server is) machine settings come
-# from the server's Machine/settings.json, not from the user settings.
-if [ -n "${DIFFUCODE_TEST_MODEL:-}" ]; then
-  mkdir -p "$RUN/user/Machine"
-  node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ "diffucode.modelPath": process.argv[2] }, null, 2))' \
-    "$RUN/user/Machine/settings.json" "$DIFFUCODE_TEST_MODEL"
-fi
+# The "Get a model…" phase: a local stand-in of the Hugging Face Hub (test/editor/hubServer.ts) serving a tiny
+# random CoDA checkpoint under the catalog's CoDA repo; the models store and the Hugging Face cache in the run folder.
+node --import tsx test/editor/hubServer.ts "$RUN/hub" coda-1.7b-instruct coda > "$OUT/hub.log" 2>&1 &
+HUB=$!
+for _ in $(seq 1 240); do
+  grep -q '^HUB ' "$OUT/hub.log" && break
+  kill -0 "$HUB" 2>/dev/null || { echo "the Hub stand-in exited; see $OUT/hub.log" >&2; cat "$OUT/hub.log" >&2; exit 1; }
+  sleep 0.25
+done
+HUB_URL="$(awk '/^HUB /{print $2; exit}' "$OUT/hub.log")"
+export DIFFUCODE_EDITOR_HUB_REPO="$(awk '/^HUB /{print $3; exit}' "$OUT/hub.log")"
+export DIFFUCODE_MODELS="$RUN/models" HF_HUB_CACHE="$RUN/hf" DIFFUCODE_EDITOR_USER_DIR="$RUN/user"
+# Machine-scoped settings: in a remote window (which the VS Code server is) they come from the server's
+# Machine/settings.json, not from the user settings. The endpoint goes to the stand-in; DIFFUCODE_TEST_MODEL runs
+# the suites against another model folder (e.g. an exported DiffuCoder) instead of the bundled one.
+mkdir -p "$RUN/user/Machine"
+node -e 'const [f, hub, model] = process.argv.slice(1); const s = { "diffucode.hub.endpoint": hub };
+  if (model) s["diffucode.modelPath"] = model; require("fs").writeFileSync(f, JSON.stringify(s, null, 2))' \
+  "$RUN/user/Machine/settings.json" "$HUB_URL" "${DIFFUCODE_TEST_MODEL:-}"
 PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 echo "editor tests: VS Code server on 127.0.0.1:$PORT, run folder $RUN"
 XDG_CONFIG_HOME="$RUN/xdg-config" XDG_DATA_HOME="$RUN/xdg-data" XDG_CACHE_HOME="$RUN/xdg-cache" \
@@ -58,7 +68,11 @@ XDG_CONFIG_HOME="$RUN/xdg-config" XDG_DATA_HOME="$RUN/xdg-data" XDG_CACHE_HOME="
   --user-data-dir "$RUN/user" --extensions-dir "$RUN/ext" --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override "$RUN/ws-suite" > "$OUT/server.log" 2>&1 &
 SERVER=$!
-stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$RUN"; }
+stop() {
+  kill "$SERVER" "$HUB" 2>/dev/null || true
+  wait "$SERVER" "$HUB" 2>/dev/null || true
+  rm -rf "$RUN"
+}
 trap stop EXIT
 for _ in $(seq 1 120); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break

@@ -59,7 +59,7 @@ async function convertAndUse(context: SelectModelContext, log: vscode.LogOutputC
         return choice === USE ? useModel(context, path.join(store, req.name)) : undefined;
       }
       log.info(`converting ${req.source} to ${req.dtype} into ${path.join(store, req.name)}`);
-      folder = await withModelProgress(`DiffuCode: converting ${path.basename(req.source)}`, false, (signal, onProgress) =>
+      folder = await withModelProgress(`DiffuCode: converting ${path.basename(req.source)}`, false, log, (signal, onProgress) =>
         convertIntoStore(context.extensionPath, store, req, signal, (p) => onProgress({ stage: 'convert', ...p })),
       );
     } catch (e) {

@@ -54,7 +54,7 @@ async function chooseModel(): Promise<GetModelRequest | undefined> {
   ];
   const pick = await vscode.window.showQuickPick(items, {
     title: 'DiffuCode: Get a model',
-    placeHolder: 'Pick a model to download and convert (speed: the speed model for a 2-core CPU; RAM: what the engine asks for)',
+    placeHolder: 'A model to download and convert (fill times estimated for a 2-core CPU)',
     matchOnDescription: true,
     matchOnDetail: true,
   });
@@ -108,14 +108,14 @@ export async function fetchAndUse(context: GetModelContext, log: vscode.LogOutpu
     let result: PullResult;
     try {
       log.info(`getting ${req.model}${req.file ? ` (${req.file})` : ''} as ${req.dtype} from ${hubEndpoint(env)}`);
-      result = await withModelProgress(`DiffuCode: getting ${req.repo}`, true, (signal, onProgress) =>
+      result = await withModelProgress(`DiffuCode: getting ${req.repo}`, true, log, (signal, onProgress) =>
         pullModel({
           model: req.model,
           file: req.file,
           dtype: req.dtype,
           token,
           env,
-          acceptLicense: (q) => acceptLicence(context, q),
+          acceptLicense: (q) => acceptLicence(context, log, q),
           convert: childConvert(context.extensionPath),
           signal,
           onProgress,
@@ -170,7 +170,7 @@ const READ = 'Read the licence';
  * before anything is downloaded. Remembered per repository and licence, so trying again after a cancel does not
  * ask twice; a changed licence is asked again.
  */
-async function acceptLicence(context: GetModelContext, q: LicenseQuestion): Promise<boolean> {
+async function acceptLicence(context: GetModelContext, log: vscode.LogOutputChannel, q: LicenseQuestion): Promise<boolean> {
   const accepted = context.globalState.get<Record<string, string>>(ACCEPTED_LICENCES_KEY) ?? {};
   if (accepted[q.repo] === q.license.id) return true;
   for (;;) {
@@ -185,6 +185,7 @@ async function acceptLicence(context: GetModelContext, q: LicenseQuestion): Prom
       continue;
     }
     if (choice !== ACCEPT) return false;
+    log.info(`licence ${q.license.id} of ${q.repo} accepted`);
     await context.globalState.update(ACCEPTED_LICENCES_KEY, { ...accepted, [q.repo]: q.license.id });
     return true;
   }

@@ -28,9 +28,12 @@ export async function selectModelCommand(host: ModelHost, context: SelectModelCo
   const items: ModelItem[] = [
     { label: '$(package) Bundled model', description: current === '' ? 'in use' : 'diffucode-tiny', detail: detailOf(bundledDir), folder: '' },
   ];
-  if (current !== '') items.push({ label: `$(check) ${current}`, description: 'in use', detail: detailOf(current), folder: current });
   const store = storeListing();
-  const installed = installedChoices(store.models.filter((m) => current === '' || !sameFolder(m.folder, current)));
+  const inUse = (folder: string) => current !== '' && sameFolder(folder, current);
+  // The folder in use is listed on its own unless it is one of the store's (then it is marked there).
+  if (current !== '' && !store.models.some((m) => inUse(m.folder)))
+    items.push({ label: `$(check) ${current}`, description: 'in use', detail: detailOf(current), folder: current });
+  const installed = installedChoices(store.models, inUse);
   if (installed.length > 0) {
     items.push({ label: `Installed (${store.dir})`, kind: vscode.QuickPickItemKind.Separator });
     items.push(...installed);

@@ -17,20 +17,21 @@ test('every catalog row becomes one choice, the recommended row first, with size
   for (const c of choices) {
     const f = all.find((x) => x.row.id === c.rowId)!;
     assert.ok(c.label.endsWith(f.row.label));
-    assert.match(c.detail, /^download \d[\d.]* [kMG]?B · folder \d[\d.]* [kMG]?B \(int4\) · RAM \d[\d.]* [kMG]?B · ghost text (on|off)/);
-    assert.ok(c.detail.includes(f.row.license.name), c.detail);
-    assert.equal(c.detail.includes('(to accept)'), f.row.license.mustAccept, `${c.rowId}: a licence to accept is said`);
+    assert.match(c.detail, /^\d[\d.]* [kMG]?B download · \d[\d.]* [kMG]?B folder \(int4\) · \d[\d.]* [kMG]?B RAM · ~[\d.]+ s a fill, (ghost text on|fill command only) · /);
+    assert.ok(c.detail.endsWith(f.row.license.name), c.detail);
+    assert.ok(c.description.includes(`licence ${f.row.license.id}`), c.description);
+    assert.equal(c.description.includes('(to accept)'), f.row.license.mustAccept, `${c.rowId}: a licence to accept is said`);
     assert.ok(c.description.includes(f.row.family));
   }
 });
 
-test('a 7B row is too slow for ghost text on the reference CPU, a 0.5B row is not: the verdict is the speed model\'s', () => {
+test('a 7B row is too slow for ghost text on the reference CPU and a smaller row fills faster: the speed model\'s verdict', () => {
   const all = facts();
   const big = all.find((f) => f.row.params > 7e9)!;
   const small = all.find((f) => f.row.params < 1e9)!;
   assert.equal(big.speed.ghostText, false);
-  assert.match(speedText(big), /^ghost text off \(fill command only\), ~\d+ s a fill$/);
-  assert.match(speedText(small), /, ~[\d.]+ s a fill$/);
+  assert.match(speedText(big), /^~\d+ s a fill, fill command only$/);
+  assert.match(speedText(small), /^~[\d.]+ s a fill, /);
   assert.ok(small.speed.secondsPerFill < big.speed.secondsPerFill);
   // At ten times the throughput the verdict follows the measurement, not a fixed label.
   const fast = rowFacts(small.row, 1900);
@@ -61,10 +62,11 @@ test('precision choices: int4 first, the folder and RAM growing with the precisi
 });
 
 test('installed models for "Select model…": name, family, dtype and size; the source when recorded', () => {
-  const c = installedChoices([
+  const models = [
     { name: 'org--m-int4', modelName: 'm', family: 'dream', dtype: 'int4', sizeBytes: 4_600_000_000, folder: '/s/org--m-int4', source: 'hf:org/m@abc' },
     { name: 'local-int8', modelName: 'local', family: 'llada', dtype: 'int8', sizeBytes: 12_000_000, folder: '/s/local-int8' },
-  ]);
+  ];
+  const c = installedChoices(models);
   assert.deepEqual(
     c.map((x) => [x.label, x.description, x.detail, x.folder]),
     [
@@ -72,4 +74,9 @@ test('installed models for "Select model…": name, family, dtype and size; the 
       ['$(database) local-int8', 'llada · int8 · 12.0 MB', 'local · /s/local-int8', '/s/local-int8'],
     ],
   );
+  const marked = installedChoices(models, (f) => f === '/s/local-int8');
+  assert.deepEqual(marked.map((x) => [x.label, x.description]), [
+    ['$(database) org--m-int4', 'dream · int4 · 4.60 GB'],
+    ['$(check) local-int8', 'in use · llada · int8 · 12.0 MB'],
+  ]);
 });

@@ -14,33 +14,35 @@ export interface CatalogChoice {
   installed: boolean;
 }
 
-/** "ghost text on, ~1.2 s a fill" / "ghost text off, ~45 s a fill": the speed model's verdict in words. */
+/** "~1.2 s a fill, ghost text on" / "~45 s a fill, fill command only": the speed model's verdict in words. */
 export function speedText(f: RowFacts): string {
   const s = f.speed.secondsPerFill;
   const fill = s < 10 ? `~${s.toFixed(1)} s a fill` : `~${Math.round(s)} s a fill`;
-  return `${f.speed.ghostText ? 'ghost text on' : 'ghost text off (fill command only)'}, ${fill}`;
+  return `${fill}, ${f.speed.ghostText ? 'ghost text on' : 'fill command only'}`;
 }
 
 /**
- * One quick pick entry per catalog row, the recommended row first, the rest in catalog order. `installed`: store
- * names of models already there (the row's name at `dtype`), which are marked and cost nothing to pick.
+ * One quick pick entry per catalog row, the recommended row first, the rest in catalog order. The short facts go
+ * first on the detail line (a quick pick cuts long lines): what it costs to get (download, folder, RAM) and what it
+ * gives (speed); the licence sits in the description, marked when it must be accepted. `isInstalled`: whether the
+ * row's model at `dtype` is already in the store (marked; picking it costs nothing).
  */
 export function catalogChoices(facts: RowFacts[], isInstalled: (f: RowFacts, dtype: Dtype) => boolean, dtype: Dtype = 'int4'): CatalogChoice[] {
   const ordered = [...facts.filter((f) => f.row.recommended), ...facts.filter((f) => !f.row.recommended)];
   return ordered.map((f) => {
     const installed = isInstalled(f, dtype);
     const marks = [f.row.recommended ? 'recommended' : '', installed ? `installed (${dtype})` : '', f.row.format === 'gguf' ? 'GGUF' : ''].filter(Boolean);
-    const licence = `${f.row.license.name}${f.row.license.mustAccept ? ' (to accept)' : ''}`;
+    const licence = `licence ${f.row.license.id}${f.row.license.mustAccept ? ' (to accept)' : ''}`;
     return {
       rowId: f.row.id,
       label: `${installed ? '$(check)' : f.row.recommended ? '$(star-full)' : '$(cloud-download)'} ${f.row.label}`,
-      description: [...marks, f.row.family].join(' · '),
+      description: [...marks, f.row.family, licence].join(' · '),
       detail: [
-        `download ${formatBytes(f.downloadBytes)}`,
-        `folder ${formatBytes(f.folderBytes[dtype])} (${dtype})`,
-        `RAM ${formatBytes(f.ramBytes[dtype])}`,
+        `${formatBytes(f.downloadBytes)} download`,
+        `${formatBytes(f.folderBytes[dtype])} folder (${dtype})`,
+        `${formatBytes(f.ramBytes[dtype])} RAM`,
         speedText(f),
-        licence,
+        f.row.license.name,
       ].join(' · '),
       installed,
     };
@@ -80,11 +82,11 @@ export interface InstalledChoice {
 }
 
 /** The store's models for "Select model…": name, family, dtype, size; where it came from underneath. */
-export function installedChoices(models: InstalledModel[]): InstalledChoice[] {
+export function installedChoices(models: InstalledModel[], inUse: (folder: string) => boolean = () => false): InstalledChoice[] {
   return models.map((m) => ({
     folder: m.folder,
-    label: `$(database) ${m.name}`,
-    description: [m.family, m.dtype, formatBytes(m.sizeBytes)].join(' · '),
+    label: `${inUse(m.folder) ? '$(check)' : '$(database)'} ${m.name}`,
+    description: [...(inUse(m.folder) ? ['in use'] : []), m.family, m.dtype, formatBytes(m.sizeBytes)].join(' · '),
     detail: m.source ? `${m.modelName} · from ${m.source}` : `${m.modelName} · ${m.folder}`,
   }));
 }

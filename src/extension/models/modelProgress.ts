@@ -11,7 +11,12 @@ const REPORT_EVERY_MS = 250;
  * is removed) and a callback for pullModel's progress events, shown as bytes, rate and time left, then conversion
  * steps, on one bar (progressText.ts).
  */
-export function withModelProgress<T>(title: string, withDownload: boolean, work: (signal: AbortSignal, report: (p: PullProgress) => void) => Promise<T>): Thenable<T> {
+export function withModelProgress<T>(
+  title: string,
+  withDownload: boolean,
+  log: vscode.LogOutputChannel,
+  work: (signal: AbortSignal, report: (p: PullProgress) => void) => Promise<T>,
+): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
@@ -24,6 +29,8 @@ export function withModelProgress<T>(title: string, withDownload: boolean, work:
       pending += step.increment;
       const now = Date.now();
       if (p.stage === lastStage && now - last < REPORT_EVERY_MS) return;
+      // Each stage once in the log: where a slow or stuck download stopped is then visible there.
+      if (p.stage !== lastStage) log.info(step.message);
       lastStage = p.stage;
       last = now;
       progress.report({ message: step.message, increment: pending });
