@@ -8,7 +8,7 @@ CPU. No GPU here, so the answer comes from what can be checked without one:
 - onnxruntime's kernel registration sources (WEBGPU_SOURCE_ONLY below), for kernels whose symbols were folded.
 
 The graphs: the bundled model (graph v1, opset 17: model.onnx and window.onnx) and graph v2 as training/hf/
-graph_builder.py writes it for real checkpoints (opset 21 + com.microsoft), in every dtype, with and without
+the converter (src/models/convert/) writes it for real checkpoints (opset 21 + com.microsoft), in every dtype, with and without
 Qwen3's q/k norm. Writes bench/results/provider-ops.json.
 
     .venv/bin/python bench/provider_ops.py
@@ -96,36 +96,21 @@ def graph_ops(path_or_model):
 
 
 def v2_graphs():
-    """Graph v2 for a tiny random checkpoint in every dtype, with and without Qwen3's q/k norm."""
-    import numpy as np
-    from training.hf.graph_builder import DTYPES, ArraySource, BuildOptions, build_graph
-    from training.hf.weights_file import WeightsFile
-    cfg0 = dict(vocab_size=320, hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
-                num_key_value_heads=2, rope_theta=10000.0, rms_norm_eps=1e-6, tie_word_embeddings=True)
-    r = np.random.default_rng(0)
-    for qk in (False, True):
-        cfg = {**cfg0, "qkv_bias": not qk, "qk_norm": qk}
-        h, i, hd = cfg["hidden_size"], cfg["intermediate_size"], cfg["hidden_size"] // cfg["num_attention_heads"]
-        kv = cfg["num_key_value_heads"] * hd
-        sd = {"model.embed_tokens.weight": r.standard_normal((cfg["vocab_size"], h)), "model.norm.weight": np.ones(h)}
-        for layer in range(cfg["num_hidden_layers"]):
-            p = f"model.layers.{layer}."
-            sd[p + "input_layernorm.weight"] = sd[p + "post_attention_layernorm.weight"] = np.ones(h)
-            for n, shape in {"q_proj": (h, h), "k_proj": (kv, h), "v_proj": (kv, h), "o_proj": (h, h)}.items():
-                sd[p + f"self_attn.{n}.weight"] = r.standard_normal(shape) * 0.05
-                if not qk and n != "o_proj":
-                    sd[p + f"self_attn.{n}.bias"] = np.zeros(shape[0])
-            if qk:
-                sd[p + "self_attn.q_norm.weight"] = sd[p + "self_attn.k_norm.weight"] = np.ones(hd)
-            for n, shape in {"gate_proj": (i, h), "up_proj": (i, h), "down_proj": (h, i)}.items():
-                sd[p + f"mlp.{n}.weight"] = r.standard_normal(shape) * 0.05
-        sd = {k: v.astype(np.float32) for k, v in sd.items()}
-        for dtype in DTYPES:
-            with tempfile.TemporaryDirectory() as d:
-                w = WeightsFile(d)
-                g = build_graph(cfg, ArraySource(sd), w, BuildOptions(dtype=dtype, max_positions=64))
-                w.close()
-            yield f"graph v2 {dtype}{' (Qwen3 q/k norm)' if qk else ''}", g
+    """Graph v2 for tiny random checkpoints in every dtype, with and without Qwen3's q/k norm (Dream and CoDA), as the
+    one graph builder (the TypeScript converter, `node dist/cli.js convert`) writes them."""
+    import onnx
+    from training.hf.convert_cli import convert
+    from training.hf.make_tiny_checkpoint import make_tiny_checkpoint
+    from training.hf.tiny_families import make_tiny_coda
+    with tempfile.TemporaryDirectory() as d:
+        for qk in (False, True):
+            ckpt = os.path.join(d, "coda" if qk else "dream")
+            (make_tiny_coda if qk else make_tiny_checkpoint)(ckpt)
+            for dtype in ("int4", "int8", "fp16", "fp32"):
+                out = os.path.join(d, f"{os.path.basename(ckpt)}-{dtype}")
+                convert(ckpt, out, "--dtype", dtype, "--license", "mit")
+                g = onnx.load(os.path.join(out, "model.onnx"), load_external_data=False)
+                yield f"graph v2 {dtype}{' (Qwen3 q/k norm)' if qk else ''}", g
 
 
 def classify(opset, count, evidence):
