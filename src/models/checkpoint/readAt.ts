@@ -5,7 +5,9 @@ import { readSync } from 'node:fs';
 import { InputError } from './inputError';
 
 export function readAt(fd: number, position: number, length: number, what: string): Uint8Array {
-  const buf = new Uint8Array(length);
+  // Not zero-filled: every byte is overwritten or the read fails. allocUnsafeSlow never hands out a pooled (unaligned)
+  // slice, so 16-bit views of it stay aligned.
+  const buf = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
   let got = 0;
   while (got < length) {
     // At most 1 GiB a call: readSync refuses single reads above 2 GiB.

@@ -144,10 +144,14 @@ function q4_K(src: Uint8Array, out: Float32Array): void {
   for (let b = 0, o = 0; b < src.length; b += 144, o += 256) {
     const d = half(t, src, b), dmin = half(t, src, b + 2);
     scaleMin(src, b + 4, sc, mn);
-    for (let p = 0; p < 256; p++) {
-      const j = p >> 5;
-      const q = (src[b + 16 + 32 * (p >> 6) + (p & 31)] >> (4 * (j & 1))) & 15;
-      out[o + p] = d * sc[j] * q - dmin * mn[j];
+    for (let c = 0; c < 4; c++) {
+      const d1 = d * sc[2 * c], m1 = dmin * mn[2 * c], d2 = d * sc[2 * c + 1], m2 = dmin * mn[2 * c + 1];
+      const q = b + 16 + 32 * c, y = o + 64 * c;
+      for (let l = 0; l < 32; l++) {
+        const v = src[q + l];
+        out[y + l] = d1 * (v & 15) - m1;
+        out[y + 32 + l] = d2 * (v >> 4) - m2;
+      }
     }
   }
 }
@@ -159,10 +163,14 @@ function q5_K(src: Uint8Array, out: Float32Array): void {
   for (let b = 0, o = 0; b < src.length; b += 176, o += 256) {
     const d = half(t, src, b), dmin = half(t, src, b + 2);
     scaleMin(src, b + 4, sc, mn);
-    for (let p = 0; p < 256; p++) {
-      const j = p >> 5, l = p & 31;
-      const q = ((src[b + 48 + 32 * (p >> 6) + l] >> (4 * (j & 1))) & 15) | (((src[b + 16 + l] >> j) & 1) << 4);
-      out[o + p] = d * sc[j] * q - dmin * mn[j];
+    for (let c = 0; c < 4; c++) {
+      const d1 = d * sc[2 * c], m1 = dmin * mn[2 * c], d2 = d * sc[2 * c + 1], m2 = dmin * mn[2 * c + 1];
+      const q = b + 48 + 32 * c, y = o + 64 * c;
+      for (let l = 0; l < 32; l++) {
+        const v = src[q + l], hb = src[b + 16 + l] >> (2 * c);
+        out[y + l] = d1 * ((v & 15) | ((hb & 1) << 4)) - m1;
+        out[y + 32 + l] = d2 * ((v >> 4) | ((hb & 2) << 3)) - m2;
+      }
     }
   }
 }
@@ -174,11 +182,15 @@ function q6_K(src: Uint8Array, out: Float32Array): void {
   const t = f16ToF32Table();
   for (let b = 0, o = 0; b < src.length; b += 210, o += 256) {
     const d = half(t, src, b + 208);
-    for (let p = 0; p < 256; p++) {
-      const h = p >> 7;
-      const low = (src[b + 64 * h + (p & 63)] >> (4 * ((p >> 6) & 1))) & 15;
-      const high = (src[b + 128 + 32 * h + (p & 31)] >> (2 * ((p >> 5) & 3))) & 3;
-      out[o + p] = d * int8(src[b + 192 + (p >> 4)]) * ((low | (high << 4)) - 32);
+    for (let h = 0; h < 2; h++) {
+      const ql = b + 64 * h, qh = b + 128 + 32 * h, sc = b + 192 + 8 * h, y = o + 128 * h;
+      for (let l = 0; l < 32; l++) {
+        const a = src[ql + l], c = src[ql + 32 + l], hb = src[qh + l], s = sc + (l >> 4);
+        out[y + l] = d * int8(src[s]) * (((a & 15) | ((hb & 3) << 4)) - 32);
+        out[y + 32 + l] = d * int8(src[s + 2]) * (((c & 15) | (((hb >> 2) & 3) << 4)) - 32);
+        out[y + 64 + l] = d * int8(src[s + 4]) * (((a >> 4) | (((hb >> 4) & 3) << 4)) - 32);
+        out[y + 96 + l] = d * int8(src[s + 6]) * (((c >> 4) | (((hb >> 6) & 3) << 4)) - 32);
+      }
     }
   }
 }

@@ -11,39 +11,36 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConvertInput } from '../../convert/input';
 import { openInput } from '../openInput';
-import { makeTiny, py, ROOT } from '../testing/python';
+import { ggufReferences, makeTiny, writeGgufs } from '../testing/python';
 
-const WRITE = join(ROOT, 'src/models/checkpoint/testing/write_gguf.py');
-const REFERENCE = join(ROOT, 'src/models/checkpoint/testing/gguf_reference.py');
 // K-quants need rows of a multiple of 256 values: hidden 256, MLP 512.
 const SHAPE = ['--set', 'hidden_size=256', '--set', 'intermediate_size=512'];
-
-export function writeGguf(ckpt: string, path: string, qtype: string, opts: Record<string, unknown> = {}): string {
-  py([WRITE, ckpt, path, qtype, JSON.stringify(opts)]);
-  return path;
-}
 
 const sha = (a: Uint8Array | Float32Array) =>
   createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
 
+// Types gguf_source.py also reads (its config, tokenizer and tokens are compared too), then those it does not.
+const PYTHON_READS = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'];
+const TYPES = [...PYTHON_READS, 'Q2_K', 'Q3_K', 'Q4_1', 'Q5_0', 'Q5_1', 'IQ4_NL'];
+
 let tmp: string;
-let ckpt: string;
+let refs: Record<string, any>;
+const pathOf = (qtype: string) => join(tmp, `tiny-${qtype}.gguf`);
 before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'diffucode-gguf-'));
-  ckpt = makeTiny(join(tmp, 'dream'), SHAPE);
+  const ckpt = makeTiny(join(tmp, 'dream'), SHAPE);
+  writeGgufs(TYPES.map((q) => [ckpt, pathOf(q), q, { license: 'mit' }]));
+  refs = ggufReferences(TYPES.map(pathOf));
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-// Types gguf_source.py also reads (its config, tokenizer and tokens are compared too), then those it does not.
-const PYTHON_READS = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'];
-for (const qtype of [...PYTHON_READS, 'Q2_K', 'Q3_K', 'Q4_1', 'Q5_0', 'Q5_1', 'IQ4_NL']) {
+for (const qtype of TYPES) {
   describe(`GGUF ${qtype}`, () => {
     let ref: any;
     let input: ConvertInput;
     before(() => {
-      const path = writeGguf(ckpt, join(tmp, `tiny-${qtype}.gguf`), qtype, { license: 'mit' });
-      ref = JSON.parse(py([REFERENCE, path]));
-      input = openInput(path);
+      ref = refs[pathOf(qtype)];
+      input = openInput(pathOf(qtype));
     });
     after(() => input?.close());
 

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { InputError } from '../inputError';
 import { openInput } from '../openInput';
-import { makeTiny, py, ROOT } from '../testing/python';
-import { writeGguf } from './openGguf.test';
+import { ggufReferences, makeTiny, writeGgufs } from '../testing/python';
 
 let tmp: string;
 let ckpt: string;
@@ -33,7 +32,12 @@ function refused(path: string): string {
 }
 
 function pythonRefusal(path: string): string {
-  return JSON.parse(py([join(ROOT, 'src/models/checkpoint/testing/gguf_reference.py'), path])).error;
+  return ggufReferences([path])[path].error;
+}
+
+function writeGguf(ckpt: string, path: string, qtype: string, opts: Record<string, unknown> = {}): string {
+  writeGgufs([[ckpt, path, qtype, opts]]);
+  return path;
 }
 
 // --- hand-made headers ----------------------------------------------------------------------------------------
@@ -118,12 +122,14 @@ test('models it must refuse, with the Python importer\'s message', () => {
     [{ meta: { block_count: 3 } }, /the metadata implies tensor\(s\) the file lacks, e.g. blk.2/],
     [{ meta: { embedding_length: 128 } }, /metadata contradicts the tensors: token_embd.weight is \[\d+, 64\] but the metadata implies \[\d+, 128\]/],
   ];
-  for (const [opts, pattern] of cases) {
-    const path = writeGguf(ckpt, join(tmp, `case-${n++}.gguf`), 'Q8_0', opts);
-    const msg = refused(path);
+  const paths = cases.map(() => join(tmp, `case-${n++}.gguf`));
+  writeGgufs(cases.map(([opts], i) => [ckpt, paths[i], 'Q8_0', opts]));
+  const python = ggufReferences(paths);
+  cases.forEach(([, pattern], i) => {
+    const msg = refused(paths[i]);
     assert.match(msg, pattern);
-    assert.equal(msg, pythonRefusal(path));
-  }
+    assert.equal(msg, python[paths[i]].error);
+  });
   const mx = writeGguf(ckpt, join(tmp, 'mxfp4.gguf'), 'MXFP4');
   assert.match(refused(mx), /tensor token_embd.weight is MXFP4, which this importer does not read \(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K\)/);
 });

@@ -2,7 +2,9 @@
 sha256 as the gguf package dequantizes it (GGUFReader + gguf.quants), the Q4_0/Q8_0 MatMulNBits blocks and the
 config, tokenizer and tokens as training/hf/gguf_source.py reads them (or {"error"} where it refuses the file).
 
-    .venv/bin/python src/models/checkpoint/testing/gguf_reference.py FILE.gguf
+    .venv/bin/python src/models/checkpoint/testing/gguf_reference.py FILE.gguf...
+
+prints {path: result} for every file.
 """
 import hashlib
 import json
@@ -23,7 +25,10 @@ def sha(a) -> str:
 
 
 def main():
-    path = sys.argv[1]
+    print(json.dumps({path: read(path) for path in sys.argv[1:]}, ensure_ascii=False))
+
+
+def read(path):
     out = {}
     try:
         reader = GGUFReader(path, "r")
@@ -53,7 +58,7 @@ def main():
         out["rename"] = src.weights.map
     except Fatal as e:
         out["error"] = str(e)
-    print(json.dumps(out, ensure_ascii=False))
+    return out
 
 
 main()

@@ -38,3 +38,14 @@ export function makeTiny(dir: string, args: string[] = []): string {
 export function pythonReads(dir: string, args: string[] = []): any {
   return JSON.parse(py([join(ROOT, 'src/models/checkpoint/testing/reference.py'), dir, ...args]));
 }
+
+/** GGUF files written from tiny checkpoints by testing/write_gguf.py, all in one Python process:
+ *  [checkpoint, out.gguf, qtype, options] each. */
+export function writeGgufs(jobs: [string, string, string, Record<string, unknown>][]): void {
+  py([join(ROOT, 'src/models/checkpoint/testing/write_gguf.py'), '--jobs', JSON.stringify(jobs)]);
+}
+
+/** What the Python side reads from GGUF files (testing/gguf_reference.py), keyed by path. */
+export function ggufReferences(paths: string[]): Record<string, any> {
+  return JSON.parse(py([join(ROOT, 'src/models/checkpoint/testing/gguf_reference.py'), ...paths]));
+}

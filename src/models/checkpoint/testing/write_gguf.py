@@ -3,6 +3,7 @@ convert_hf_to_gguf.py lays out a DreamModel (arch "dream", attention.causal fals
 a byte-level BPE token list with [PADn] rows, no q/k permutation), for the TypeScript GGUF reader's tests.
 
     .venv/bin/python src/models/checkpoint/testing/write_gguf.py CHECKPOINT_DIR OUT.gguf QTYPE [JSON_OPTIONS]
+    .venv/bin/python src/models/checkpoint/testing/write_gguf.py --jobs '[[CHECKPOINT_DIR, OUT.gguf, QTYPE, OPTIONS], ...]'
 
 QTYPE: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, MXFP4 (quantized by the gguf package), or Q2_K ... Q6_K, IQ4_NL
 (random valid blocks: the package cannot quantize those). Options: {"arch": "qwen2", "causal": null|true|false, "mask": false,
@@ -51,8 +52,14 @@ def random_blocks(kind, rows, cols, rng):
 
 
 def main():
-    ckpt, path, qtype = sys.argv[1:4]
-    opts = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    if sys.argv[1] == "--jobs":  # many files in one process: the tests pay the interpreter's start-up once
+        for ckpt, path, qtype, opts in json.loads(sys.argv[2]):
+            write(ckpt, path, qtype, opts)
+    else:
+        write(*sys.argv[1:4], json.loads(sys.argv[4]) if len(sys.argv) > 4 else {})
+
+
+def write(ckpt, path, qtype, opts):
     arch = opts.get("arch", "dream")
     with open(os.path.join(ckpt, "config.json"), encoding="utf-8") as f:
         cfg = json.load(f)
