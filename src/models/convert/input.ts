@@ -2,6 +2,8 @@
 // readers (src/models/checkpoint/) produce it; the one graph builder (src/models/convert/) consumes it. This file is
 // the contract between the two: the TypeScript port of training/hf/export_input.py and the former Python graph builder's WeightSource.
 
+import type { ModelTokens } from '../../engine/modelTokens';
+
 /** Weight types a converted folder can hold (manifest `weights.dtype`). int4 is the default. */
 export type WeightDtype = 'int4' | 'int8' | 'fp16' | 'fp32';
 
@@ -56,13 +58,7 @@ export type CanonicalConfig = Record<string, unknown> & {
 };
 
 /** Special token ids resolved for the manifest (training/hf/manifest.py resolve_tokens + the family's rules). */
-export interface ResolvedTokens {
-  bos: number;
-  eos: number;
-  pad: number;
-  mask: number;
-  expand: number | null;
-  stop: number[];
+export interface ResolvedTokens extends ModelTokens {
   [key: string]: unknown;
 }
 
