@@ -60,6 +60,13 @@ export function checkVsix(zip: Buffer, t: VsixTarget, sourceNative: (dir: string
     if (/\.(ts|mts|cts|map)$/.test(e.name) || /\/(src|lib)\/.*\.(c|cc|cpp|h|hpp)$/.test(e.name)) problems.push(`${e.name}: sources do not belong in the VSIX`);
   }
 
+  // What package.json starts: the extension's main and the CLI's bin.
+  const pkg = JSON.parse(byName.get(`${ROOT}package.json`)?.read().toString('utf8') ?? '{}') as { main?: string; bin?: Record<string, string> };
+  for (const start of [pkg.main, ...Object.values(pkg.bin ?? {})].filter((x): x is string => !!x)) {
+    const f = posix.normalize(`${ROOT}${start}`);
+    if (!byName.has(f) && !byName.has(`${f}.js`)) problems.push(`package.json starts ${start}, which is not in the VSIX`);
+  }
+
   // The bundles leave some modules to node_modules (esbuild's externals), and those require their own: each must be
   // inside with its entry file.
   const builtin = new Set([...builtinModules, 'vscode']);

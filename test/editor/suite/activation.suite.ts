@@ -47,3 +47,12 @@ test('workspace settings cannot choose the model folder', async () => {
     if (written) await config.update('modelPath', undefined, vscode.ConfigurationTarget.Workspace);
   }
 });
+
+test('executionProvider "auto" (the default): the bundled model runs on the CPU, and the tooltip says why', async () => {
+  const a = await api();
+  assert.equal(vscode.workspace.getConfiguration('diffucode').get('executionProvider'), 'auto');
+  const info = await a.host.load();
+  assert.equal(info.provider, 'cpu');
+  await waitFor('the ready state with the reason', () => /auto chose the CPU: this model is small/.test(a.statusText()), 60_000);
+  log(`status after load: ${a.statusText()}`);
+});
