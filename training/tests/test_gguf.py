@@ -249,7 +249,7 @@ class GGUFRefusals(unittest.TestCase):
                     self._write("plain-qwen2.gguf", arch="qwen2", causal=None))
         self._fails("no tokenizer.ggml.mask_token_id", self._write("nomask.gguf", mask=False))
         self._fails("tensor token_embd.weight is TQ2_0, which this importer does not read",
-                    self._write("tq2_0.gguf", qtype="TQ2_0"))
+                    self._write("tq2_0.gguf", qtype="TQ2_0"))  # ternary blocks (Q5_0 is read since the IQ4_NL commit)
         self._fails("the metadata implies tensor.*blk.2", self._write("layers.gguf", meta={"block_count": 3}))
         self._fails("metadata contradicts the tensors: token_embd.weight is",
                     self._write("width.gguf", meta={"embedding_length": 128}))
