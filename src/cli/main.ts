@@ -11,7 +11,6 @@ import { runServe } from './serve';
 import { runConvertCli } from './convert';
 import { runPull } from './pull';
 import { runModels } from './models';
-import { convertStep } from '../models/convertStep';
 
 async function main(argv: string[]): Promise<number> {
   // `serve` runs the model server (src/cli/serve.ts, its own options); every other command is a client.
@@ -19,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
   // `convert` writes a model folder (src/cli/convert.ts, its own options); it loads no model.
   if (argv[0] === 'convert') return runConvertCli(argv.slice(1));
   // `pull` and `models` manage the models store (src/cli/pull.ts, src/cli/models.ts, their own options).
-  if (argv[0] === 'pull') return runPull(argv.slice(1), convertStep);
+  if (argv[0] === 'pull') return runPull(argv.slice(1));
   if (argv[0] === 'models') return runModels(argv.slice(1));
   let args: CliArgs;
   try {

@@ -37,6 +37,7 @@ Exit status: 0 done (the model folder is the last line of standard output), 1 a 
 function progressPrinter(err: NodeJS.WriteStream) {
   let lastLine = 0;
   let lastStage = '';
+  let lastFile = '';
   return (p: PullProgress) => {
     const now = Date.now();
     const tty = err.isTTY;
@@ -47,8 +48,11 @@ function progressPrinter(err: NodeJS.WriteStream) {
       line = `downloading ${p.file}: ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} (${pct} %)` + (p.rate > 0 ? `, ${formatBytes(p.rate)}/s, ${formatSeconds(p.secondsLeft ?? NaN)} left` : '');
     } else if (p.stage === 'convert') line = `converting: ${p.what} (${p.done}/${p.total})`;
     else line = `done: ${p.folder}`;
-    const stageChanged = p.stage !== lastStage;
+    // Without a terminal: a line when the stage or the file changes, else one every 3 s (logs stay readable).
+    const file = p.stage === 'download' ? p.file : '';
+    const stageChanged = p.stage !== lastStage || file !== lastFile;
     lastStage = p.stage;
+    lastFile = file;
     if (tty) {
       err.write(`\r\x1b[K${line.slice(0, (err.columns || 120) - 1)}${p.stage === 'done' ? '\n' : ''}`);
     } else if (stageChanged || now - lastLine > 3000 || p.stage === 'done') {
@@ -58,7 +62,7 @@ function progressPrinter(err: NodeJS.WriteStream) {
   };
 }
 
-export async function runPull(argv: string[], convert: ConvertFn | undefined, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+export async function runPull(argv: string[], convert?: ConvertFn, err: NodeJS.WriteStream = process.stderr): Promise<number> {
   const say = (s: string) => err.write(s + '\n');
   let parsed;
   try {
@@ -91,10 +95,6 @@ export async function runPull(argv: string[], convert: ConvertFn | undefined, er
   if (v.dtype !== undefined && !DTYPES.includes(v.dtype as Dtype)) {
     say(`diffucode pull: --dtype must be one of ${DTYPES.join(', ')} (got "${v.dtype}")`);
     return 2;
-  }
-  if (!convert) {
-    say('diffucode pull: this build has no model converter (src/models/convert); nothing was downloaded');
-    return 1;
   }
   const model = parsed.positionals[0];
   const ac = new AbortController();

@@ -1,7 +1,21 @@
-// The conversion step `diffucode pull` and the editor run after a download: the TypeScript converter
-// (src/models/convert/convert.ts convertModel), adapted to pullModel's ConvertFn. Undefined while the converter is
-// not part of the build (the CLI then says so and downloads nothing).
+// The conversion step pullModel runs after a download, by default: the TypeScript converter in this process
+// (src/models/convert/convert.ts convertModel). The editor passes its own, the same converter in a child process
+// (src/models/convert/runner.ts convertInChild), to keep the extension host responsive.
 
-import type { ConvertFn } from './pull';
+import { convertModel } from './convert/convert';
+import type { Dtype } from './catalog/catalog';
 
-export const convertStep: ConvertFn | undefined = undefined;
+/** A conversion step: writes a model folder at `out` (staging and renaming it itself), throws a ConvertError or an
+ *  InputError on bad input (pullModel maps them to exit 2), an AbortError when `signal` fires. */
+export type ConvertFn = (opts: {
+  source: string;
+  out: string;
+  dtype: Dtype;
+  name?: string;
+  assumeDream?: boolean;
+  license?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number; what: string }) => void;
+}) => Promise<{ folder: string }>;
+
+export const convertStep: ConvertFn = (opts) => convertModel(opts);

@@ -7,9 +7,12 @@
 // Used by `diffucode pull` (src/cli/pull.ts) and the editor's "Get a model…"; both pass callbacks for progress and
 // licence acceptance and an AbortSignal to cancel.
 
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { catalog, DTYPES, findRow, folderBytes, matchesPattern, type CatalogLicense, type CatalogRow, type Dtype } from './catalog/catalog';
+import { convertStep, type ConvertFn } from './convertStep';
+
+export type { ConvertFn };
 import { checkSpace, type FreeBytes } from './diskSpace';
 import { cancelled, inputError, ModelError, throwIfAborted } from './errors';
 import { RepoCache } from './hub/cacheLayout';
@@ -21,19 +24,6 @@ import { checkRepoPath, COMMIT_SHA, formatRepoRef, parseRepoRef, type RepoRef } 
 import type { DownloadProgress } from './hub/progressMeter';
 import { cardLicense, judgeConfig, licenseNeedsAcceptance } from './judgeCheckpoint';
 import { cleanStaleStaging, defaultStoreDir, installFolder, isInstalled, modelNameFor, openStore, pathExists, stagingFolder } from './store/modelStore';
-
-/** The conversion step (src/models/convert/convert.ts convertModel, or a stand-in with the same contract): writes a
- *  model folder at `out` (staging and renaming it itself), throws on bad input. */
-export type ConvertFn = (opts: {
-  source: string;
-  out: string;
-  dtype: Dtype;
-  name?: string;
-  assumeDream?: boolean;
-  license?: string;
-  signal?: AbortSignal;
-  onProgress?: (p: { done: number; total: number; what: string }) => void;
-}) => Promise<{ folder: string }>;
 
 export type PullProgress =
   | { stage: 'resolve'; repo: string }
@@ -62,7 +52,8 @@ export interface PullOptions {
   assumeDream?: boolean;
   /** Asked before downloading a model whose licence must be accepted; resolve true to go on. */
   acceptLicense?: (q: LicenseQuestion) => Promise<boolean>;
-  convert: ConvertFn;
+  /** The conversion step (default: convertModel in this process; the editor passes convertInChild). */
+  convert?: ConvertFn;
   signal?: AbortSignal;
   onProgress?: (p: PullProgress) => void;
   /** Environment for HF_ENDPOINT / HF_TOKEN / HF_HUB_CACHE / DIFFUCODE_MODELS (default process.env). */
@@ -152,6 +143,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
   const store = opts.out ? undefined : await openStore(opts.store ?? defaultStoreDir(env));
   const dest = opts.out ? resolve(opts.out) : join(store!, name);
   const stageRoot = opts.out ? dirname(dest) : store!;
+  if (opts.out) await mkdir(stageRoot, { recursive: true });
   if (store && (await isInstalled(store, name))) {
     opts.onProgress?.({ stage: 'done', folder: dest });
     return { folder: dest, name, repo: req.ref.repo, fetchedBytes: 0, alreadyInstalled: true };
@@ -218,7 +210,7 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
   const staging = await stagingFolder(stageRoot, name);
   try {
     const source = req.file ? join(snap.folder, ...req.file.split('/')) : snap.folder;
-    const built = await opts.convert({
+    const built = await (opts.convert ?? convertStep)({
       source,
       out: join(staging, 'model'),
       dtype: req.dtype,
@@ -232,13 +224,13 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     await recordSource(built.folder, rev, req.file);
     const folder = await installFolder(built.folder, dest);
     opts.onProgress?.({ stage: 'done', folder });
-    return { folder, name, repo: rev.repo, commit: rev.commit, snapshot: snap.folder, fetchedBytes: snap.fetchedBytes, alreadyInstalled: false };
+    return { folder, name: opts.out ? basename(dest) : name, repo: rev.repo, commit: rev.commit, snapshot: snap.folder, fetchedBytes: snap.fetchedBytes, alreadyInstalled: false };
   } catch (e) {
     if (signal?.aborted) throw cancelled();
     if (e instanceof ModelError) throw e;
     const msg = (e as Error)?.message ?? String(e);
-    // The converter's refusals (ConvertError) are bad input; anything else failed on the way.
-    if ((e as Error)?.name === 'ConvertError') throw inputError(msg, 'CONVERT_FAILED');
+    // The converter's refusals (ConvertError, the readers' InputError) are bad input; anything else failed on the way.
+    if (['ConvertError', 'InputError'].includes((e as Error)?.name)) throw inputError(msg.split('\n')[0], 'CONVERT_FAILED');
     if ((e as Error)?.name === 'AbortError') throw cancelled();
     throw new ModelError(`conversion failed: ${msg.split('\n')[0]}`, 'CONVERT_FAILED', 'failed');
   } finally {

@@ -1,41 +1,25 @@
 // Getting a model from the Hub, end to end, against the local stand-in of the Hub's API (test/hub/hubStandIn.ts)
 // serving the project's tiny random checkpoints of every family (training/hf/make_tiny_checkpoint.py) and a tiny
-// GGUF (training/tests/test_gguf.py's writer): pullModel through the real @huggingface/hub client, the converter,
-// the models store, then a fill through the real CLI and worker. And every way it must refuse or recover: resume
+// GGUF (training/tests/test_gguf.py's writer): `diffucode pull` / pullModel through the real @huggingface/hub client,
+// the TypeScript converter, the models store, then a fill through the real CLI and worker. And every way it must refuse or recover: resume
 // after a cut, a flipped byte, no disk space, gated, offline, hostile names, symlinks in the store, a causal model,
 // a licence not accepted, a Hugging Face cache that already holds the files.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HubStandIn, filesOf, type StandInRepo } from '../hub/hubStandIn';
-import { buildOnce, cli, ROOT } from './helpers';
-import { pullModel, type ConvertFn, type PullOptions } from '../../src/models/pull';
+import { buildOnce, cli, CLI, ROOT } from './helpers';
+import { pullModel, type PullOptions } from '../../src/models/pull';
 import { ModelError } from '../../src/models/errors';
 import { listInstalledModels } from '../../src/models/store/modelStore';
 
 const PYTHON = process.env.DIFFUCODE_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
 const TOKEN = 'hf_standin_token';
-
-/** The conversion step: the Python exporter (training/hf/export_checkpoint.py) with convertModel's contract,
- *  until the TypeScript converter is on this branch. */
-const pythonConvert: ConvertFn = async (o) => {
-  const args = ['-m', 'training.hf.export_checkpoint', o.source, o.out, '--dtype', o.dtype, '--quiet'];
-  if (o.assumeDream) args.push('--assume-dream');
-  if (o.license) args.push('--license', o.license);
-  if (o.name) args.push('--name', o.name);
-  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) {
-    const e = new Error((r.stderr || r.stdout).trim().split('\n').pop() ?? 'export failed');
-    e.name = r.status === 2 ? 'ConvertError' : 'Error';
-    throw e;
-  }
-  return { folder: o.out };
-};
 
 let hub: HubStandIn;
 let work: string;
@@ -86,7 +70,7 @@ function env(extra: NodeJS.ProcessEnv = {}): { env: NodeJS.ProcessEnv; cache: st
   return { env: e, cache: e.HF_HUB_CACHE, store: e.DIFFUCODE_MODELS };
 }
 
-const pull = (model: string, e: NodeJS.ProcessEnv, o: Partial<PullOptions> = {}) => pullModel({ model, env: e, convert: pythonConvert, ...o });
+const pull = (model: string, e: NodeJS.ProcessEnv, o: Partial<PullOptions> = {}) => pullModel({ model, env: e, ...o });
 
 async function refusal(p: Promise<unknown>): Promise<ModelError> {
   try {
@@ -132,21 +116,25 @@ test('pull then fill: a tiny Dream checkpoint from the Hub stand-in into the sto
   assert.equal(shardBytes('org/tiny-dream'), before);
 });
 
-test('every family and a GGUF file pull and convert (LLaDA, CoDA by its catalog id with its licence, a Q8_0 GGUF)', async () => {
+test('every family pulls and converts (LLaDA; CoDA by its catalog id, its licence asked first)', async () => {
   const { env: e, store } = env();
   await pull('org/tiny-llada', e);
   const asked: string[] = [];
   await pull('coda-1.7b-instruct', e, { acceptLicense: async (q) => (asked.push(`${q.repo} ${q.license.id}`), true) });
   assert.deepEqual(asked, ['Salesforce/CoDA-v0-Instruct cc-by-nc-4.0']);
-  await pull('org/tiny-gguf', e, { file: 'tiny-dream.Q8_0.gguf', dtype: 'int8' });
   assert.deepEqual(
     listInstalledModels(store).models.map((m) => [m.name, m.family, m.dtype]),
     [
       ['Salesforce--CoDA-v0-Instruct-int4', 'coda', 'int4'],
-      ['org--tiny-gguf--tiny-dream.Q8_0-int8', 'dream', 'int8'],
       ['org--tiny-llada-int4', 'llada', 'int4'],
     ],
   );
+});
+
+test('a GGUF file: --file picks it (with the card beside it); without --file the repo says which files it has', async () => {
+  const { env: e, store } = env();
+  await pull('org/tiny-gguf', e, { file: 'tiny-dream.Q8_0.gguf', dtype: 'int8' });
+  assert.deepEqual(listInstalledModels(store).models.map((m) => [m.name, m.family, m.dtype]), [['org--tiny-gguf--tiny-dream.Q8_0-int8', 'dream', 'int8']]);
   const e2 = await refusal(pull('org/tiny-gguf', env().env));
   assert.match(e2.message, /holds GGUF files; choose one with --file \(tiny-dream\.Q8_0\.gguf\)/);
   const e3 = await refusal(pull('org/tiny-gguf', env().env, { file: 'nope.gguf' }));
@@ -303,4 +291,91 @@ test('a snapshot the Hugging Face tools already downloaded is reused without any
   const requests = hub.log.slice(log);
   assert.ok(requests.every((q) => q.path.startsWith('/api/models/')), `only the revision and tree calls, got ${JSON.stringify(requests.map((q) => q.path))}`);
   assert.ok(existsSync(join(r.folder, 'manifest.json')));
+});
+
+/** `diffucode ARGS` with the stand-in's environment (HOME too, so no real cache or store is touched). */
+function diffucode(args: string[], e: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HF_TOKEN: '', ...e, HOME: join(work, 'home') } });
+}
+
+test('CLI: diffucode pull prints the model folder last, diffucode models lists it, diffucode fill uses it', () => {
+  const { env: e, store } = env();
+  const r = diffucode(['pull', 'org/tiny-dream', '--dtype', 'int8'], e);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[lines.length - 1], join(store, 'org--tiny-dream-int8'));
+  assert.match(r.stderr, /resolving org\/tiny-dream/);
+  assert.match(r.stderr, /downloading .*safetensors: .* of .* \(\d+ %\)/);
+  assert.match(r.stderr, /converted to int8/);
+  const m = diffucode(['models'], e);
+  assert.equal(m.status, 0, m.stderr);
+  assert.match(m.stdout, /^NAME\s+FAMILY\s+DTYPE\s+SIZE\s+FOLDER\norg--tiny-dream-int8\s+dream\s+int8\s+\d+(\.\d+)? [kM]B\s+\S+org--tiny-dream-int8\n$/);
+  const src = join(work, 'cli-gap.py');
+  writeFileSync(src, 'x = <|mask:3|>\n');
+  const fill = cli(['fill', src, '--model', lines[lines.length - 1]]);
+  assert.equal(fill.status, 0, fill.stderr);
+  // Again: already installed, the same folder, nothing downloaded.
+  const again = diffucode(['pull', 'org/tiny-dream', '--dtype', 'int8'], e);
+  assert.equal(again.status, 0);
+  assert.match(again.stderr, /already installed/);
+  assert.equal(again.stdout.trim(), lines[lines.length - 1]);
+});
+
+test('CLI exit codes: bad input 2 (one line), a failed download 1 naming the file, --out DIR, a licence flag', () => {
+  const { env: e, store } = env();
+  const oneLine = (s: string) => s.trim().split('\n').filter((l) => l.startsWith('diffucode pull:'));
+  const missing = diffucode(['pull', 'org/missing'], e);
+  assert.equal(missing.status, 2);
+  assert.equal(oneLine(missing.stderr).length, 1);
+  assert.match(missing.stderr, /diffucode pull: no model org\/missing on http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(diffucode(['pull', 'org/gated-dream'], e).status, 2);
+  assert.equal(diffucode(['pull', 'org/causal'], e).status, 2);
+  assert.equal(diffucode(['pull', 'org/hostile'], e).status, 2);
+  assert.equal(diffucode(['pull', 'org/tiny-dream', '--dtype', 'int3'], e).status, 2);
+  const nc = diffucode(['pull', 'org/non-commercial'], e);
+  assert.equal(nc.status, 2);
+  assert.match(nc.stderr, /org\/non-commercial is under cc-by-nc-4\.0: http.*\n.*--accept-license/);
+  hub.tamper.set('org/tiny-dream/model-00001-of-00002.safetensors', Buffer.alloc(dream().get('model-00001-of-00002.safetensors')!.length));
+  try {
+    const bad = diffucode(['pull', 'org/tiny-dream'], e);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /diffucode pull: model-00001-of-00002\.safetensors failed its checksum/);
+  } finally {
+    hub.tamper.clear();
+  }
+  storeIsEmpty(store);
+  const out = join(work, 'by-hand', 'my-model');
+  const ok = diffucode(['pull', 'org/non-commercial', '--accept-license', '--out', out], e);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout.trim().split('\n').pop(), out);
+  assert.ok(existsSync(join(out, 'manifest.json')));
+  assert.deepEqual(readdirSync(join(work, 'by-hand')), ['my-model'], 'no staging folder beside --out');
+  assert.equal(diffucode(['pull', 'org/non-commercial', '--accept-license', '--out', out], e).status, 2, 'an existing --out is refused');
+});
+
+test('CLI: Ctrl+C during the download exits 130, keeps the partial file, and the next run resumes it', async () => {
+  const { env: e, cache, store } = env();
+  const shard = 'model-00001-of-00002.safetensors';
+  // Hold the shard's transfer open so the signal arrives mid-file.
+  hub.cutAfter.set(`org/tiny-dream/${shard}`, 50_000);
+  const child = spawn(process.execPath, [CLI, 'pull', 'org/tiny-dream'], { cwd: ROOT, env: { ...process.env, HF_TOKEN: '', ...e, HOME: join(work, 'home') } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const t = setInterval(() => {
+      if (/downloading/.test(stderr)) {
+        clearInterval(t);
+        child.kill('SIGINT');
+      }
+    }, 10);
+    child.on('exit', (c) => (clearInterval(t), resolve(c)));
+  });
+  // The cut may win the race (exit 1, resumable) or the signal (130): either way no model, a partial blob kept.
+  assert.ok(code === 130 || code === 1, `exit ${code}: ${stderr}`);
+  if (code === 130) assert.match(stderr, /interrupted; run the same command again to resume/);
+  hub.cutAfter.clear();
+  storeIsEmpty(store);
+  const r = diffucode(['pull', 'org/tiny-dream'], e);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!readdirSync(join(cache, 'models--org--tiny-dream', 'blobs')).some((f) => f.endsWith('.incomplete')));
 });
