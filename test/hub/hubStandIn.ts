@@ -64,6 +64,8 @@ export class HubStandIn {
   pageSize = 3;
   /** "org/name/path" -> close the connection after this many content bytes of that file (once). */
   cutAfter = new Map<string, number>();
+  /** "org/name/path" -> send that file in 16 kB pieces this many ms apart (a slow link, to interrupt mid-file). */
+  slow = new Map<string, number>();
   /** "org/name/path" -> the bytes served instead of the file's (the tree still states the original). */
   tamper = new Map<string, Buffer>();
   private server!: Server;
@@ -222,6 +224,19 @@ export class HubStandIn {
       this.served.set(key, (this.served.get(key) ?? 0) + cut);
       res.write(body.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 20));
       return;
+    }
+    const delay = this.slow.get(key);
+    if (delay !== undefined && body.length > 1) {
+      let at = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        const piece = body.subarray(at, at + 16384);
+        at += piece.length;
+        this.served.set(key, (this.served.get(key) ?? 0) + piece.length);
+        if (at >= body.length) res.end(piece);
+        else res.write(piece, () => setTimeout(next, delay));
+      };
+      return next();
     }
     this.served.set(key, (this.served.get(key) ?? 0) + body.length);
     res.end(body);
