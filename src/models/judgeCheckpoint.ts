@@ -47,3 +47,18 @@ export function cardLicense(readme: string): string | undefined {
 export function licenseNeedsAcceptance(id: string | undefined): boolean {
   return id !== undefined && !PERMISSIVE.has(id);
 }
+
+/** A GGUF's architecture from its first metadata (hub/ggufHeader.ts): dream, or qwen2 stating
+ *  attention.causal = false, are diffusion models; a plain qwen2, llama... is refused as the converter would. */
+export function judgeGgufHeader(h: { architecture?: string; causal?: boolean }, repo: string, file: string): void {
+  if (!h.architecture) return; // not read from the prefix: the converter judges the whole file
+  const causal = h.causal ?? h.architecture !== 'dream';
+  if (h.architecture === 'dream' || (h.architecture === 'qwen2' && !causal)) return;
+  if (causal)
+    throw inputError(
+      `${repo}/${file} is a causal (left-to-right) ${h.architecture} model (${h.architecture}.attention.causal is ${h.causal === undefined ? 'missing' : 'true'}), not a masked-diffusion model`,
+      'CAUSAL_MODEL',
+      file,
+    );
+  throw inputError(`${repo}/${file}: unsupported GGUF architecture ${h.architecture}; supported: dream, and qwen2 when bidirectional`, 'NOT_DIFFUSION', file);
+}

@@ -11,19 +11,23 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { catalog, DTYPES, findRow, folderBytes, matchesPattern, type CatalogLicense, type CatalogRow, type Dtype } from './catalog/catalog';
 import { convertStep, type ConvertFn } from './convertStep';
-
-export type { ConvertFn };
 import { checkSpace, type FreeBytes } from './diskSpace';
 import { cancelled, inputError, ModelError, throwIfAborted } from './errors';
 import { RepoCache } from './hub/cacheLayout';
 import { bytesToFetch, downloadSnapshot } from './hub/downloadSnapshot';
-import { fetchFile } from './hub/fetchFile';
+import { fetchFile, readPrefix } from './hub/fetchFile';
+import { readGgufHeader } from './hub/ggufHeader';
 import { hubCacheDir, hubEndpoint, hubToken } from './hub/hubConfig';
 import { HubSession, type RemoteFile, type RepoRevision } from './hub/hubSession';
 import { checkRepoPath, COMMIT_SHA, formatRepoRef, parseRepoRef, type RepoRef } from './hub/names';
 import type { DownloadProgress } from './hub/progressMeter';
-import { cardLicense, judgeConfig, licenseNeedsAcceptance } from './judgeCheckpoint';
+import { cardLicense, judgeConfig, judgeGgufHeader, licenseNeedsAcceptance } from './judgeCheckpoint';
 import { cleanStaleStaging, defaultStoreDir, installFolder, isInstalled, modelNameFor, openStore, pathExists, stagingFolder } from './store/modelStore';
+
+export type { ConvertFn };
+
+/** Bytes of a GGUF read before deciding to fetch the rest: general.* and the architecture's keys come first. */
+const GGUF_PREFIX_BYTES = 256 * 1024;
 
 export type PullProgress =
   | { stage: 'resolve'; repo: string }
@@ -176,6 +180,11 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     }
     judgeConfig(config, rev.repo, req.assumeDream);
     torchDtype = (config as { torch_dtype?: string }).torch_dtype;
+  }
+  if (req.file) {
+    // A GGUF's first metadata says whether it is a diffusion model: judged before its gigabytes are fetched.
+    const gguf = files.find((f) => f.path === req.file)!;
+    judgeGgufHeader(readGgufHeader(await readPrefix(session, cache, rev.commit, gguf, GGUF_PREFIX_BYTES)), rev.repo, gguf.path);
   }
   let license = req.row?.license.id;
   const readme = files.find((f) => f.path === 'README.md');

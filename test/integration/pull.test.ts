@@ -37,6 +37,8 @@ before(async () => {
   mkdirSync(join(work, 'ckpt', 'gguf'));
   run(PYTHON, ['-c', `import sys; from training.tests.test_gguf import write_gguf; write_gguf(sys.argv[1], sys.argv[2], 'Q8_0')`, join(work, 'ckpt', 'gguf-src'), join(work, 'ckpt', 'gguf', 'tiny-dream.Q8_0.gguf')]);
   writeFileSync(join(work, 'ckpt', 'gguf', 'README.md'), '---\nlicense: mit\n---\n# tiny GGUF\n');
+  mkdirSync(join(work, 'ckpt', 'causal-gguf'));
+  run(PYTHON, ['-c', `import sys; from training.tests.test_gguf import write_gguf; write_gguf(sys.argv[1], sys.argv[2], 'Q8_0', arch='qwen2', causal=True)`, join(work, 'ckpt', 'gguf-src'), join(work, 'ckpt', 'causal-gguf', 'coder.Q8_0.gguf')]);
   const causal = dream();
   causal.set('config.json', Buffer.from(JSON.stringify({ ...JSON.parse(dream().get('config.json')!.toString()), architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2' })));
   const nc = dream();
@@ -48,6 +50,7 @@ before(async () => {
     'org/tiny-llada': { files: filesOf(join(work, 'ckpt', 'llada')) },
     'Salesforce/CoDA-v0-Instruct': { files: filesOf(join(work, 'ckpt', 'coda')) },
     'org/tiny-gguf': { files: filesOf(join(work, 'ckpt', 'gguf')) },
+    'org/causal-gguf': { files: filesOf(join(work, 'ckpt', 'causal-gguf')) },
     'org/gated-dream': { files: dream(), gated: 'manual' },
     'org/causal': { files: causal },
     'org/non-commercial': { files: nc },
@@ -131,9 +134,15 @@ test('every family pulls and converts (LLaDA; CoDA by its catalog id, its licenc
   );
 });
 
-test('a GGUF file: --file picks it (with the card beside it); without --file the repo says which files it has', async () => {
+test('a GGUF file: --file picks it (with the card beside it), its header judged first and not fetched twice', async () => {
   const { env: e, store } = env();
-  await pull('org/tiny-gguf', e, { file: 'tiny-dream.Q8_0.gguf', dtype: 'int8' });
+  const file = 'tiny-dream.Q8_0.gguf';
+  const size = filesOf(join(work, 'ckpt', 'gguf')).get(file)!.length;
+  assert.ok(size > 262144, `the tiny GGUF is ${size} bytes`);
+  const log = hub.log.length;
+  await pull('org/tiny-gguf', e, { file, dtype: 'int8' });
+  const ranges = hub.log.slice(log).filter((q) => q.path.startsWith('/cdn/') && q.path.includes(file) && q.range !== 'bytes=0-0').map((q) => q.range);
+  assert.deepEqual(ranges, ['bytes=0-262143', `bytes=262144-${size - 1}`], 'the header, then only the rest');
   assert.deepEqual(listInstalledModels(store).models.map((m) => [m.name, m.family, m.dtype]), [['org--tiny-gguf--tiny-dream.Q8_0-int8', 'dream', 'int8']]);
   const e2 = await refusal(pull('org/tiny-gguf', env().env));
   assert.match(e2.message, /holds GGUF files; choose one with --file \(tiny-dream\.Q8_0\.gguf\)/);
@@ -250,6 +259,15 @@ test('a symlink in the store: never listed, and a pull onto it is refused', asyn
   assert.equal(err.code, 'UNSAFE_STORE');
   assert.deepEqual(readdirSync(elsewhere), []);
   assert.deepEqual(listInstalledModels(store).models, []);
+});
+
+test('a causal GGUF is refused from its first 256 kB, before the rest is fetched', async () => {
+  const { env: e, store } = env();
+  const err = await refusal(pull('org/causal-gguf', e, { file: 'coder.Q8_0.gguf' }));
+  assert.equal(err.code, 'CAUSAL_MODEL');
+  assert.match(err.message, /^org\/causal-gguf\/coder\.Q8_0\.gguf is a causal \(left-to-right\) qwen2 model \(qwen2\.attention\.causal is true\)/);
+  assert.ok(shardBytes('org/causal-gguf') <= 262144 + 1, `fetched ${shardBytes('org/causal-gguf')} bytes`);
+  storeIsEmpty(store);
 });
 
 test('a causal model is refused from its config.json, before any weight is fetched', async () => {

@@ -54,6 +54,68 @@ async function hashExisting(path: string, hash: Hash, signal?: AbortSignal): Pro
   }
 }
 
+/** The file's lazy Blob, after checking that the Hub's etag and size are the tree's. */
+async function openChecked(session: HubSession, cache: RepoCache, commit: string, file: RemoteFile, blob: string): Promise<Blob> {
+  const { blob: remote, info } = await session.open(cache.repo, commit, file.path);
+  if (blobName(info.etag, file.path) !== blob)
+    throw downloadError(`${file.path} changed on the Hub while it was being fetched (etag ${info.etag.slice(0, 16)}… is not the tree's); try again`, 'CHECKSUM', file.path);
+  if (info.size !== file.size)
+    throw inputError(`refusing ${file.path}: the Hub offers ${info.size} bytes where the repository tree states ${file.size}`, 'SIZE_MISMATCH', file.path);
+  return remote;
+}
+
+async function readHead(path: string, n: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The first `n` bytes of a file (a GGUF's metadata, judged before the rest is fetched): from the cache when there,
+ * else fetched with a Range request and kept as the start of blobs/<etag>.incomplete, so fetchFile resumes after
+ * them and no byte is fetched twice.
+ */
+export async function readPrefix(session: HubSession, cache: RepoCache, commit: string, file: RemoteFile, n: number): Promise<Uint8Array> {
+  const want = Math.min(n, file.size);
+  const blob = expectedBlob(file);
+  const done = (await cache.cachedFile(commit, file.path, file.size)) ?? ((await cache.blobSize(blob)) === file.size ? cache.blobPath(blob) : undefined);
+  if (done) return readHead(done, want);
+  const partial = cache.incompletePath(blob);
+  let have = 0;
+  try {
+    have = (await stat(partial)).size;
+  } catch {
+    have = 0;
+  }
+  if (have > file.size) {
+    await unlink(partial);
+    have = 0;
+  }
+  if (have < want) {
+    const remote = await openChecked(session, cache, commit, file, blob);
+    let rest: Uint8Array;
+    try {
+      rest = new Uint8Array(await remote.slice(have, want).arrayBuffer());
+    } catch (e) {
+      throw session.explain(e, cache.repo, file.path);
+    }
+    if (rest.length !== want - have) throw downloadError(`${file.path}: the Hub sent ${rest.length} bytes for a ${want - have}-byte range`, 'SIZE_MISMATCH', file.path);
+    await mkdir(dirname(partial), { recursive: true });
+    const out = await open(partial, 'a');
+    try {
+      await out.write(rest);
+    } finally {
+      await out.close();
+    }
+  }
+  return readHead(partial, want);
+}
+
 export async function fetchFile(
   session: HubSession,
   cache: RepoCache,
@@ -67,11 +129,7 @@ export async function fetchFile(
   const blob = expectedBlob(file);
   if ((await cache.blobSize(blob)) === file.size) return { path: await cache.link(commit, file.path, blob), source: 'blob', fetchedBytes: 0 };
 
-  const { blob: remote, info } = await session.open(cache.repo, commit, file.path);
-  if (blobName(info.etag, file.path) !== blob)
-    throw downloadError(`${file.path} changed on the Hub while it was being fetched (etag ${info.etag.slice(0, 16)}… is not the tree's); try again`, 'CHECKSUM', file.path);
-  if (info.size !== file.size)
-    throw inputError(`refusing ${file.path}: the Hub offers ${info.size} bytes where the repository tree states ${file.size}`, 'SIZE_MISMATCH', file.path);
+  const remote = await openChecked(session, cache, commit, file, blob);
 
   const partial = cache.incompletePath(blob);
   await mkdir(dirname(partial), { recursive: true });
