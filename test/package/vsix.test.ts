@@ -15,6 +15,7 @@ import { identifyNative } from '../../scripts/vsix/nativeFile';
 import { nativeFilesOf, packageTarget, type Packaged } from '../../scripts/vsix/package';
 import { TARGETS } from '../../scripts/vsix/targets';
 import { readZip } from '../../scripts/vsix/zip';
+import { GRAMMAR_FILES } from '../../src/syntax/grammars';
 
 const out = mkdtempSync(join(tmpdir(), 'diffucode-vsix-test-'));
 const packaged = new Map<string, Packaged>();
@@ -55,6 +56,8 @@ describe('one VSIX per target', () => {
       assert.deepEqual(names.filter((n) => /node_modules\/.*\.(ts|map)$/.test(n)), []);
       for (const f of ['extension/dist/extension.js', 'extension/dist/worker.js', 'extension/dist/cli.js', 'extension/models/diffucode-tiny/model.onnx', 'extension/models/diffucode-tiny/manifest.json'])
         assert.ok(entries.has(f), f);
+      // The parse check loads its runtime and grammars from beside the bundle (src/syntax/treeSitter.ts).
+      for (const f of GRAMMAR_FILES) assert.ok(entries.has(`extension/dist/tree-sitter/${f}`), f);
     });
   }
 
