@@ -104,10 +104,13 @@ describe('one VSIX per target', () => {
       const code = cli('gap.py', 'def add(a, b):\n    return <|mask:4|>\n', '--parse-check', 'off');
       assert.equal(code.status, 0, code.stderr);
       assert.ok(code.stdout.startsWith('def add(a, b):\n    return ') && !code.stdout.includes('<|mask'), code.stdout);
-      // The parse check's tree-sitter runtime and grammars (dist/tree-sitter/): without them the fill fails.
-      const comment = cli('note.py', '# The sum of a and b: <|mask:4|>\ndef add(a, b):\n    return a + b\n');
+      // The parse check's tree-sitter runtime and grammars (dist/tree-sitter/): without them the fill would go through
+      // unchecked (saying so), so the check's own status is asserted.
+      const comment = cli('note.py', '# The sum of a and b: <|mask:4|>\ndef add(a, b):\n    return a + b\n', '--stats');
       assert.equal(comment.status, 0, comment.stderr);
       assert.ok(comment.stdout.startsWith('# The sum of a and b: ') && comment.stdout.endsWith('    return a + b\n'), comment.stdout);
+      assert.doesNotMatch(comment.stderr, /parse check was skipped/);
+      assert.ok(['clean', 'repaired'].includes(JSON.parse(comment.stderr.trim().split('\n').at(-1)!).parseCheck.status), comment.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
