@@ -80,6 +80,7 @@ export async function runFill(
     maxTokens: markers.map((m) => m.maxTokens),
     refill: async (p, gaps, repair) => (await client.infill({ pieces: p, gaps, sampler: { ...args.sampler, ...repair }, budget })).gaps,
   });
+  if (checked.skipped) err(`diffucode: ${checked.skipped}`);
   if (checked.status === 'repaired') err(`parse check: the fill broke the syntax; repaired in ${checked.rounds} round(s) (${Math.round(checked.repairMs)} ms)`);
   if (checked.status === 'broken') {
     const where = describeError(lf, checked.gaps, checked.added[0]);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkFill, describeError, type FilledGap } from './repair';
 import { addedErrors } from './addedErrors';
+import type { GrammarName } from './grammars';
 
 /** A gap result whose tokens are the text's words, spaces, punctuation and line breaks (with their indentation). */
 function gap(text: string): FilledGap {
@@ -95,4 +96,27 @@ test('two holes: only the broken one is remasked, and the refill request holds t
   assert.equal(asked.length, 2);
   assert.ok(asked[0].includes('const b = a * 2;'), JSON.stringify(asked));
   assert.deepEqual(result.gaps.map((g) => g.text), ['a * 2', 'b + 1']);
+});
+
+test('a parser that cannot load (a grammar file missing) passes the fill through unchecked and says why', async () => {
+  const result = await checkFill({
+    grammar: 'no-such-grammar' as GrammarName,
+    mode: 'repair',
+    pieces,
+    before: [''],
+    gaps: [gap(brokenFill)],
+    maxTokens: [32],
+    refill: async () => assert.fail('refill must not run'),
+  });
+  assert.equal(result.status, 'unchecked');
+  assert.equal(result.gaps[0].text, brokenFill);
+  assert.match(result.skipped ?? '', /^the parse check was skipped: .*tree-sitter-no-such-grammar\.wasm/);
+});
+
+test('a failing refill (the model, a cancel) is not mistaken for a parser failure: it propagates', async () => {
+  const cancel = new Error('cancelled');
+  await assert.rejects(
+    checkFill({ grammar: 'python', mode: 'repair', pieces, before: [''], gaps: [gap(brokenFill)], maxTokens: [32], refill: async () => Promise.reject(cancel) }),
+    (e) => e === cancel,
+  );
 });

@@ -69,6 +69,8 @@ export interface CheckResult<G extends FilledGap> {
   /** Time in the repair rounds' infills, and in parsing. */
   repairMs: number;
   parseMs: number;
+  /** Set when the parser itself failed (grammar files missing or unreadable): the fill then goes through unchecked. */
+  skipped?: string;
 }
 
 /** Splices a refill of `spans` (in gap order) into the gaps' texts and token lists. */
@@ -99,14 +101,28 @@ function piecesAroundSpans(pieces: string[], gaps: FilledGap[], spans: RemaskSpa
   return out;
 }
 
+/** A broken parser must not cost the user the fill: it is passed through unchecked, saying why. */
 export async function checkFill<G extends FilledGap>(input: CheckInput<G>): Promise<CheckResult<G>> {
+  try {
+    return await checkAndRepair(input);
+  } catch (e) {
+    if (!(e instanceof ParserError)) throw e;
+    return { status: 'unchecked', gaps: input.gaps, added: [], addedByFill: 0, rounds: 0, repairMs: 0, parseMs: 0, skipped: e.message };
+  }
+}
+
+class ParserError extends Error {}
+
+async function checkAndRepair<G extends FilledGap>(input: CheckInput<G>): Promise<CheckResult<G>> {
   const { grammar, pieces, before } = input;
   if (!grammar || input.mode === 'off') return { status: 'unchecked', gaps: input.gaps, added: [], addedByFill: 0, rounds: 0, repairMs: 0, parseMs: 0 };
   let gaps = input.gaps;
   let parseMs = 0;
   let repairMs = 0;
   const compare = async (g: G[]) => {
-    const c = await addedErrors(grammar, pieces, before, g.map((x) => x.text));
+    const c = await addedErrors(grammar, pieces, before, g.map((x) => x.text)).catch((e: unknown) => {
+      throw new ParserError(`the parse check was skipped: ${e instanceof Error ? e.message : String(e)}`);
+    });
     parseMs += c.parseMs;
     return c.added;
   };

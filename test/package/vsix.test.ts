@@ -15,6 +15,7 @@ import { identifyNative } from '../../scripts/vsix/nativeFile';
 import { nativeFilesOf, packageTarget, type Packaged } from '../../scripts/vsix/package';
 import { TARGETS } from '../../scripts/vsix/targets';
 import { readZip } from '../../scripts/vsix/zip';
+import { GRAMMAR_FILES } from '../../src/syntax/grammars';
 
 const out = mkdtempSync(join(tmpdir(), 'diffucode-vsix-test-'));
 const packaged = new Map<string, Packaged>();
@@ -55,6 +56,8 @@ describe('one VSIX per target', () => {
       assert.deepEqual(names.filter((n) => /node_modules\/.*\.(ts|map)$/.test(n)), []);
       for (const f of ['extension/dist/extension.js', 'extension/dist/worker.js', 'extension/dist/cli.js', 'extension/models/diffucode-tiny/model.onnx', 'extension/models/diffucode-tiny/manifest.json'])
         assert.ok(entries.has(f), f);
+      // The parse check loads its runtime and grammars from beside the bundle (src/syntax/treeSitter.ts).
+      for (const f of GRAMMAR_FILES) assert.ok(entries.has(`extension/dist/tree-sitter/${f}`), f);
     });
   }
 
@@ -101,10 +104,13 @@ describe('one VSIX per target', () => {
       const code = cli('gap.py', 'def add(a, b):\n    return <|mask:4|>\n', '--parse-check', 'off');
       assert.equal(code.status, 0, code.stderr);
       assert.ok(code.stdout.startsWith('def add(a, b):\n    return ') && !code.stdout.includes('<|mask'), code.stdout);
-      // The parse check's tree-sitter runtime and grammars (dist/tree-sitter/): without them the fill fails.
-      const comment = cli('note.py', '# The sum of a and b: <|mask:4|>\ndef add(a, b):\n    return a + b\n');
+      // The parse check's tree-sitter runtime and grammars (dist/tree-sitter/): without them the fill would go through
+      // unchecked (saying so), so the check's own status is asserted.
+      const comment = cli('note.py', '# The sum of a and b: <|mask:4|>\ndef add(a, b):\n    return a + b\n', '--stats');
       assert.equal(comment.status, 0, comment.stderr);
       assert.ok(comment.stdout.startsWith('# The sum of a and b: ') && comment.stdout.endsWith('    return a + b\n'), comment.stdout);
+      assert.doesNotMatch(comment.stderr, /parse check was skipped/);
+      assert.ok(['clean', 'repaired'].includes(JSON.parse(comment.stderr.trim().split('\n').at(-1)!).parseCheck.status), comment.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -51,6 +51,10 @@ export async function parseCheck(input: ParseCheckInput): Promise<CheckResult<Ga
       return (await input.host.infill({ ...request, pieces, gaps, sampler: { ...request.sampler, ...repair } }, input.options)).gaps;
     },
   });
+  if (result.skipped) {
+    input.log.warn(result.skipped);
+    vscode.window.setStatusBarMessage('DiffuCode: the parse check was skipped (see DiffuCode: Show log)', 8000);
+  }
   if (result.status !== 'clean' && result.status !== 'unchecked')
     input.log.info(`parse check (${document.languageId}): ${result.status}; the fill added ${result.addedByFill} error(s), ${result.rounds} repair round(s), ${Math.round(result.repairMs)} ms`);
   return result;
