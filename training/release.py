@@ -32,6 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from training.common import DATA, ROOT, TRAINING, Fatal, file_sha256, require, run_main  # noqa: E402
 from training.examples import GAP_KINDS  # noqa: E402
+from training.release_export import MAX_MB, export_release, with_ghost_text  # noqa: E402
 
 HARDWARE = "2-core x86-64 CPU (shared with other work), no GPU, PyTorch 1.13 bf16 autocast"
 CARRIED_SAMPLER_KEYS = ("repetitionPenalty",)
@@ -531,18 +532,6 @@ def decide_gate(a, folder, ev, previous_ghost):
     return dict(previous_ghost), None, reason
 
 
-def with_ghost_text(manifest, ghost):
-    """The manifest with `ghostText` right after `sampler` (where the shipped manifest has it)."""
-    out = {}
-    for k, v in manifest.items():
-        if k != "ghostText":
-            out[k] = v
-        if k == "sampler":
-            out["ghostText"] = ghost
-    out.setdefault("ghostText", ghost)
-    return out
-
-
 # --- The card's release sections ----------------------------------------------------------------------------------
 
 def product_section(row, ev) -> str:
@@ -740,7 +729,6 @@ def main(argv=None):
     torch = require("torch", "python3-torch")
     from training import plot
     from training.model_folder import validate_folder
-    from training.release_export import MAX_MB, export_release
     from training.train import load_checkpoint, save_checkpoint
     run = os.path.join(a.runs_dir, a.run)
     ck_path = os.path.join(run, "last.pt")

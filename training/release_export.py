@@ -21,6 +21,18 @@ DATA_LINE = ("Python stdlib (PSF-2.0), numpy/torch Python sources (BSD-3-Clause)
 BASE_SAMPLER = {"algorithm": "threshold", "threshold": 0.8, "temperature": 0, "topP": 1, "stepsPerToken": 1}
 
 
+def with_ghost_text(manifest, ghost):
+    """The manifest with `ghostText` right after `sampler` (where the shipped manifest has it)."""
+    out = {}
+    for k, v in manifest.items():
+        if k != "ghostText":
+            out[k] = v
+        if k == "sampler":
+            out["ghostText"] = ghost
+    out.setdefault("ghostText", ghost)
+    return out
+
+
 def provenance(ck: dict, history: list, hardware: str, data: str, params: int) -> dict:
     prov = {"trainedBy": TRAINED_BY, "data": data, "tokens": int(ck.get("tokens_seen", 0)),
             "steps": int(ck.get("step", 0)), "wallTimeSeconds": round(float(ck.get("elapsed", 0.0))),
@@ -79,7 +91,6 @@ def main(argv=None):
     """
     import argparse
     from training.common import DATA
-    from training.release import with_ghost_text
     from training.train import load_checkpoint
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--checkpoint", required=True)
