@@ -1,5 +1,6 @@
 """Releases a trained run as the embedded model: loss plot, weights-only checkpoint for later sessions, model card
-(from the corpus manifest, the checkpoint, loss.csv and eval.json), then the validated export.
+(from the corpus manifest, the checkpoint, loss.csv and eval.json), then the validated export through the one graph
+builder, the TypeScript converter (training/release_export.py; graph v2, fp32).
 
     .venv/bin/python training/release.py --run tiny [--out models/diffucode-tiny]
 
@@ -31,6 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from training.common import DATA, ROOT, TRAINING, Fatal, file_sha256, require, run_main  # noqa: E402
 from training.examples import GAP_KINDS  # noqa: E402
+from training.release_export import MAX_MB, export_release, with_ghost_text  # noqa: E402
 
 HARDWARE = "2-core x86-64 CPU (shared with other work), no GPU, PyTorch 1.13 bf16 autocast"
 CARRIED_SAMPLER_KEYS = ("repetitionPenalty",)
@@ -530,18 +532,6 @@ def decide_gate(a, folder, ev, previous_ghost):
     return dict(previous_ghost), None, reason
 
 
-def with_ghost_text(manifest, ghost):
-    """The manifest with `ghostText` right after `sampler` (where the shipped manifest has it)."""
-    out = {}
-    for k, v in manifest.items():
-        if k != "ghostText":
-            out[k] = v
-        if k == "sampler":
-            out["ghostText"] = ghost
-    out.setdefault("ghostText", ghost)
-    return out
-
-
 # --- The card's release sections ----------------------------------------------------------------------------------
 
 def product_section(row, ev) -> str:
@@ -737,7 +727,8 @@ def main(argv=None):
                          "bench/results/failure-modes.json): the card shows before / after")
     a = ap.parse_args(argv)
     torch = require("torch", "python3-torch")
-    from training import export, plot
+    from training import plot
+    from training.model_folder import validate_folder
     from training.train import load_checkpoint, save_checkpoint
     run = os.path.join(a.runs_dir, a.run)
     ck_path = os.path.join(run, "last.pt")
@@ -844,10 +835,11 @@ def main(argv=None):
     staged = os.path.join(run, "release-staged")
     shutil.rmtree(staged, ignore_errors=True)
     try:
-        export.main(["--checkpoint", ck_path, "--out", staged, "--card", card_path, "--hardware", HARDWARE,
-                     "--context-length", str(ck["args"]["seq"]), "--sampler", json.dumps(sampler),
-                     "--history", json.dumps(history), "--tokenizer-dir", a.tokenizer_dir]
-                    + (["--data", EXTRA_DATA_LINE] if extra else []))
+        with open(card_path, encoding="utf-8") as f:
+            card_text = f.read()
+        # Through the one graph builder (the TypeScript converter): graph v2, checked before it is measured.
+        export_release(ck, staged, card_text, sampler, history, HARDWARE, a.tokenizer_dir,
+                       **({"data": EXTRA_DATA_LINE} if extra else {}))
         product = measure_product(staged, ev)
         print(product_section(product, ev).strip())
         gain = shipped = None
@@ -893,7 +885,7 @@ def main(argv=None):
             f.write(versus_shipped_section(gain, a.allow_no_gain, a.out))
             f.write(failure_modes_section(fm, fm_prev, prev_agree, a.previous_failure_modes))
             f.write(gate_section(ghost, cal, carried_why, previous_ghost, folder_name))
-        export.validate_folder(staged)
+        validate_folder(staged, MAX_MB)
         swap_in(staged, a.out)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)

@@ -121,7 +121,7 @@ def _read_dream(raw: dict, where: str) -> dict:
 
 DREAM = Family(
     name="dream", label="Dream", shifted_logits=True, layer_prefix="model.layers.{i}.",
-    # apple/ml-diffucoder README: entropy order, temperature 0.3-0.4, top-p 0.95 (manifest.DREAM_SAMPLER)
+    # apple/ml-diffucoder README: entropy order, temperature 0.3-0.4, top-p 0.95
     sampler={"algorithm": "entropy", "temperature": 0.3, "topP": 0.95, "stepsPerToken": 1},
     read=_read_dream)
 
@@ -255,14 +255,6 @@ def read_family(ckpt_dir: str, assume_dream: bool = False) -> Tuple[Family, dict
         if fam is not None:
             return fam, fam.canonical_config(raw, path)
     return DREAM, dream_config.read_config(ckpt_dir, assume_dream=assume_dream)
-
-
-def apply_to_manifest(manifest: dict, fam: Family) -> dict:
-    """The family's logit convention and recommended sampler (build_manifest writes Dream's)."""
-    manifest["family"] = fam.name
-    manifest["shiftedLogits"] = fam.shifted_logits
-    manifest["sampler"] = dict(fam.sampler)
-    return manifest
 
 
 def resolve_family_tokens(fam: Family, cfg: dict, tok: dict, tok_cfg: dict, expand_token: Optional[str] = None) -> dict:

@@ -1,6 +1,7 @@
-"""The manifest.json of an exported Dream/DiffuCoder model (docs/model-contract.md), built only from what the
-checkpoint's own files say: special-token ids from its tokenizer files and config.json, licence from its
-model card or LICENSE file.
+"""What a checkpoint's own files say for the manifest (docs/model-contract.md): special-token ids from its tokenizer
+files and config.json, licence from its model card or LICENSE file. The reference that the TypeScript converter's
+src/models/checkpoint/resolveTokens.ts and license.ts follow (their tests compare against it); the manifest itself
+is written by the converter (src/models/convert/manifest.ts).
 
 Token rules (documented in docs/diffucoder.md):
 - mask: config.json `mask_token_id`, which must agree with the tokenizer's mask token when both exist.
@@ -17,15 +18,11 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from training.common import Fatal
 from training.hf.tokenizer_files import config_token, token_id, tokenizer_size
 
-CONTRACT = "diffucode-model/1"
-DREAM_CONTEXT = 2048  # Dream README: "context length (input+output) of Dream currently is 2048"
-# DiffuCoder's recommended decoding (apple/ml-diffucoder README): entropy order, temperature 0.3-0.4, top-p 0.95.
-DREAM_SAMPLER = {"algorithm": "entropy", "temperature": 0.3, "topP": 0.95, "stepsPerToken": 1}
 EXPAND_NAME = "<|expand|>"
 STOP_NAMES = ("<|endoftext|>", "<|im_end|>", "<|dlm_pad|>")
 
@@ -138,39 +135,3 @@ def read_license(ckpt_dir: str) -> Optional[str]:
                 first = next((line.strip() for line in f if line.strip()), "")
             return f"see LICENSE ({first[:80]})" if first else "see LICENSE"
     return None
-
-
-
-
-def build_manifest(*, name: str, cfg: dict, tokens: dict, context_length: int, license: str,
-                   provenance: Dict[str, object], sampler: Optional[dict] = None) -> dict:
-    """The one manifest builder: the project's own models (training/export.py) and imported checkpoints
-    (src/models/convert/manifest.ts, its TypeScript port) write the same shape; only the tokens, the sampler (default: DiffuCoder's published
-    settings) and the provenance differ. The engine validates the sampler against its option table at load."""
-    manifest = {
-        "contract": CONTRACT,
-        "name": name,
-        "family": "dream",
-        "graph": "model.onnx",
-        "tokenizer": "tokenizer.json",
-        "vocabSize": cfg["vocab_size"],
-        "contextLength": context_length,
-        "shiftedLogits": True,  # Dream family: raw row i predicts token i+1
-        "tokens": tokens,
-        "io": {"inputIds": "input_ids", "positions": "positions", "logits": "logits"},
-        "sampler": dict(DREAM_SAMPLER if sampler is None else sampler),
-        "license": license,
-        "provenance": provenance,
-        "card": "MODEL_CARD.md",
-        # Same block as the tiny model's manifest: lets the runtime estimate memory before loading.
-        "architecture": {k: cfg.get(k, False if k == "tie_word_embeddings" else None) for k in (
-            "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
-            "rope_theta", "rms_norm_eps", "tie_word_embeddings")},
-    }
-    if cfg.get("head_dim") and cfg["head_dim"] != cfg["hidden_size"] // cfg["num_attention_heads"]:
-        manifest["architecture"]["head_dim"] = cfg["head_dim"]  # Qwen3-style blocks may set it apart
-    return manifest
-
-
-def default_context_length(cfg: dict) -> int:
-    return min(int(cfg.get("max_position_embeddings") or DREAM_CONTEXT), DREAM_CONTEXT)

@@ -16,6 +16,7 @@ import torch
 from training import release
 from training.common import Fatal, file_sha256, run_main
 from training.evaluate import BUDGET, EMPTY, score
+from training.model_folder import check_graph, validate_folder
 from training.tests.fixtures import make_tokenizer, make_tokens
 from training.train import main as train_main
 
@@ -166,6 +167,18 @@ class ReleaseTest(unittest.TestCase):
         self.assertIn("## Failure modes", card)
         self.assertIn("## The same cases through the product", card)
         self.assertTrue(os.path.isfile(os.path.join(self.out, "model.onnx")))
+        # Through the converter: graph v2 (no window graph), the release's sampler and provenance, and a folder
+        # that passes the same check as the staged one.
+        self.assertEqual(validate_folder(self.out), man)
+        self.assertEqual(check_graph(self.out, man), 2)
+        self.assertNotIn("windowGraph", man)
+        self.assertEqual(man["weights"], {"dtype": "fp32"})
+        self.assertEqual(man["provenance"]["exportedBy"], "diffucode convert (src/models/convert)")
+        self.assertEqual(man["provenance"]["trainedBy"], "DiffuCode training pipeline (training/train.py)")
+        self.assertEqual(man["sampler"], {"algorithm": "threshold", "threshold": 0.9, "temperature": 0, "topP": 1,
+                                          "stepsPerToken": 1, "blockSize": 8, "eosAfterText": True, "cache": "dual"})
+        self.assertEqual(man["contextLength"], 64)
+        self.assertTrue(card.startswith("# diffucode-tiny"))
         self.assertTrue(os.path.isfile(os.path.join(self.keep, "diffucode-tiny.pt")))
         run = os.path.join(self.runs, "new")
         self.assertFalse(os.path.exists(os.path.join(run, "release-staged")))

@@ -6,7 +6,7 @@ import unittest
 import numpy as np
 
 from training.common import BOS_ID, EOS_ID, MASK_ID, ROOT
-from training.export import validate_folder
+from training.model_folder import validate_folder
 from training.hf.node_tools import run_onnx, run_window
 from training.tokenizer import load
 
@@ -15,7 +15,7 @@ MODEL_DIR = os.path.join(ROOT, "models", "diffucode-tiny")
 
 class ShippedModelTest(unittest.TestCase):
     def test_folder_is_valid_and_small(self):
-        man = validate_folder(MODEL_DIR, max_mb=40)  # checker, signature, ids vs tokenizer, size
+        man = validate_folder(MODEL_DIR, max_mb=40)  # ORT loads it, signature (graph v1 + window), ids vs tokenizer, size
         self.assertEqual(man["name"], "diffucode-tiny")
         self.assertEqual(man["family"], "dream")
         self.assertTrue(man["shiftedLogits"])

@@ -1,4 +1,4 @@
-// Fast-dLLM's dual cache on the optional window graph (manifest `windowGraph`, built by training/export_window.py):
+// Fast-dLLM's dual cache on the optional window graph of a graph v1 folder (manifest `windowGraph`; written by the removed Python exporter):
 // a full pass over the canvas also returns every layer's keys/values ("prefill"); later passes run only a window of
 // the canvas (the block being decoded) and attend over those cached keys/values for everything else. Inside a block
 // only the block's masks change, so the window is all that needs recomputing; what is approximate is the context's
