@@ -1,6 +1,7 @@
 // `diffucode` command line (dist/cli.js): fill files or JSONL batches with the same worker and engine the editor
 // uses. Exit status: 0 ok, 1 the fill failed, 2 usage error.
 
+import { fillSampler } from '../engine/sampling/fillSampler';
 import { WorkerClient } from '../worker/client';
 import { HELP, parseCli, UsageError, type CliArgs } from './args';
 import { runBatch } from './batch';
@@ -64,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const info = await client.load();
     if (info.providerMessage) err(`diffucode: ${info.providerMessage}`);
+    // Fills decode with the parallel decoder unless --sampler model; the ghost-text pipeline keeps its own.
+    if (!args.ghostText) args = { ...args, sampler: fillSampler(args.fillSampler, info, args.sampler) };
     if (input) {
       const out = await runFill(args, input, client, info, err);
       await write(out);

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { abortSignalFor } from '../shared/abortBridge';
-import { contextBudget, maxDocumentSize, parseCheckMode, refineThreshold, samplerOverrides } from '../config';
+import { contextBudget, fillSamplerFor, maxDocumentSize, parseCheckMode, refineThreshold } from '../config';
 import { skipReason } from '../shared/documentGuard';
 import { toLf } from '../../engine/text/eol';
 import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
 import { gapWithEol } from '../masks/gapEol';
 import { piecesAround, type Hole } from '../masks/findMasks';
 import { reanchor, type Span } from '../masks/reanchor';
-import { isAbort, type GapResult } from '../model/engineApi';
+import { isAbort, type GapResult, type SamplerOptions } from '../model/engineApi';
 import { errorText, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
 import { progressMessage } from '../ui/timeLeft';
@@ -43,7 +43,7 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
   const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   let gaps: GapResult[];
   let checked: CheckResult<GapResult> | undefined;
-  const request = { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: samplerOverrides(), budget: contextBudget() };
+  const request = { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: {} as Partial<SamplerOptions>, budget: contextBudget() }; // sampler: set once the model is loaded
   try {
     gaps = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -52,6 +52,8 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
         const editor = () => vscode.window.visibleTextEditors.find((e) => e.document === document);
         const started = Date.now();
         try {
+          // The fill decoder (parallel by default) needs the loaded model's info; the repair rounds reuse it.
+          request.sampler = fillSamplerFor(await deps.host.load());
           const supersedeKey = `fill:${document.uri.toString()}`;
           const result = await deps.host.infill(
             request,
