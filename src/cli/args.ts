@@ -232,7 +232,9 @@ Context and runtime:
       --suffix-tokens N    suffix budget in tokens
       --provider P         auto | cpu | webgpu | dml | coreml | cuda (falls back to cpu)
       --threads N          ONNX Runtime intra-op threads (0 = runtime default)
-      --timeout S          per-request timeout in seconds (default 120)
+      --timeout S          the longest a request may go without progress (a model pass), in seconds
+                           (default 120; at least 3x the slowest pass so far): an unfinished fill
+                           prints what it had committed and exits 1
       --server URL         fill/batch on a model server (diffucode serve) instead of a local worker
       --token-file F       the server's bearer token (default: $DIFFUCODE_SERVE_TOKEN)
   -h, --help               this help

@@ -5,7 +5,7 @@ import { fillSampler } from '../engine/sampling/fillSampler';
 import { WorkerClient } from '../worker/client';
 import { HELP, parseCli, UsageError, type CliArgs } from './args';
 import { runBatch } from './batch';
-import { readFillInput, runFill, type FillInput } from './fill';
+import { PartialFillError, readFillInput, runFill, type FillInput } from './fill';
 import { bundledModelDir, packageRoot, packageVersion, workerScript } from '../worker/paths';
 import { remoteEngine } from './remote';
 import { runServe } from './serve';
@@ -60,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     executionProvider: args.provider,
     threads: args.threads,
     requestTimeoutMs: args.timeoutMs,
+    timeoutSetting: '--timeout',
     log: process.env.DIFFUCODE_DEBUG ? err : undefined,
   });
   try {
@@ -75,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
     const failures = await runBatch(args, client, (line) => process.stdout.write(line + '\n'), err);
     return failures > 0 ? 1 : 0;
   } catch (e) {
+    // What an unfinished fill had committed is not thrown away: it goes to standard output, with exit status 1.
+    if (e instanceof PartialFillError) await write(e.output);
     err(`diffucode: ${(e as Error).message}`);
     return 1;
   } finally {

@@ -79,7 +79,19 @@ export async function rewriteCommand(
           // The fill decoder (parallel by default) needs the loaded model's info; the repair rounds reuse it.
           request.sampler = fillSamplerFor(await deps.host.load());
           const supersedeKey = `rewrite:${document.uri.toString()}`;
-          const result = await deps.host.infill(request, { signal: bridge.signal, supersedeKey, onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }) });
+          const result = await deps.host.infill(request, {
+            signal: bridge.signal,
+            supersedeKey,
+            partialOnTimeout: true,
+            onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }),
+          });
+          const p = result.partial;
+          if (p) {
+            // Unfinished (the model stopped making progress): previewed anyway, since nothing is applied before the
+            // user reads it; not parse-checked (a repair would ask the stalled model again).
+            void vscode.window.showWarningMessage(`DiffuCode: ${p.reason}. The preview holds the ${p.committed} of ${p.total} tokens committed by then. Raise diffucode.requestTimeoutSeconds if the model needs longer per step.`);
+            return result.gaps[0].text;
+          }
           // Errors the block had before do not count; a rewrite that adds some is repaired, or not offered.
           checked = await parseCheck({ ...deps, document, request, before: [blockText], gaps: result.gaps, options: { signal: bridge.signal, supersedeKey }, progress });
           return checked.gaps[0].text;

@@ -168,6 +168,7 @@ export class ModelHost implements vscode.Disposable {
       modelDir,
       idleUnloadMs: settings.idleUnloadMs,
       requestTimeoutMs: settings.requestTimeoutMs,
+      timeoutSetting: 'diffucode.requestTimeoutSeconds',
       executionProvider: settings.executionProvider,
       threads: settings.threads > 0 ? settings.threads : undefined,
       measureSpeed: true,
