@@ -151,7 +151,9 @@ export class ModelHost implements vscode.Disposable {
     const explicit = vscode.workspace.getConfiguration('diffucode').inspect<boolean>('ghostText.enabled');
     const set = [explicit?.globalValue, explicit?.workspaceValue, explicit?.workspaceFolderValue].some((v) => v === true);
     const verdict = judgeGhostTextSpeed(info.name, info.speed, set);
-    this.tooSlow = verdict.off && info.speed ? { kind: 'slow-model', model: info.name, msPerSuggestion: info.speed.ghostTextMs } : undefined;
+    // The figure the verdict was judged on (a suggestion that cannot reuse the last one's canvas).
+    const ms = verdict.coldMsPerSuggestion ?? verdict.msPerSuggestion ?? info.speed?.ghostTextMs;
+    this.tooSlow = verdict.off && ms !== undefined ? { kind: 'slow-model', model: info.name, msPerSuggestion: ms } : undefined;
     this.ghostEvents.fire();
     if (!verdict.message) return;
     this.log.warn(verdict.message);

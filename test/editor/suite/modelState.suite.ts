@@ -36,7 +36,7 @@ test('a model too slow for ghost text: the status bar says why, Alt+\\ says why,
   assert.ok(info.speed, 'the extension measures the model after loading');
   // The bundled model is fast here, so the host is given a slow measurement (7B-like on a laptop CPU); the verdict
   // itself is tested in slowModel.test.ts. Everything after it is the real status bar, trigger and settings.
-  const slow = { ...info, speed: { ...info.speed!, fullPassMs: 1500, windowPassMs: 150, ghostTextMs: 5100 } };
+  const slow = { ...info, speed: { ...info.speed!, fullPassMs: 1500, windowPassMs: 150, coldMs: 5100, warmMs: 1200, ghostTextMs: 5100 } };
   // No explicit choice in the settings (an earlier toggle leaves one), so the verdict applies.
   await setSetting('ghostText.enabled', undefined);
   await waitFor('the setting to be unset', () => vscode.workspace.getConfiguration('diffucode').inspect<boolean>('ghostText.enabled')?.globalValue === undefined, 10_000);
