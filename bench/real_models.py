@@ -39,7 +39,9 @@ SAMPLERS = {
     "editor default (threshold 0.9, blocks of 8, dual cache)": ["--algorithm", "threshold", "--threshold", "0.9",
                                                                "--block-size", "8", "--cache", "dual",
                                                                "--temperature", "0"],
-    "Dream N/4 (entropy, 6 steps)": ["--algorithm", "entropy", "--steps-per-token", "0.25", "--temperature", "0"],
+    # --sampler model: the manifest's sampler under these flags, not the parallel decoder fills default to.
+    "Dream N/4 (entropy, 6 steps)": ["--sampler", "model", "--algorithm", "entropy", "--steps-per-token", "0.25",
+                                     "--temperature", "0"],
 }
 
 

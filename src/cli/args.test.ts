@@ -104,3 +104,11 @@ test('--parse-check takes repair (default), applyMarked or off; --language must 
   assert.throws(() => parseCli(['fill', 'x', '--language', 'cobol']), /^UsageError: --language: no grammar for "cobol" \(known: python, /);
   assert.throws(() => parseCli(['batch', '--parse-check', 'off']), /are fill options/);
 });
+
+test('--sampler parallel|model: parallel by default, anything else a usage error, not with --ghost-text', () => {
+  assert.equal(parseCli(['fill', 'x']).fillSampler, 'parallel');
+  assert.equal(parseCli(['fill', 'x', '--sampler', 'model']).fillSampler, 'model');
+  assert.equal(parseCli(['batch', '--sampler', 'parallel']).fillSampler, 'parallel');
+  assert.throws(() => parseCli(['fill', 'x', '--sampler', 'fast']), /^UsageError: --sampler expects parallel or model, got "fast"$/);
+  assert.throws(() => parseCli(['batch', '--ghost-text', '--sampler', 'model']), /--sampler chooses the decoder of fills/);
+});

@@ -2,6 +2,7 @@
 // message; every sampler option of the engine has a flag.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FILL_SAMPLERS, isFillSamplerChoice, type FillSamplerChoice } from '../engine/sampling/fillSampler';
 import { problemWith, SAMPLER_OPTIONS } from '../engine/sampling/samplerOptions';
 import type { SamplerOptions } from '../engine/types';
 import { GRAMMARS, grammarFor } from '../syntax/grammars';
@@ -25,6 +26,8 @@ export interface CliArgs {
   marker: string;
   tokens: number;
   sampler: Partial<SamplerOptions>;
+  /** fill and batch (not --ghost-text): the parallel decoder (default) or the manifest's sampler exactly. */
+  fillSampler: FillSamplerChoice;
   prefixTokens?: number;
   suffixTokens?: number;
   provider?: string;
@@ -46,6 +49,7 @@ export interface CliArgs {
 
 const OPTIONS = {
   ...samplerFlags(),
+  sampler: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   model: { type: 'string', short: 'm' },
@@ -143,6 +147,8 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.language !== undefined && !grammarFor(v.language))
     throw new UsageError(`--language: no grammar for "${v.language}" (known: ${GRAMMARS.flatMap((g) => g.languageIds).join(', ')})`);
   const sampler = samplerFromFlags(v);
+  if (v.sampler !== undefined && !isFillSamplerChoice(v.sampler)) throw new UsageError(`--sampler expects ${FILL_SAMPLERS.join(' or ')}, got "${v.sampler}"`);
+  if (v.sampler !== undefined && v['ghost-text']) throw new UsageError('--sampler chooses the decoder of fills; --ghost-text uses the model\'s own (give sampler flags instead)');
   return {
     command,
     file,
@@ -153,6 +159,7 @@ export function parseCli(argv: string[]): CliArgs {
     // No upper bound here: the one limit is the model's context, checked with the markers (engine/text/maskMarkers).
     tokens: num('tokens', v.tokens, { int: true, min: 1 }) ?? 24,
     sampler,
+    fillSampler: (v.sampler as FillSamplerChoice | undefined) ?? 'parallel',
     prefixTokens: num('prefix-tokens', v['prefix-tokens'], { int: true, min: 0 }),
     suffixTokens: num('suffix-tokens', v['suffix-tokens'], { int: true, min: 0 }),
     provider: v.provider,
@@ -214,14 +221,20 @@ Options:
                            does; applyMarked: same, but write it and name the error; off: no check
       --language ID        fill: the language to check as (python, typescript, ... or an extension such as py);
                            default: FILE's extension (standard input is not checked without it)
-Sampler (defaults: the model manifest's recommendation):
+Sampler:
+      --sampler parallel|model
+                           parallel (default): threshold 0.9 in blocks of 8, greedy, dual cache where the
+                           model has one, for every model; model: the manifest's recommended sampler exactly.
+                           The flags below override single options of either
 ${samplerHelp()}
 Context and runtime:
       --prefix-tokens N    prefix budget in tokens (default: what fits the context)
       --suffix-tokens N    suffix budget in tokens
       --provider P         auto | cpu | webgpu | dml | coreml | cuda (falls back to cpu)
       --threads N          ONNX Runtime intra-op threads (0 = runtime default)
-      --timeout S          per-request timeout in seconds (default 120)
+      --timeout S          the longest a request may go without progress (a model pass), in seconds
+                           (default 120; at least 3x the slowest pass so far): an unfinished fill
+                           prints what it had committed and exits 1
       --server URL         fill/batch on a model server (diffucode serve) instead of a local worker
       --token-file F       the server's bearer token (default: $DIFFUCODE_SERVE_TOKEN)
   -h, --help               this help

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InfillRequest, InfillResult } from '../engine/types';
-import { readFillInput, runFill, type FillClient } from './fill';
+import { PartialFillError, readFillInput, runFill, type FillClient } from './fill';
 
 const MODEL = { name: 'tiny', contextLength: 384 };
 const ARGS = { marker: '<|mask|>', tokens: 8, sampler: {}, stats: false };
@@ -122,4 +122,25 @@ test('--parse-check applyMarked writes a broken fill and names the error; off an
   const c = breaking(DEDENTED, FIXED);
   await runFill({ ...ARGS, language: 'python' }, { name: 'standard input', text: IF_ELSE }, c, MODEL, () => {});
   assert.equal(c.seen.length, 2);
+});
+
+test('an unfinished fill (no progress past --timeout) is not thrown away: its text comes with the error; in place, the file is kept', async () => {
+  const partial: FillClient = {
+    async infill(req, opts) {
+      assert.equal(opts?.partialOnTimeout, true, 'the CLI asks for what was committed');
+      return { gaps: req.gaps.map(() => ({ text: 'x = ', tokens: [], stopped: false, partial: true })), stats: {} as InfillResult['stats'], partial: { reason: 'the model made no progress for 120 s (limit: --timeout)', committed: 2, total: 8 } };
+    },
+  };
+  await assert.rejects(runFill(ARGS, { name: 'a.py', text: 'a\n<|mask|>\nb\n' }, partial, MODEL, () => {}), (e: Error) =>
+    e instanceof PartialFillError && e.output === 'a\nx = \nb\n' && /^the model made no progress for 120 s \(limit: --timeout\): printed the unfinished fill \(2 of 8 tokens committed; raise --timeout/.test(e.message));
+  const dir = mkdtempSync(join(tmpdir(), 'diffucode-fill-'));
+  try {
+    const f = join(dir, 'ok.py');
+    writeFileSync(f, 'x = <|mask|>\n');
+    const input = await readFillInput({ file: f, inPlace: true });
+    await assert.rejects(runFill(ARGS, input, partial, MODEL, () => {}), (e: Error) => e instanceof PartialFillError && e.output === 'x = x = \n' && /ok\.py was not changed; the unfinished fill is on standard output/.test(e.message));
+    assert.equal(readFileSync(f, 'utf8'), 'x = <|mask|>\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -50,7 +50,19 @@ export async function readFillInput(args: Pick<CliArgs, 'file' | 'inPlace'>): Pr
 }
 
 export interface FillClient {
-  infill(request: InfillRequest): Promise<InfillResult>;
+  infill(request: InfillRequest, opts?: { partialOnTimeout?: boolean }): Promise<InfillResult>;
+}
+
+/** The fill stopped making progress past --timeout: `output` is the text with what it had committed (not written
+ *  in place: an unfinished fill never replaces the user's file). */
+export class PartialFillError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+    this.name = 'PartialFillError';
+  }
 }
 
 /** Fills `input` on the loaded model; returns the text to print ('' when it was written back in place). */
@@ -68,7 +80,15 @@ export async function runFill(
   const eol = detectEol(text);
   const budget = { prefixTokens: args.prefixTokens, suffixTokens: args.suffixTokens };
   const lf = pieces.map(toLf);
-  const result = await client.infill({ pieces: lf, gaps: markers.map((m) => ({ maxTokens: m.maxTokens })), sampler: args.sampler, budget });
+  const result = await client.infill({ pieces: lf, gaps: markers.map((m) => ({ maxTokens: m.maxTokens })), sampler: args.sampler, budget }, { partialOnTimeout: true });
+  const p = result.partial;
+  if (p) {
+    // Unfinished (no progress past --timeout): what was committed is not thrown away, nor parse-checked (a repair
+    // would ask the stalled model again), nor written in place.
+    const out = assemble(pieces, result.gaps.map((g) => withEol(g.text, eol)));
+    const where = input.inPlace ? `${input.inPlace.path} was not changed; the unfinished fill is on standard output` : 'printed the unfinished fill';
+    throw new PartialFillError(`${p.reason}: ${where} (${p.committed} of ${p.total} tokens committed; raise --timeout if the model needs longer per step)`, out);
+  }
   // The whole file is parsed before writing anything: a fill that breaks its syntax is repaired, or refused.
   const mode = args.parseCheck ?? 'repair';
   const checked = await checkFill({

@@ -1,10 +1,11 @@
 // `diffucode` command line (dist/cli.js): fill files or JSONL batches with the same worker and engine the editor
 // uses. Exit status: 0 ok, 1 the fill failed, 2 usage error.
 
+import { fillSampler } from '../engine/sampling/fillSampler';
 import { WorkerClient } from '../worker/client';
 import { HELP, parseCli, UsageError, type CliArgs } from './args';
 import { runBatch } from './batch';
-import { readFillInput, runFill, type FillInput } from './fill';
+import { PartialFillError, readFillInput, runFill, type FillInput } from './fill';
 import { bundledModelDir, packageRoot, packageVersion, workerScript } from '../worker/paths';
 import { remoteEngine } from './remote';
 import { runServe } from './serve';
@@ -58,11 +59,14 @@ async function main(argv: string[]): Promise<number> {
     executionProvider: args.provider,
     threads: args.threads,
     requestTimeoutMs: args.timeoutMs,
+    timeoutSetting: '--timeout',
     log: process.env.DIFFUCODE_DEBUG ? err : undefined,
   });
   try {
     const info = await client.load();
     if (info.providerMessage) err(`diffucode: ${info.providerMessage}`);
+    // Fills decode with the parallel decoder unless --sampler model; the ghost-text pipeline keeps its own.
+    if (!args.ghostText) args = { ...args, sampler: fillSampler(args.fillSampler, info, args.sampler) };
     if (input) {
       const out = await runFill(args, input, client, info, err);
       await write(out);
@@ -71,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
     const failures = await runBatch(args, client, (line) => process.stdout.write(line + '\n'), err);
     return failures > 0 ? 1 : 0;
   } catch (e) {
+    // What an unfinished fill had committed is not thrown away: it goes to standard output, with exit status 1.
+    if (e instanceof PartialFillError) await write(e.output);
     err(`diffucode: ${(e as Error).message}`);
     return 1;
   } finally {

@@ -108,6 +108,11 @@ export interface GapResult {
   stopped: boolean;
   /** Summary of `tokens`' confidences (absent for an empty gap): what a confidence gate compares. */
   confidence?: ConfidenceSummary;
+  /**
+   * Set when the request was cut short (InfillResult.partial): `text` holds only the tokens committed by then (the
+   * slots still masked are left out) and `tokens` is empty, so the whole text is to be treated as unsure.
+   */
+  partial?: boolean;
 }
 
 export interface ConfidenceSummary {
@@ -162,6 +167,9 @@ export interface InfillStats {
 export interface InfillResult {
   gaps: GapResult[];
   stats: InfillStats;
+  /** The request stopped before every slot was decided (a client's limit, src/worker/stallWatch.ts): why, and how
+   *  many of the masked slots had been committed. Only for callers that asked for it (InfillOptions). */
+  partial?: { reason: string; committed: number; total: number };
 }
 
 export interface StepProgress {

@@ -11,4 +11,6 @@ export interface DiffuCodeApi {
   marks: ConfidenceMarks;
   preview: RewritePreview;
   inline: DiffuCodeInlineProvider;
+  /** The "ghost text is off" notices shown so far, oldest first (notifications are not readable through the API). */
+  ghostTextNotices(): readonly string[];
 }

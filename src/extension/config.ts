@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { fillSampler, isFillSamplerChoice } from '../engine/sampling/fillSampler';
 import { SAMPLER_OPTIONS } from '../engine/sampling/samplerOptions';
-import type { SamplerOptions } from './model/engineApi';
+import type { ModelInfo, SamplerOptions } from './model/engineApi';
 import type { ParseCheckMode } from '../syntax/repair';
 
 /**
@@ -101,6 +102,16 @@ export function samplerOverrides(): Partial<SamplerOptions> {
   }
   // The engine validates every value (a hand-edited settings.json can hold anything) and names the setting's field.
   return out as Partial<SamplerOptions>;
+}
+
+/**
+ * The sampler of a fill or a rewrite: the parallel decoder unless `diffucode.fill.sampler` is 'model'
+ * (engine/sampling/fillSampler.ts), with the user's sampler settings on top.
+ */
+export function fillSamplerFor(model: Pick<ModelInfo, 'dualCache'>): Partial<SamplerOptions> {
+  // A hand-edited settings.json can hold anything: an unknown value falls back to the contributed default.
+  const choice = [read<unknown>('fill.sampler'), section().inspect<unknown>('fill.sampler')?.defaultValue].find(isFillSamplerChoice) ?? 'parallel';
+  return fillSampler(choice, model, samplerOverrides());
 }
 
 export function markerSyntax(): { open: string; close: string; defaultTokens: number } {

@@ -15,6 +15,7 @@ import { workerClientFactory } from './model/workerFactory';
 import { registerServer } from './model/serverClient';
 import { ConfidenceMarks } from './ui/confidenceMarks';
 import { DemoModelNotice } from './ui/demoModelNotice';
+import { getFasterModel, offNoticesShown, turnOnAnyway } from './ui/ghostTextOff';
 import { LiveDenoising } from './ui/liveDenoising';
 import { ModelErrorNotice } from './ui/modelErrorNotice';
 import { RewritePreview } from './ui/rewritePreview';
@@ -41,7 +42,8 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     errorNotice.update(s);
     demoNotice.update(s);
   });
-  status.setGhostText(ghostTextEnabled());
+  status.setGhostTextOff(host.ghostTextOff());
+  host.onDidChangeGhostText(() => status.setGhostTextOff(host.ghostTextOff()));
 
   context.subscriptions.push(
     log,
@@ -77,16 +79,18 @@ export function activate(context: vscode.ExtensionContext, factory: ClientFactor
     vscode.commands.registerCommand('diffucode.showLog', () => log.show(true)),
     registerServer(context, host, log),
     // The status bar item's click target (not in the palette: the commands it offers are).
-    vscode.commands.registerCommand('diffucode.statusMenu', () => showStatusMenu(host.state, host.modelDir(), ghostTextEnabled())),
+    vscode.commands.registerCommand('diffucode.statusMenu', () => showStatusMenu(host.state, host.modelDir(), host.ghostTextOff())),
     vscode.commands.registerCommand('diffucode.toggleGhostText', async () => {
       await writeUserSetting('ghostText.enabled', !ghostTextEnabled());
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('diffucode.ghostText.enabled')) status.setGhostText(ghostTextEnabled());
-    }),
+    // The slow-model notice's and the status menu's buttons (not in the palette).
+    vscode.commands.registerCommand('diffucode.ghostTextOnAnyway', () => turnOnAnyway()),
+    // Selecting a model loads it at once (commands/selectModel.ts useModel; not in the palette).
+    vscode.commands.registerCommand('diffucode.loadModel', () => host.loadNow('model selected')),
+    vscode.commands.registerCommand('diffucode.getFasterModel', () => getFasterModel(context.extensionPath)),
   );
   log.info(`DiffuCode activated (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`);
-  return { statusText: () => status.text, host, marks, preview, inline };
+  return { statusText: () => status.text, host, marks, preview, inline, ghostTextNotices: offNoticesShown };
 }
 
 export function deactivate(): void {

@@ -1,10 +1,12 @@
 // WorkerClient: the typed proxy the extension, the CLI and the bench use to talk to the worker process. Method calls
 // become messages with ids; a dead worker rejects every pending call with a clear error and is restarted with
-// back-off; a call that outlives its timeout restarts the worker too. No `vscode` import.
+// back-off; a call that stops making progress past its limit (stallWatch.ts) restarts the worker too, and a fill
+// that asked for it gets the tokens it had committed. No `vscode` import.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { abortError, type InfillRequest, type InfillResult, type ModelInfo, type StepProgress } from '../engine/types';
 import { ClientError, fromWire, type FromWorker, type InfillOptions, type ModelClient, type StateEvent, type ToWorker } from './protocol';
+import { estimateCanvasTokens, LOAD_TIMEOUT_FLOOR_MS, partialResult, stallLimitMs, stallMessage } from './stallWatch';
 
 export interface WorkerClientOptions {
   workerScript: string;
@@ -13,7 +15,12 @@ export interface WorkerClientOptions {
   execPath?: string;
   env?: NodeJS.ProcessEnv;
   idleUnloadMs?: number;
+  /** The longest wait for a request's next sign of progress (a forward pass), at least; stallWatch.ts. */
   requestTimeoutMs?: number;
+  /** How messages name that limit to the user ('diffucode.requestTimeoutSeconds', '--timeout'). */
+  timeoutSetting?: string;
+  /** The longest wait for a model load (no passes to report); default max(requestTimeoutMs, 5 min). */
+  loadTimeoutMs?: number;
   executionProvider?: string;
   threads?: number;
   /** Ask the worker to time its passes after loading (ModelInfo.speed). */
@@ -25,8 +32,22 @@ interface Pending {
   resolve: (v: never) => void;
   reject: (e: Error) => void;
   onProgress?: (p: StepProgress) => void;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
   cleanup: () => void;
+  /** Restarts the wait for the next sign of progress. */
+  rearm: () => void;
+  /** Infill calls: what the stall watch needs. */
+  watch?: InfillWatch;
+}
+
+interface InfillWatch {
+  request: InfillRequest;
+  partialOnTimeout: boolean;
+  started: number;
+  lastPassAt: number;
+  passes: number;
+  slowestPassMs: number;
+  last?: StepProgress;
 }
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10000];
@@ -42,6 +63,9 @@ export class WorkerClient implements ModelClient {
   private startedAt = 0;
   private restartTimer?: NodeJS.Timeout;
   private wasLoaded = false;
+  private info?: ModelInfo;
+  /** The worker is starting or loading the model (a request waiting behind it reports no passes meanwhile). */
+  private workerLoading = false;
   private disposed = false;
   private state: StateEvent = { state: 'idle' };
 
@@ -59,16 +83,18 @@ export class WorkerClient implements ModelClient {
   load(): Promise<ModelInfo> {
     return this.call<ModelInfo>((id) => ({ type: 'load', id })).then((info) => {
       this.wasLoaded = true;
+      this.info = info;
       return info;
     });
   }
 
   infill(request: InfillRequest, opts: InfillOptions = {}): Promise<InfillResult> {
     if (opts.signal?.aborted) return Promise.reject(abortError());
-    return this.call<InfillResult>(
-      (id) => ({ type: 'infill', id, request, progress: !!opts.onProgress, supersedeKey: opts.supersedeKey, ...(opts.background ? { background: true } : {}) }),
-      opts,
-    );
+    const now = Date.now();
+    const watch: InfillWatch = { request, partialOnTimeout: !!opts.partialOnTimeout, started: now, lastPassAt: now, passes: 0, slowestPassMs: 0 };
+    // Progress text is what a stalled fill can still offer, so a caller that wants that gets it even unasked.
+    const progress = !!opts.onProgress || watch.partialOnTimeout;
+    return this.call<InfillResult>((id) => ({ type: 'infill', id, request, progress, supersedeKey: opts.supersedeKey, ...(opts.background ? { background: true } : {}) }), opts, watch);
   }
 
   onDidChangeState(listener: (s: StateEvent) => void): { dispose(): void } {
@@ -90,17 +116,11 @@ export class WorkerClient implements ModelClient {
     this.listeners.clear();
   }
 
-  private call<T>(make: (id: number) => ToWorker, opts: InfillOptions = {}): Promise<T> {
+  private call<T>(make: (id: number) => ToWorker, opts: InfillOptions = {}, watch?: InfillWatch): Promise<T> {
     if (this.disposed) return Promise.reject(new ClientError('DiffuCode worker client is disposed', 'DISPOSED'));
     const child = this.ensureChild();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const timeoutMs = this.opts.requestTimeoutMs ?? 60_000;
-      const timer = setTimeout(() => {
-        this.settle(id)?.reject(new ClientError(`DiffuCode worker did not answer within ${Math.round(timeoutMs / 1000)} s; restarting it`, 'WORKER_TIMEOUT'));
-        this.log(`request ${id} timed out after ${timeoutMs} ms; killing the worker`);
-        this.replaceChild(`was restarted because request ${id} timed out`);
-      }, timeoutMs);
       let abortFallback: NodeJS.Timeout | undefined;
       const onAbort = () => {
         if (this.child?.connected) this.child.send({ type: 'cancel', id } satisfies ToWorker);
@@ -108,14 +128,56 @@ export class WorkerClient implements ModelClient {
         abortFallback = setTimeout(() => this.settle(id)?.reject(abortError()), 2000);
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const cleanup = () => {
-        clearTimeout(timer);
-        clearTimeout(abortFallback);
-        opts.signal?.removeEventListener('abort', onAbort);
+      const pending: Pending = {
+        resolve: resolve as (v: never) => void,
+        reject,
+        onProgress: opts.onProgress,
+        watch,
+        cleanup: () => {
+          clearTimeout(pending.timer);
+          clearTimeout(abortFallback);
+          opts.signal?.removeEventListener('abort', onAbort);
+        },
+        rearm: () => {
+          clearTimeout(pending.timer);
+          const ms = this.limitMs(watch);
+          pending.timer = setTimeout(() => this.onStall(id, ms), ms);
+        },
       };
-      this.pending.set(id, { resolve: resolve as (v: never) => void, reject, onProgress: opts.onProgress, timer, cleanup });
+      this.pending.set(id, pending);
+      pending.rearm();
       child.send(make(id));
     });
+  }
+
+  /** The wait for a call's next sign of progress (stallWatch.ts); a load, or a request behind one, waits longer. */
+  private limitMs(watch: InfillWatch | undefined): number {
+    const base = this.opts.requestTimeoutMs ?? 60_000;
+    const load = this.opts.loadTimeoutMs ?? Math.max(base, LOAD_TIMEOUT_FLOOR_MS);
+    if (!watch || this.workerLoading) return load;
+    const info = this.info;
+    return stallLimitMs({
+      baseMs: base,
+      speed: info?.speed,
+      canvasTokens: info ? estimateCanvasTokens(watch.request, info.contextLength) : undefined,
+      slowestPassMs: watch.slowestPassMs,
+    });
+  }
+
+  /** No progress within the limit: the worker is stuck. A fill that asked for it keeps what it had committed. */
+  private onStall(id: number, limitMs: number): void {
+    const p = this.settle(id);
+    if (!p) return;
+    const why = stallMessage(limitMs, this.opts.timeoutSetting ?? 'requestTimeoutMs');
+    const w = p.watch;
+    if (w?.partialOnTimeout && w.last && w.last.committed > 0) {
+      const algorithm = w.request.sampler?.algorithm ?? this.info?.sampler.algorithm ?? 'threshold';
+      p.resolve(partialResult(w.last, why, { passes: w.passes, elapsedMs: Date.now() - w.started, algorithm }) as never);
+    } else {
+      p.reject(new ClientError(`DiffuCode: ${why}; the worker is being restarted, please retry`, 'WORKER_TIMEOUT'));
+    }
+    this.log(`request ${id}: ${why}; killing the worker`);
+    this.replaceChild(`was restarted because request ${id} made no progress for ${limitMs} ms`);
   }
 
   private settle(id: number): Pending | undefined {
@@ -139,6 +201,8 @@ export class WorkerClient implements ModelClient {
     });
     this.child = child;
     this.startedAt = Date.now();
+    // A fresh process starts Node and ONNX Runtime and loads the model before it can run a pass: waited for as a load.
+    this.workerLoading = true;
     const forward = (buf: Buffer) => buf.toString('utf8').split('\n').filter(Boolean).forEach((l) => this.log(`[worker] ${l}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
@@ -159,9 +223,27 @@ export class WorkerClient implements ModelClient {
       case 'log':
         return this.log(m.line);
       case 'state':
+        // The worker is alive and moving on: every pending call's wait starts again (a load is waited for longer).
+        this.workerLoading = m.state === 'loading';
+        for (const p of this.pending.values()) p.rearm();
         return this.setState({ state: m.state, message: m.message });
-      case 'progress':
-        return this.pending.get(m.id)?.onProgress?.(m.progress);
+      case 'pass': {
+        const w = this.pending.get(m.id)?.watch;
+        if (!w) return;
+        const now = Date.now();
+        // The first pass's wait also held the request's preparation (and a queue); only later gaps time a pass.
+        if (w.passes > 0) w.slowestPassMs = Math.max(w.slowestPassMs, now - w.lastPassAt);
+        w.passes = m.passes;
+        w.lastPassAt = now;
+        // A pass of any request shows the worker is alive: the calls queued behind this one keep waiting too.
+        for (const q of this.pending.values()) q.rearm();
+        return;
+      }
+      case 'progress': {
+        const p = this.pending.get(m.id);
+        if (p?.watch) p.watch.last = m.progress;
+        return p?.onProgress?.(m.progress);
+      }
       case 'loaded':
       case 'result': {
         const value = m.type === 'loaded' ? m.info : m.result;
@@ -187,6 +269,7 @@ export class WorkerClient implements ModelClient {
   private replaceChild(why: string): void {
     const old = this.child;
     this.child = undefined;
+    this.workerLoading = false;
     if (old && old.exitCode === null && old.signalCode === null) old.kill('SIGKILL');
     if (this.disposed) return;
     this.log(`worker ${why}`);

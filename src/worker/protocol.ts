@@ -28,6 +28,11 @@ export interface InfillOptions {
   supersedeKey?: string;
   /** Low priority (prefill ahead): runs only when no other request waits, and any other request cancels it. */
   background?: boolean;
+  /**
+   * When the request stops making progress past its limit (stallWatch.ts), resolve with the tokens committed so far
+   * (InfillResult.partial) instead of rejecting with WORKER_TIMEOUT. For fills a user waits for; not for ghost text.
+   */
+  partialOnTimeout?: boolean;
 }
 
 /** A model to fill gaps with, local (WorkerClient) or on a server (RemoteClient); tests substitute fakes. */
@@ -46,7 +51,7 @@ export const CLIENT_ERROR_CODES = [
   'DISPOSED', // the client was disposed before or while the request ran
   // WorkerClient
   'WORKER_RESTARTED', // the worker process died or was killed; it is being restarted
-  'WORKER_TIMEOUT', // the worker did not answer in time and was restarted
+  'WORKER_TIMEOUT', // the worker made no progress within its limit (stallWatch.ts) and was restarted
   // RemoteClient
   'BAD_URL',
   'NO_TOKEN',
@@ -122,6 +127,8 @@ export type FromWorker =
   | { type: 'started'; pid: number }
   | { type: 'loaded'; id: number; info: ModelInfo }
   | { type: 'progress'; id: number; progress: StepProgress }
+  /** A forward pass of request `id` starts (the `passes`-th): the client's sign that a long request is progressing. */
+  | { type: 'pass'; id: number; passes: number }
   | { type: 'result'; id: number; result: InfillResult }
   | { type: 'error'; id: number; error: WireError }
   /** A message refused without an id to answer (null, no type, a duplicate in-flight id): never a crash. */

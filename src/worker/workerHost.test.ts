@@ -205,3 +205,14 @@ test('background work (prefill ahead) waits for real requests and is dropped by 
   await until(() => !!answer(sent, 7));
   assert.equal(answer(sent, 7)?.type, 'result');
 });
+
+test('every forward pass is announced before it runs (the client\'s sign of progress), also without progress text', async () => {
+  const { h, sent } = host(1);
+  h.handle({ type: 'infill', id: 7, request: req, progress: false });
+  await until(() => !!answer(sent, 7));
+  const r = answer(sent, 7);
+  assert.equal(r?.type, 'result');
+  const passes = sent.filter((m): m is Extract<FromWorker, { type: 'pass' }> => m.type === 'pass' && m.id === 7).map((m) => m.passes);
+  if (r?.type === 'result') assert.deepEqual(passes, Array.from({ length: r.result.stats.forwardPasses }, (_, i) => i + 1));
+  assert.ok(!sent.some((m) => m.type === 'progress'), 'no progress text unasked');
+});

@@ -113,7 +113,10 @@ export class WorkerHost {
       const result = await engine.infill(job.msg.request, {
         signal: job.ctrl.signal,
         onProgress: job.msg.progress ? (p) => this.send({ type: 'progress', id: job.id, progress: p }) : undefined,
-        onForward: (n) => (job.passes = n),
+        onForward: (n) => {
+          job.passes = n;
+          this.send({ type: 'pass', id: job.id, passes: n });
+        },
       });
       result.stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
       this.send({ type: 'result', id: job.id, result });

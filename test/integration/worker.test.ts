@@ -141,13 +141,13 @@ describe('worker lifecycle', () => {
   before(buildOnce);
 
   test('a call past its timeout restarts the worker with a clear error', async () => {
-    // 30 ms cannot cover starting the process, loading the model and a forward pass, whatever the model decodes.
-    const client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, requestTimeoutMs: 30 });
+    // 30 ms cannot cover starting the process and loading the model (a fresh worker is waited for as a load).
+    const client = new WorkerClient({ workerScript: WORKER, modelDir: MODEL, requestTimeoutMs: 30, loadTimeoutMs: 30 });
     try {
       const pid = client.pid;
       const p = client.infill(long);
       const first = client.pid;
-      await assert.rejects(p, (e: Error) => errorCode(e) === 'WORKER_TIMEOUT' && /did not answer within/.test(e.message));
+      await assert.rejects(p, (e: Error) => errorCode(e) === 'WORKER_TIMEOUT' && /made no progress for 0\.03 s \(limit: requestTimeoutMs\)/.test(e.message));
       await until(() => client.pid !== undefined && client.pid !== first && client.pid !== pid, 10_000, 'the restart after a timeout');
     } finally {
       client.dispose();

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { abortSignalFor } from '../shared/abortBridge';
-import { contextBudget, maxDocumentSize, parseCheckMode, refineThreshold, samplerOverrides } from '../config';
+import { contextBudget, fillSamplerFor, maxDocumentSize, parseCheckMode, refineThreshold } from '../config';
 import { skipReason } from '../shared/documentGuard';
 import { toLf } from '../../engine/text/eol';
-import { lowConfidenceSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
+import { gapSpans, type ConfidenceSpan } from '../masks/confidenceSpans';
 import { gapWithEol } from '../masks/gapEol';
 import { piecesAround, type Hole } from '../masks/findMasks';
 import { reanchor, type Span } from '../masks/reanchor';
-import { isAbort, type GapResult } from '../model/engineApi';
+import { isAbort, type GapResult, type SamplerOptions } from '../model/engineApi';
 import { errorText, type ModelHost } from '../model/modelHost';
 import type { LiveDenoising } from '../ui/liveDenoising';
 import { progressMessage } from '../ui/timeLeft';
@@ -43,7 +43,9 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
   const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   let gaps: GapResult[];
   let checked: CheckResult<GapResult> | undefined;
-  const request = { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: samplerOverrides(), budget: contextBudget() };
+  /** Set when the fill came back unfinished (no progress past the limit): what the user is told. */
+  let partial: string | undefined;
+  const request = { pieces, gaps: holes.map((h) => ({ maxTokens: h.maxTokens })), sampler: {} as Partial<SamplerOptions>, budget: contextBudget() }; // sampler: set once the model is loaded
   try {
     gaps = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -52,12 +54,16 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
         const editor = () => vscode.window.visibleTextEditors.find((e) => e.document === document);
         const started = Date.now();
         try {
+          // The fill decoder (parallel by default) needs the loaded model's info; the repair rounds reuse it.
+          request.sampler = fillSamplerFor(await deps.host.load());
           const supersedeKey = `fill:${document.uri.toString()}`;
           const result = await deps.host.infill(
             request,
             {
               signal: bridge.signal,
               supersedeKey,
+              // A fill that stops making progress keeps what it committed (stallWatch.ts), marked unfinished.
+              partialOnTimeout: true,
               onProgress: (p) => {
                 progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) });
                 const ed = editor();
@@ -66,8 +72,12 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
               },
             },
           );
+          if (result.partial) partial = partialNotice(result.partial);
           // The whole document is parsed before anything is applied: a fill that breaks it is repaired or refused.
-          checked = await parseCheck({ ...deps, document, request, before: textBefore(original, holes), gaps: result.gaps, options: { signal: bridge.signal, supersedeKey }, progress });
+          // An unfinished fill is not: it is marked unsure as a whole, and repairing it would ask the stalled model.
+          checked = result.partial
+            ? { status: 'unchecked', gaps: result.gaps, added: [], addedByFill: 0, rounds: 0, repairMs: 0, parseMs: 0 }
+            : await parseCheck({ ...deps, document, request, before: textBefore(original, holes), gaps: result.gaps, options: { signal: bridge.signal, supersedeKey }, progress });
           // The model saw LF; its answer takes the document's line ending (confidence marks stay aligned).
           return checked.gaps.map((g) => gapWithEol(g, eol));
         } finally {
@@ -95,8 +105,9 @@ export async function fillHoles(deps: HoleFillDeps, document: vscode.TextDocumen
     spans.forEach((s, i) => edit.replace(document.uri, rangeOf(document, s), gaps[i].text));
     if (await vscode.workspace.applyEdit(edit)) {
       deps.log.info(`filled ${holes.length} hole(s): ${gaps.map((g) => JSON.stringify(g.text)).join(', ')}`);
-      const lowConfidence = confidenceAfterEdit(spans, gaps);
-      if (!broken) return { kind: 'applied', lowConfidence, gaps, parseCheck: checked?.status };
+      const lowConfidence = confidenceAfterEdit(spans, gaps, holes);
+      if (partial) deps.log.warn(partial);
+      if (!broken) return { kind: 'applied', lowConfidence, gaps, parseCheck: checked?.status, warning: partial };
       const at = appliedStarts(spans, gaps);
       return { kind: 'applied', lowConfidence: [...lowConfidence, ...errorMarks(request, broken, at, eol)], gaps, parseCheck: 'broken', warning: brokenMessage('fill', request, broken, true) };
     }
@@ -117,12 +128,12 @@ function appliedStarts(spans: Span[], gaps: GapResult[]): number[] {
 }
 
 /** Where each gap's text now sits (earlier replacements shift later ones) and which of its tokens were unsure. */
-function confidenceAfterEdit(spans: Span[], gaps: GapResult[]): ConfidenceSpan[] {
+function confidenceAfterEdit(spans: Span[], gaps: GapResult[], holes: Hole[]): ConfidenceSpan[] {
   const threshold = refineThreshold();
   let shift = 0;
   const out: ConfidenceSpan[] = [];
   spans.forEach((s, i) => {
-    out.push(...lowConfidenceSpans(gaps[i].text, gaps[i].tokens, s.start + shift, threshold));
+    out.push(...gapSpans(gaps[i], holes[i].maxTokens, s.start + shift, threshold));
     shift += gaps[i].text.length - (s.end - s.start);
   });
   return out;
@@ -130,6 +141,11 @@ function confidenceAfterEdit(spans: Span[], gaps: GapResult[]): ConfidenceSpan[]
 
 export function rangeOf(document: vscode.TextDocument, s: Span): vscode.Range {
   return new vscode.Range(document.positionAt(s.start), document.positionAt(s.end));
+}
+
+/** What the user reads when a fill came back unfinished: the limit, what was kept, and how to go on. */
+export function partialNotice(p: { reason: string; committed: number; total: number }): string {
+  return `DiffuCode: ${p.reason}. The ${p.committed} of ${p.total} tokens it had committed were inserted, marked as unsure: "Refine low-confidence tokens" continues, Ctrl+Z undoes. Raise diffucode.requestTimeoutSeconds if the model needs longer per step.`;
 }
 
 export function report(outcome: FillOutcome): void {

@@ -2,14 +2,14 @@ import * as vscode from 'vscode';
 import { reanchor } from '../masks/reanchor';
 import { fillPreview, type PendingRewrite, type RewritePreview } from '../ui/rewritePreview';
 import { abortSignalFor } from '../shared/abortBridge';
-import { contextBudget, parseCheckMode, samplerOverrides } from '../config';
+import { contextBudget, fillSamplerFor, parseCheckMode } from '../config';
 import { isAbort } from '../model/engineApi';
 import { errorText } from '../model/modelHost';
 import { guardDocument, rangeOf, type HoleFillDeps } from './holeFill';
 import { tokensForSelection } from './fillMasked';
 import { progressMessage } from '../ui/timeLeft';
 import { brokenMessage, parseCheck } from './parseCheck';
-import type { GapResult } from '../model/engineApi';
+import type { GapResult, SamplerOptions } from '../model/engineApi';
 import type { CheckResult } from '../../syntax/repair';
 
 export const REWRITE_TITLE = 'Rewrite with DiffuCode';
@@ -17,7 +17,7 @@ export const REWRITE_TITLE = 'Rewrite with DiffuCode';
 /**
  * Offered on a selection (refactor) and on lines with an error diagnostic (quick fix); once, never both: the
  * quick-fix menu lists refactors too, so a selection with an error would show "Rewrite with DiffuCode" twice. With
- * an error the quick fix covers the selection and the error's lines together.
+ * an error the quick fix covers the selection and the error's lines together, listed after the language's fixes.
  */
 export class RewriteActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
@@ -30,7 +30,9 @@ export class RewriteActionProvider implements vscode.CodeActionProvider {
     const target = error ? (range.isEmpty ? error.range : range.union(error.range)) : range;
     const lines = new vscode.Range(target.start.line, 0, target.end.line, document.lineAt(target.end.line).text.length);
     const a = new vscode.CodeAction(REWRITE_TITLE, kind);
-    if (error) a.diagnostics = [error];
+    // After the language's own fixes, never the one Ctrl+. then Enter applies: VS Code lists actions tied to a
+    // diagnostic first and preferred ones first among those, so this one is tied to none and never preferred.
+    a.isPreferred = false;
     a.command = { command: 'diffucode.rewriteSelection', title: REWRITE_TITLE, arguments: [document.uri, error ? lines : range] };
     return [a];
   }
@@ -66,7 +68,7 @@ export async function rewriteCommand(
   const blockText = original.slice(start, end);
   let text: string;
   let checked: CheckResult<GapResult> | undefined;
-  const request = { pieces: [original.slice(0, start), original.slice(end)], gaps: [{ maxTokens: tokensForSelection(blockText, 16) }], sampler: samplerOverrides(), budget: contextBudget() };
+  const request = { pieces: [original.slice(0, start), original.slice(end)], gaps: [{ maxTokens: tokensForSelection(blockText, 16) }], sampler: {} as Partial<SamplerOptions>, budget: contextBudget() }; // sampler: set once the model is loaded
   try {
     text = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'DiffuCode: rewriting', cancellable: true },
@@ -74,8 +76,22 @@ export async function rewriteCommand(
         const bridge = abortSignalFor(token);
         const started = Date.now();
         try {
+          // The fill decoder (parallel by default) needs the loaded model's info; the repair rounds reuse it.
+          request.sampler = fillSamplerFor(await deps.host.load());
           const supersedeKey = `rewrite:${document.uri.toString()}`;
-          const result = await deps.host.infill(request, { signal: bridge.signal, supersedeKey, onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }) });
+          const result = await deps.host.infill(request, {
+            signal: bridge.signal,
+            supersedeKey,
+            partialOnTimeout: true,
+            onProgress: (p) => progress.report({ message: progressMessage(p.committed, p.total, p.step, Date.now() - started) }),
+          });
+          const p = result.partial;
+          if (p) {
+            // Unfinished (the model stopped making progress): previewed anyway, since nothing is applied before the
+            // user reads it; not parse-checked (a repair would ask the stalled model again).
+            void vscode.window.showWarningMessage(`DiffuCode: ${p.reason}. The preview holds the ${p.committed} of ${p.total} tokens committed by then. Raise diffucode.requestTimeoutSeconds if the model needs longer per step.`);
+            return result.gaps[0].text;
+          }
           // Errors the block had before do not count; a rewrite that adds some is repaired, or not offered.
           checked = await parseCheck({ ...deps, document, request, before: [blockText], gaps: result.gaps, options: { signal: bridge.signal, supersedeKey }, progress });
           return checked.gaps[0].text;

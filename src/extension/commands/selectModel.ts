@@ -82,6 +82,8 @@ export async function useModel(context: SelectModelContext, value: string): Prom
   if (!vscode.workspace.isTrusted && value !== '') {
     void vscode.window.showWarningMessage('DiffuCode: this workspace is not trusted, so the bundled model stays in use here until you trust it.');
   }
+  // Loaded now, with progress, not at the next keystroke (ModelHost.loadNow; a changed setting does the same).
+  void vscode.commands.executeCommand('diffucode.loadModel');
   const summary = modelSummary(files.manifest, files.weightsBytes);
   if (files.cardPath) await showCard(files.cardPath);
   else void vscode.window.showInformationMessage(`DiffuCode: model ${summary} (it has no model card).`);

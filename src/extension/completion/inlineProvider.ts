@@ -36,7 +36,11 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     this.prefill.cancel(); // a keystroke: the model is needed for real
-    if (!ghostTextEnabledFor(document.languageId)) return undefined;
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    if (!ghostTextEnabledFor(document.languageId)) {
+      if (explicit) this.host.explainGhostTextOff(); // Alt+\ while ghost text is off: say why, not nothing
+      return undefined;
+    }
     const at0 = inputAt(document, position);
     if (typeof at0 === 'string') {
       vscode.window.setStatusBarMessage(`DiffuCode: skipped (${at0})`, 5000);
@@ -51,7 +55,10 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
     try {
       // The gate's default is the model's own calibrated value (its manifest), unless the user set one.
       const info = await this.host.load();
-      if (!this.host.ghostTextAllowed()) return undefined; // a model too slow for ghost text (model/slowModel.ts)
+      if (!this.host.ghostTextAllowed()) {
+        if (explicit) this.host.explainGhostTextOff(); // a model too slow for ghost text (model/slowModel.ts): say so
+        return undefined;
+      }
       const minConfidence = settings.minConfidence ?? info.ghostText?.minConfidence ?? 0;
       const automatic = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic;
       const liveEditor = settings.showDenoising ? ours : undefined;

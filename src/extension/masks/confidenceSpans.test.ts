@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lowConfidenceSpans } from './confidenceSpans';
+import { gapSpans, lowConfidenceSpans } from './confidenceSpans';
 
 const tok = (text: string, confidence: number) => ({ text, confidence });
 
@@ -16,4 +16,11 @@ test('whitespace tokens are never marked', () => {
 test('mapping stops where token texts no longer match the gap text', () => {
   const spans = lowConfidenceSpans('xy', [tok('x', 0.1), tok('Z', 0.1), tok('y', 0.1)], 0, 0.5);
   assert.deepEqual(spans, [{ start: 0, end: 1, confidence: 0.1, tokens: 1 }]);
+});
+
+test('a gap the fill did not finish is one unfinished span over all its text, sized for a refill of the whole gap', () => {
+  assert.deepEqual(gapSpans({ text: 'x = f(', tokens: [], partial: true }, 24, 10, 0.9), [{ start: 10, end: 16, confidence: 0, tokens: 24, unfinished: true }]);
+  assert.deepEqual(gapSpans({ text: '  ', tokens: [], partial: true }, 24, 10, 0.9), []);
+  const whole = { text: 'ab', tokens: [{ text: 'a', confidence: 0.2 }, { text: 'b', confidence: 0.95 }] };
+  assert.deepEqual(gapSpans(whole, 24, 0, 0.9), lowConfidenceSpans(whole.text, whole.tokens, 0, 0.9));
 });

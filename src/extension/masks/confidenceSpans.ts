@@ -11,6 +11,8 @@ export interface ConfidenceSpan {
   tokens: number;
   /** Why the span is marked when it is not (only) low confidence: a syntax error the fill left (parse check). */
   note?: string;
+  /** The fill stopped before it finished here (a partial result): no confidence is known, the whole gap is unsure. */
+  unfinished?: boolean;
 }
 
 /**
@@ -40,4 +42,18 @@ export function lowConfidenceSpans(
     } else spans.push({ start: base + start, end: base + at, confidence: t.confidence, tokens: 1 });
   }
   return spans;
+}
+
+/**
+ * The spans to mark for one gap: its unsure tokens, or all of it when the fill stopped before finishing it (a partial
+ * result has no per-token confidence). `maxTokens` is the gap's size: what a refine re-masks for an unfinished gap.
+ */
+export function gapSpans(
+  gap: { text: string; tokens: TokenConfidence[]; partial?: boolean },
+  maxTokens: number,
+  base: number,
+  threshold: number,
+): ConfidenceSpan[] {
+  if (!gap.partial) return lowConfidenceSpans(gap.text, gap.tokens, base, threshold);
+  return gap.text.trim() === '' ? [] : [{ start: base, end: base + gap.text.length, confidence: 0, tokens: maxTokens, unfinished: true }];
 }

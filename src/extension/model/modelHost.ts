@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { modelSettings } from '../config';
+import { ghostTextEnabled, modelSettings } from '../config';
+import { showOffNotice } from '../ui/ghostTextOff';
+import type { GhostTextOff } from '../ui/ghostTextState';
 import {
   bundledModelDir,
   workerScript,
@@ -41,7 +43,16 @@ export class ModelHost implements vscode.Disposable {
   ) {
     this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
       const keys = ['modelPath', 'executionProvider', 'threads', 'idleUnloadMinutes', 'requestTimeoutSeconds', 'server.url'];
-      if (keys.some((k) => e.affectsConfiguration(`diffucode.${k}`))) this.reset('model settings changed');
+      // Only a change of what the worker was started with: selecting the model already in use keeps it loaded.
+      if (keys.some((k) => e.affectsConfiguration(`diffucode.${k}`)) && this.clientKey !== this.settingsKey()) this.reset('model settings changed');
+      // A newly chosen model (Select model, Get a model, Convert, or settings.json) loads now, with progress, not at
+      // the next keystroke: the first suggestion does not wait for it, and a model too slow for ghost text says so.
+      if (e.affectsConfiguration('diffucode.modelPath') && this.clientKey !== this.settingsKey()) void this.loadNow('model selected');
+      // "Turn on anyway" (or any explicit choice) applies at once to the loaded model.
+      if (e.affectsConfiguration('diffucode.ghostText.enabled')) {
+        if (this.lastInfo) this.judgeSpeed(this.lastInfo);
+        else this.ghostEvents.fire();
+      }
     });
     // Trusting the workspace makes the user's own model folder setting apply (see config.ts).
     this.trustWatch = vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset('workspace trusted'));
@@ -62,6 +73,24 @@ export class ModelHost implements vscode.Disposable {
   private modelPathSetting(): ModelPathSetting {
     return readModelPathSetting(modelSettings().modelPath, process.platform, os.homedir());
   }
+
+  /**
+   * Loads the model now, with a progress notification: right after the user selects a model, so the first
+   * suggestion does not wait for the load (seconds at 0.5B, about a minute at 7B) and a slow model's verdict comes
+   * at once. A failure is reported like any load failure (status bar, error notice) and not thrown.
+   */
+  async loadNow(why: string): Promise<ModelInfo | undefined> {
+    if (this.clientKey !== undefined && this.clientKey !== this.settingsKey()) this.reset(why);
+    // One notification for one load (the setting's change and the selection both ask).
+    if (this.loadingNow) return this.loadingNow;
+    const name = path.basename(this.modelDir());
+    this.loadingNow = Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `DiffuCode: loading ${name}…` }, () => this.load().catch(() => undefined)),
+    ).finally(() => (this.loadingNow = undefined));
+    return this.loadingNow;
+  }
+
+  private loadingNow?: Promise<ModelInfo | undefined>;
 
   async load(): Promise<ModelInfo> {
     const client = this.ensureClient();
@@ -95,24 +124,49 @@ export class ModelHost implements vscode.Disposable {
 
   /** False while the loaded model is too slow for ghost text (slowModel.ts) and the user has not insisted. */
   ghostTextAllowed(): boolean {
-    return !this.tooSlowForGhostText;
+    return !this.tooSlow;
   }
 
-  private tooSlowForGhostText = false;
+  /** Why ghost text does not run now, if it does not: the user's setting, or the loaded model's speed. */
+  ghostTextOff(): GhostTextOff | undefined {
+    if (!ghostTextEnabled()) return { kind: 'setting' };
+    return this.tooSlow;
+  }
+
+  private readonly ghostEvents = new vscode.EventEmitter<void>();
+  /** ghostTextOff() may have changed (a model was judged, the setting changed, the worker was reset). */
+  readonly onDidChangeGhostText = this.ghostEvents.event;
+
+  private tooSlow?: Extract<GhostTextOff, { kind: 'slow-model' }>;
+  private lastInfo?: ModelInfo;
   private readonly slowSaid = new Set<string>();
 
-  private judgeSpeed(info: ModelInfo): void {
+  /**
+   * Applies the speed verdict (slowModel.ts) to a loaded model: ghost text off for one too slow for it, unless the
+   * user said otherwise explicitly; said once per model folder and session, with the buttons that change it.
+   * Public for the editor tests, which give the fast bundled model a slow measurement.
+   */
+  judgeSpeed(info: ModelInfo): void {
+    this.lastInfo = info;
     const explicit = vscode.workspace.getConfiguration('diffucode').inspect<boolean>('ghostText.enabled');
     const set = [explicit?.globalValue, explicit?.workspaceValue, explicit?.workspaceFolderValue].some((v) => v === true);
     const verdict = judgeGhostTextSpeed(info.name, info.speed, set);
-    this.tooSlowForGhostText = verdict.off;
+    // The figure the verdict was judged on (a suggestion that cannot reuse the last one's canvas).
+    const ms = verdict.coldMsPerSuggestion ?? verdict.msPerSuggestion ?? info.speed?.ghostTextMs;
+    this.tooSlow = verdict.off && ms !== undefined ? { kind: 'slow-model', model: info.name, msPerSuggestion: ms } : undefined;
+    this.ghostEvents.fire();
     if (!verdict.message) return;
     this.log.warn(verdict.message);
-    // One notification per model folder and session: the verdict holds until the model changes.
-    if (verdict.off && !this.slowSaid.has(info.modelDir)) {
+    if (this.tooSlow && !this.slowSaid.has(info.modelDir)) {
       this.slowSaid.add(info.modelDir);
-      void vscode.window.showInformationMessage(`DiffuCode: ${verdict.message}`);
+      void showOffNotice(this.tooSlow, this.extensionPath);
     }
+  }
+
+  /** Says why there is no ghost text, when asked for it explicitly (Alt+\) while it is off. */
+  explainGhostTextOff(): void {
+    const off = this.ghostTextOff();
+    if (off) void showOffNotice(off, this.extensionPath);
   }
 
   /** Drops the worker; the next request starts a fresh one with the current settings. */
@@ -124,8 +178,19 @@ export class ModelHost implements vscode.Disposable {
       this.client = undefined;
     }
     this.loading = undefined;
-    this.tooSlowForGhostText = false;
+    this.clientKey = undefined;
+    this.tooSlow = undefined;
+    this.lastInfo = undefined;
+    this.ghostEvents.fire();
     this.setState({ state: 'idle', message: 'The model loads on first use.' });
+  }
+
+  /** What the current worker was started with (undefined: none started). */
+  private clientKey?: string;
+
+  private settingsKey(): string {
+    const s = modelSettings();
+    return JSON.stringify([this.remote?.url() ?? '', this.modelDir(), s.executionProvider, s.threads, s.idleUnloadMs, s.requestTimeoutMs]);
   }
 
   dispose(): void {
@@ -134,6 +199,7 @@ export class ModelHost implements vscode.Disposable {
     this.subscription?.dispose();
     this.client?.dispose();
     this.states.dispose();
+    this.ghostEvents.dispose();
   }
 
   /** Set by registerServer (serverClient.ts): while diffucode.server.url is set, a model server replaces the worker. */
@@ -141,6 +207,7 @@ export class ModelHost implements vscode.Disposable {
 
   private ensureClient(): ModelClient {
     if (this.client) return this.client;
+    this.clientKey = this.settingsKey();
     const server = this.remote?.url() ?? '';
     if (server) {
       this.log.info(`using the DiffuCode server at ${server}`);
@@ -168,6 +235,7 @@ export class ModelHost implements vscode.Disposable {
       modelDir,
       idleUnloadMs: settings.idleUnloadMs,
       requestTimeoutMs: settings.requestTimeoutMs,
+      timeoutSetting: 'diffucode.requestTimeoutSeconds',
       executionProvider: settings.executionProvider,
       threads: settings.threads > 0 ? settings.threads : undefined,
       measureSpeed: true,

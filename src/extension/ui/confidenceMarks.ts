@@ -60,7 +60,11 @@ export class ConfidenceMarks implements vscode.Disposable {
         mine.map((s) => ({
           range: new vscode.Range(e.document.positionAt(s.start), e.document.positionAt(s.end)),
           hoverMessage: new vscode.MarkdownString(
-            (s.note ? `**DiffuCode**: ${s.note}. ` : `**DiffuCode**: low confidence (${Math.round(s.confidence * 100)}%, ${s.tokens} token${s.tokens === 1 ? '' : 's'}). `) +
+            (s.note
+              ? `**DiffuCode**: ${s.note}. `
+              : s.unfinished
+                ? '**DiffuCode**: unfinished (the fill stopped here before every token was decided). '
+                : `**DiffuCode**: low confidence (${Math.round(s.confidence * 100)}%, ${s.tokens} token${s.tokens === 1 ? '' : 's'}). `) +
               'Run *DiffuCode: Refine low-confidence tokens* to regenerate the marked spans.',
           ),
         })),

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Span } from '../masks/reanchor';
+import { previewLanguageId } from './previewLanguage';
 
 export const PREVIEW_SCHEME = 'diffucode-preview';
 
@@ -29,9 +30,14 @@ export class RewritePreview implements vscode.TextDocumentContentProvider, vscod
     if (this.pending && uri && e.closed.some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri)) this.take();
   });
   private readonly languageWatch = vscode.workspace.onDidOpenTextDocument((doc) => {
-    // Language servers would lint the preview like a file and count its problems in the Problems panel as if they
-    // were the user's: the preview is shown as plain text (the real file on the left keeps its highlighting).
-    if (doc.uri.scheme === PREVIEW_SCHEME && doc.languageId !== 'plaintext') void vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
+    // Coloured in the document's language through a twin language no language server lints (previewLanguage.ts):
+    // linting the preview would list its problems in the Problems panel as if they were the user's.
+    if (doc.uri.scheme !== PREVIEW_SCHEME) return;
+    const source = this.pending?.document.languageId;
+    void vscode.languages.getLanguages().then((known) => {
+      const id = previewLanguageId(source, known);
+      if (!doc.isClosed && doc.languageId !== id) void vscode.languages.setTextDocumentLanguage(doc, id);
+    });
   });
   private counter = 0;
   uri?: vscode.Uri;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { HostState } from '../model/modelHost';
 import { BusyDelay } from './busyDelay';
+import { offReason, type GhostTextOff } from './ghostTextState';
 
 const LOOK: Record<HostState['state'], { icon: string; label: string }> = {
   idle: { icon: '$(circle-outline)', label: 'DiffuCode' },
@@ -18,7 +19,7 @@ export const BUSY_DELAY_MS = 300;
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('diffucode.status', vscode.StatusBarAlignment.Right, 100);
   private state: HostState = { state: 'idle' };
-  private ghostText = true;
+  private ghostTextOff?: GhostTextOff;
   private readonly delay = new BusyDelay<HostState>(BUSY_DELAY_MS, (s) => {
     this.state = s;
     this.render();
@@ -34,8 +35,9 @@ export class StatusBar implements vscode.Disposable {
     this.delay.update(state);
   }
 
-  setGhostText(enabled: boolean): void {
-    this.ghostText = enabled;
+  /** Ghost text is off (and why), or on (undefined). */
+  setGhostTextOff(off: GhostTextOff | undefined): void {
+    this.ghostTextOff = off;
     this.render();
   }
 
@@ -51,12 +53,14 @@ export class StatusBar implements vscode.Disposable {
 
   private render(): void {
     const look = LOOK[this.state.state];
-    const off = this.ghostText ? '' : ' (ghost text off)';
-    this.item.text = `${look.icon} ${look.label}${off}`;
+    const off = this.ghostTextOff;
+    this.item.text = `${look.icon} ${look.label}${off ? ' (ghost text off)' : ''}`;
     const error = this.state.state === 'error';
+    // Why ghost text is off is the first thing a user wonders when no suggestion comes.
+    const why = off ? `Ghost text off: ${offReason(off)}. Click for options.\n` : '';
     this.item.tooltip = error
       ? `${this.state.message ?? 'The model failed.'} (click to show the log)`
-      : (this.state.message ?? look.label);
+      : `${why}${this.state.message ?? look.label}`;
     this.item.command = error ? 'diffucode.showLog' : 'diffucode.statusMenu';
     this.item.backgroundColor = error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }

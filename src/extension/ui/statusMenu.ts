@@ -1,19 +1,15 @@
 import * as vscode from 'vscode';
 import type { HostState } from '../model/modelHost';
+import { offReason, statusMenuEntries, type GhostTextOff } from './ghostTextState';
 
 /**
- * What a click on the status bar item offers: the model state in words and the few things a user wants from
- * there (no modal dialogs; Escape closes it).
+ * What a click on the status bar item offers: the model state in words, why ghost text is off when it is (with
+ * "Turn on anyway" and "Get a faster model" for a slow model), and the few things a user wants from there (no modal
+ * dialogs; Escape closes it).
  */
-export async function showStatusMenu(state: HostState, modelDir: string, ghostText: boolean): Promise<void> {
-  const items: (vscode.QuickPickItem & { command?: string })[] = [
-    { label: ghostText ? '$(eye-closed) Turn ghost text off' : '$(eye) Turn ghost text on', command: 'diffucode.toggleGhostText' },
-    { label: '$(package) Select model…', description: modelDir, command: 'diffucode.selectModel' },
-    { label: '$(cloud-download) Get a model…', description: 'from the Hugging Face Hub', command: 'diffucode.getModel' },
-    { label: '$(output) Show log', command: 'diffucode.showLog' },
-  ];
-  const pick = await vscode.window.showQuickPick(items, {
-    title: `DiffuCode: ${state.state}${state.message ? `, ${state.message}` : ''}`,
-  });
-  if (pick?.command) await vscode.commands.executeCommand(pick.command);
+export async function showStatusMenu(state: HostState, modelDir: string, off: GhostTextOff | undefined): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = statusMenuEntries(off, modelDir);
+  const title = `DiffuCode: ${state.state}${state.message ? `, ${state.message}` : ''}${off ? `. Ghost text off: ${offReason(off)}` : ''}`;
+  const pick = await vscode.window.showQuickPick(items, { title });
+  if (pick) await vscode.commands.executeCommand(pick.command);
 }

@@ -22,7 +22,12 @@ export function log(line: string): void {
 
 export async function runAll(): Promise<number> {
   let failed = 0;
-  for (const c of cases) {
+  // DIFFUCODE_EDITOR_GREP=text: only the tests whose name contains it (while developing; the server passes its
+  // environment to the extension host).
+  const grep = process.env.DIFFUCODE_EDITOR_GREP;
+  const chosen = grep ? cases.filter((c) => c.name.includes(grep)) : cases;
+  if (grep) log(`DIFFUCODE_EDITOR_GREP=${grep}: ${chosen.length} of ${cases.length} tests`);
+  for (const c of chosen) {
     const t0 = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -39,7 +44,7 @@ export async function runAll(): Promise<number> {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
   }
-  log(`${cases.length - failed}/${cases.length} passed`);
+  log(`${chosen.length - failed}/${chosen.length} passed`);
   return failed;
 }
 

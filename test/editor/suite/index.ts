@@ -7,6 +7,7 @@ import './fill.suite';
 import './rewrite.suite';
 import './refine.suite';
 import './parseCheck.suite';
+import './modelState.suite';
 import './missingModel.suite'; // last: it points the extension at a missing model
 
 export async function run(): Promise<void> {

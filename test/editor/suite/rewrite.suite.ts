@@ -49,16 +49,52 @@ test('the rewrite code action is offered on a selection and as a quick fix on an
   }
 });
 
-test('closing the preview tab discards the rewrite, and the preview never adds to the Problems panel', async () => {
+test('closing the preview tab discards the rewrite; the preview is coloured in the document language and never adds to the Problems panel', async () => {
   const editor = await openFile(SOURCE);
   const a = await api();
   await vscode.commands.executeCommand('diffucode.rewriteSelection', editor.document.uri, new vscode.Range(2, 0, 2, 15));
   await waitFor('the rewrite preview', () => a.preview.peek() !== undefined);
   const uri = a.preview.uri!;
   const preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  await waitFor('the preview to be plain text', () => preview?.languageId === 'plaintext', 10_000);
+  // Coloured as Python through its twin language, which no language server lints.
+  await waitFor('the preview to take the Python twin language', () => preview?.languageId === 'diffucode-preview-python', 10_000);
   assert.deepEqual(vscode.languages.getDiagnostics(uri), []);
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   await waitFor('the rewrite to be discarded', () => a.preview.peek() === undefined, 10_000);
   assert.equal(editor.document.getText(), SOURCE, 'a discarded rewrite changes nothing');
+});
+
+test("the rewrite quick fix comes after the language's own fix and is never the preferred one", async () => {
+  const editor = await openFile(SOURCE);
+  const uri = editor.document.uri;
+  const error = new vscode.Diagnostic(new vscode.Range(2, 4, 2, 15), 'expected ":"', vscode.DiagnosticSeverity.Error);
+  const diagnostics = vscode.languages.createDiagnosticCollection('diffucode-test-lang');
+  // What a language extension offers at its own error: a fix tied to the diagnostic and preferred, and one that
+  // is not tied to it (many language servers send their fixes without the diagnostic).
+  const language = vscode.languages.registerCodeActionsProvider({ language: 'python' }, {
+    provideCodeActions(_doc, _range, context) {
+      if (context.diagnostics.length === 0) return [];
+      const tied = new vscode.CodeAction("Insert ':'", vscode.CodeActionKind.QuickFix);
+      tied.diagnostics = [...context.diagnostics];
+      tied.isPreferred = true;
+      return [tied, new vscode.CodeAction('Add a missing colon', vscode.CodeActionKind.QuickFix)];
+    },
+  });
+  try {
+    diagnostics.set(uri, [error]);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider', uri, new vscode.Range(2, 6, 2, 6), vscode.CodeActionKind.QuickFix.value,
+    );
+    const list = titles(actions);
+    const ours = list.indexOf('Rewrite with DiffuCode');
+    assert.ok(ours >= 0, `offered: ${list}`);
+    for (const theirs of ["Insert ':'", 'Add a missing colon']) {
+      assert.ok(list.includes(theirs) && list.indexOf(theirs) < ours, `the language's fixes first: ${list}`);
+    }
+    assert.equal(list[0], "Insert ':'", 'Ctrl+. then Enter applies the language fix');
+    assert.ok(!actions![ours].isPreferred, 'never preferred');
+  } finally {
+    language.dispose();
+    diagnostics.dispose();
+  }
 });
