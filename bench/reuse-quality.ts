@@ -57,7 +57,7 @@ export async function reuseQualityMain(argv: string[]): Promise<number> {
     const d = pairedDifference(rows.map((r) => r.esReused), rows.map((r) => r.esExact));
     const dr = answered.length ? pairedDifference(answered.map((r) => r.esReused), answered.map((r) => r.esExact)) : undefined;
     const json = {
-      model: modelDir,
+      model: modelDir === resolve(bundledModelDir(root)) ? 'bundled (models/diffucode-tiny)' : modelDir,
       cases: tasks.length,
       suggestions: rows.length,
       stepChars: STEP_CHARS,

@@ -6,6 +6,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { bundledModelDir, packageRoot, workerScript } from '../src/worker/paths';
 import { WorkerClient } from '../src/worker/client';
+import type { ModelSpeed } from '../src/engine/model/speed';
+import { judgeGhostTextSpeed, type GhostTextVerdict } from '../src/extension/model/slowModel';
 import { answerTokenizer, loadTrace, modelShape, replayTrace, STRATEGIES, traceSettings, type TraceFigures } from './typing-trace';
 
 export async function typingTraceMain(argv: string[]): Promise<number> {
@@ -23,13 +25,14 @@ export async function typingTraceMain(argv: string[]): Promise<number> {
   const names = opt('--strategies')?.split(',');
   const strategies = names ? names.map((n) => STRATEGIES.find((s) => s.name === n) ?? fail(`unknown strategy ${n} (${STRATEGIES.map((s) => s.name).join(', ')})`)) : STRATEGIES;
   const say = (s: string) => process.stdout.write(s + '\n');
-  const figures = await runTypingTrace(root, modelDir, force, strategies, say);
+  const { figures, speed, verdict } = await runTypingTrace(root, modelDir, force, strategies, say);
   const shape = modelShape(modelDir);
   const head = figures[0];
   const json = {
     model: modelDir === resolve(bundled) ? 'bundled (models/diffucode-tiny)' : modelDir,
     ...shape,
     forcedTokensPerPass: force,
+    forced: force ? `${force} tokens a pass, no stop token, the answer as long as the rest of the real line (+1 for its end)` : 'no (a trained model: it decodes as in the editor)',
     strategy: head.strategy,
     requests: head.requests,
     shown: head.shown,
@@ -39,6 +42,8 @@ export async function typingTraceMain(argv: string[]): Promise<number> {
     canvasTokensMedian: head.canvasTokensMedian,
     load: head.load,
     cores: cpus().length,
+    speed,
+    verdict,
     strategies: figures,
     date: new Date().toISOString(),
   };
@@ -52,11 +57,21 @@ function fail(msg: string): never {
   throw new Error(msg);
 }
 
-export async function runTypingTrace(root: string, modelDir: string, force: number, strategies: typeof STRATEGIES, say: (s: string) => void): Promise<TraceFigures[]> {
+export async function runTypingTrace(
+  root: string,
+  modelDir: string,
+  force: number,
+  strategies: typeof STRATEGIES,
+  say: (s: string) => void,
+): Promise<{ figures: TraceFigures[]; speed?: ModelSpeed; verdict: GhostTextVerdict }> {
   const trace = loadTrace(root);
-  const client = new WorkerClient({ workerScript: workerScript(root), modelDir, requestTimeoutMs: 300_000 });
+  // measureSpeed: the worker times the passes ghost text runs, as the extension's does, for the verdict.
+  const client = new WorkerClient({ workerScript: workerScript(root), modelDir, requestTimeoutMs: 300_000, measureSpeed: true });
   try {
     const info = await client.load();
+    const { on, reason, msPerSuggestion, coldMsPerSuggestion } = judgeGhostTextSpeed(info.name, info.speed, false);
+    const verdict = { on, reason, msPerSuggestion, coldMsPerSuggestion };
+    say(`speed: ${JSON.stringify(info.speed)}; verdict ${JSON.stringify(verdict)}`);
     const settings = traceSettings(root, info, force);
     say(`typing trace: ${trace.events.filter((e) => e.op === 'type').length} keystrokes on ${info.name}; debounce ${settings.debounceMs} ms, forced ${force || 'no'} tokens per pass; load ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
     // Warm-up: the first passes pay for ONNX Runtime's allocations at each shape.
@@ -71,7 +86,7 @@ export async function runTypingTrace(root: string, modelDir: string, force: numb
       );
       figures.push(f);
     }
-    return figures;
+    return { figures, speed: info.speed, verdict };
   } finally {
     client.dispose();
   }

@@ -74,12 +74,6 @@ export class InfillEngine {
   /** Each document's last ghost-text canvas and its keys/values (engine/ghost/canvasReuse.ts). */
   private readonly sessions = new GhostSessions();
 
-  /** Forgets a document's kept ghost-text canvas (all documents without a key). */
-  forgetGhostText(document?: string): void {
-    if (document === undefined) this.sessions.clear();
-    else this.sessions.take(document);
-  }
-
   private get ghostParts(): GhostParts {
     const { model, tokenizer, tokens, info } = this.parts;
     return { model, shifted: info.shiftedLogits, encode: (t) => tokenizer.encode(t), bytesOf: (id) => tokenizer.bytesOf(id), mask: tokens.mask };

@@ -153,3 +153,13 @@ test('server URLs: http(s) only, no credentials in them, plain http to another h
   assert.throws(() => parseServerUrl('not a url'), /not a server URL/);
   assert.throws(() => parseServerUrl('http://user:pw@gpu-box'), /not in the server URL/);
 });
+
+test("ghost text's in-process decode options stay local: the server gets the plain request, a prefill is not sent", async () => {
+  const { fake, calls } = scripted([() => json(200, RESULT)]);
+  const c = new RemoteClient({ url: 'http://127.0.0.1:8000', token: () => 'tok', fetch: fake });
+  assert.deepEqual(await c.infill({ ...REQ, ghostText: { document: 'file:///a.py' } }), RESULT);
+  assert.deepEqual(Object.keys(JSON.parse(calls[0].init.body as string)).sort(), ['gaps', 'pieces']);
+  const pre = await c.infill({ ...REQ, ghostText: { document: 'file:///a.py', prefillOnly: true } }, { background: true });
+  assert.deepEqual(pre.gaps, []);
+  assert.equal(calls.length, 1);
+});

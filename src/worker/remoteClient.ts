@@ -114,6 +114,14 @@ export class RemoteClient implements ModelClient {
   async infill(request: InfillRequest, opts: InfillOptions = {}): Promise<InfillResult> {
     if (this.disposed) throw new ClientError('DiffuCode server client is disposed', 'DISPOSED');
     if (opts.signal?.aborted) throw abortError();
+    // The server decodes the request's own fields (pieces, gaps, sampler, budget) and keeps no canvas between
+    // requests: ghost text's in-process decode options (engine/ghost/) stay here, and a prefill ahead has nothing to
+    // warm there.
+    if (request.ghostText?.prefillOnly) return { gaps: [], stats: emptyStats() };
+    if (request.ghostText) {
+      const { ghostText: _local, ...wire } = request;
+      request = wire;
+    }
     const ctrl = new AbortController();
     const onAbort = () => ctrl.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -259,4 +267,8 @@ export class RemoteClient implements ModelClient {
   private log(line: string): void {
     this.opts.log?.(line);
   }
+}
+
+function emptyStats(): InfillResult['stats'] {
+  return { steps: 0, forwardPasses: 0, tokensPerForward: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0, prepareMs: 0, totalMs: 0, canvasTokens: 0, trimmedTokens: 0, algorithm: 'threshold' };
 }

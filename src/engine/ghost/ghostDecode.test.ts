@@ -32,7 +32,7 @@ test('ghost text decodes in parallel (threshold) even when the manifest recommen
   const r = await e.infill(ghostReq(base, '\n'));
   assert.equal(r.gaps[0].text, 'return x + 1\n');
   assert.equal(r.stats.algorithm, 'threshold');
-  assert.equal(r.stats.forwardPasses, 1); // every slot above the threshold at once
+  assert.equal(r.stats.forwardPasses, 2); // every slot of a block above the threshold at once: one pass per block of 8
   // the same request as a fill follows the manifest: one token per step
   const fill = await e.infill({ pieces: [base, '\n'], gaps: [{ maxTokens: 16, singleLine: true }] });
   assert.equal(fill.stats.algorithm, 'entropy');
@@ -72,7 +72,9 @@ test('typing at the cursor reuses the canvas: no full pass, the suffix stays put
   const gapStart = 1 + base.length;
   const w = model.passes[0];
   assert.equal(w.kind, 'window');
-  assert.ok(w.lo <= gapStart && w.lo >= gapStart - 3, `window starts at the changed tail (${w.lo})`);
+  // the typed 'ret' is what the cache already computed at those positions (the last suggestion began with it), so
+  // the window starts at the new gap at the latest
+  assert.ok(w.lo >= gapStart - 3 && w.lo <= gapStart + 3, `window starts at the changed tail (${w.lo})`);
   assert.ok(w.hi <= gapStart + 16); // ... and ends inside the gap: the suffix is not recomputed
 });
 

@@ -9,6 +9,11 @@ import type { SamplerOptions } from '../types';
 
 /** Threshold used when the manifest recommends another algorithm (Fast-dLLM's value; the bundled model's too). */
 export const GHOST_THRESHOLD = 0.9;
+/**
+ * Block size when the manifest names none: the window passes then recompute the active block (and what changed)
+ * instead of the whole gap, and the answer is decoded left to right in blocks, as Fast-dLLM decodes.
+ */
+export const GHOST_BLOCK_SIZE = 8;
 /** The schedule algorithms' rate when the user picks one for ghost text: about four tokens per forward pass. */
 export const GHOST_STEPS_PER_TOKEN = 0.25;
 
@@ -23,7 +28,7 @@ export function ghostTextSampler(
       ? {}
       : // The manifest's schedule is for fills: its steps and sampling temperature do not carry over.
         { algorithm: 'threshold', threshold: GHOST_THRESHOLD, steps: undefined, stepsPerToken: undefined, temperature: 0, topP: 1, topK: undefined, algTemp: undefined };
-  const base: Partial<SamplerOptions> = { ...m, ...parallel, cache: dualCache ? 'dual' : 'none', cacheRefresh: undefined };
+  const base: Partial<SamplerOptions> = { blockSize: GHOST_BLOCK_SIZE, ...m, ...parallel, cache: dualCache ? 'dual' : 'none', cacheRefresh: undefined };
   const s = resolveSampler(stripUndefined(base), request);
   if (s.algorithm !== 'threshold' && request?.steps === undefined) s.stepsPerToken = Math.min(s.stepsPerToken ?? 1, GHOST_STEPS_PER_TOKEN);
   return s;
