@@ -93,7 +93,7 @@ test('a catalog row from the endpoint setting, converted in the child process, l
   assert.equal(JSON.parse(readFileSync(join(r.folder, 'manifest.json'), 'utf8')).license, ROW.license.id);
   const src = join(work, 'gap.py');
   writeFileSync(src, 'def add(a, b):\n    return <|mask:4|>\n');
-  // A random-weight model writes random tokens: the parse check (on by default) would rightly refuse them.
+  // Random weights write noise: the parse check would refuse it, which is not what this test is about.
   const fill = cli(['fill', src, '--model', r.folder, '--seed', '1', '--parse-check', 'off']);
   assert.equal(fill.status, 0, fill.stderr);
   assert.ok(!fill.stdout.includes('<|mask'));

@@ -100,8 +100,30 @@ async function askRepo(): Promise<GetModelRequest | undefined> {
   return dtype && { model, file, dtype, repo: model.split('@')[0] };
 }
 
+/** The request being downloaded or converted now: one at a time (two would race for the same store folder and
+ *  share one network connection; the notification of the first says how far it is). */
+let running: string | undefined;
+
 /** Downloads, converts and selects; on a failure says it in one line with the buttons that lead on (retry included). */
 export async function fetchAndUse(context: GetModelContext, log: vscode.LogOutputChannel, req: GetModelRequest): Promise<string | undefined> {
+  if (running) {
+    void vscode.window.showInformationMessage(`DiffuCode: ${running} is being downloaded; its notification shows how far it is (Cancel is there).`);
+    return undefined;
+  }
+  running = req.repo;
+  let outcome: string | undefined | typeof CHOOSE_ANOTHER;
+  try {
+    outcome = await fetchAndUseOnce(context, log, req);
+  } finally {
+    running = undefined;
+  }
+  return outcome === CHOOSE_ANOTHER ? getModelCommand(context, log) : outcome;
+}
+
+/** The user asked for the catalog again after a failure. */
+const CHOOSE_ANOTHER = Symbol('chooseAnother');
+
+async function fetchAndUseOnce(context: GetModelContext, log: vscode.LogOutputChannel, req: GetModelRequest): Promise<string | undefined | typeof CHOOSE_ANOTHER> {
   for (;;) {
     const token = await storedHubToken(context.secrets);
     const env = hubEnv(process.env, hubEndpointSetting());
@@ -134,7 +156,7 @@ export async function fetchAndUse(context: GetModelContext, log: vscode.LogOutpu
         const page = safeHubPage(env, req.repo);
         if (page) await vscode.env.openExternal(vscode.Uri.parse(page));
       } else if (action === 'showLog') log.show(true);
-      else if (action === 'chooseAnother') return getModelCommand(context, log);
+      else if (action === 'chooseAnother') return CHOOSE_ANOTHER;
       return undefined;
     }
     log.info(

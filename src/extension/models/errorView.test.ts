@@ -76,6 +76,11 @@ test('offline: names the endpoint setting instead of HF_ENDPOINT, and offers to 
   assert.deepEqual(v.actions, ['retry', 'showLog']);
 });
 
+test('a mistyped endpoint names the setting it may come from', async () => {
+  const e = await refusal('org/gated', { endpoint: 'ftp://mirror.example' });
+  assert.equal(errorView(e, false).message, 'the Hub endpoint (the setting diffucode.hub.endpoint, else HF_ENDPOINT) must be an http(s) URL, got ftp://mirror.example');
+});
+
 test('a token that is not a Hugging Face token is refused before any request, with a button to replace it', async () => {
   const before = hub.log.length;
   const e = await refusal('org/gated', { token: 'my-password' });

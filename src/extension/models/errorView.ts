@@ -48,6 +48,7 @@ const EDITOR_WORDING: [RegExp, string][] = [
   [/; check the network, or HF_ENDPOINT/, '; check the network, or the setting diffucode.hub.endpoint'],
   [/ \(CLI: --accept-license\)/, ''],
   [/; choose one with --file/, '; choose one of its GGUF files in the catalog'],
+  [/^HF_ENDPOINT /, 'the Hub endpoint (the setting diffucode.hub.endpoint, else HF_ENDPOINT) '],
 ];
 
 export interface ErrorView {
