@@ -24,21 +24,25 @@ export interface GetModelPaths {
   repo: string;
 }
 
+/** Runs a command from the command palette, opened from the title bar's command center: a key press could land in
+ *  the model card's preview (a webview), which keeps the keyboard focus after it opens. */
 async function palette(page: Page, command: string, row: string): Promise<void> {
-  await page.keyboard.press('F1');
+  await page.locator('.command-center-center').click();
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: LONG });
-  await page.keyboard.type(command);
+  await page.keyboard.type(`>${command}`);
   await page.waitForSelector(`.quick-input-list .monaco-list-row >> text=${row}`, { timeout: LONG });
   await page.keyboard.press('Enter');
 }
 
 /** Types a filter into the open quick pick (its list only renders the rows in view), waits until `row` is the
  *  focused entry, then picks it. */
-async function pick(page: Page, filter: string, row: string): Promise<string> {
-  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: LONG });
+async function pick(page: Page, filter: string, row: string, timeout = LONG, title?: string): Promise<string> {
+  // The title tells this pick from the one (or the file dialog) it replaces, whose rows may still be shown.
+  if (title) await page.locator('.quick-input-title', { hasText: title }).waitFor({ timeout });
+  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout });
   await page.keyboard.type(filter);
   const focused = page.locator('.quick-input-list .monaco-list-row.focused');
-  await focused.filter({ hasText: row }).waitFor({ timeout: LONG });
+  await focused.filter({ hasText: row }).waitFor({ timeout });
   const text = (await focused.innerText()).replace(/\s+/g, ' ');
   await page.keyboard.press('Enter');
   return text;
@@ -68,6 +72,7 @@ export async function runGetModelFlow(base: string, folder: string, extensionPat
   try {
     await flow(browser, base, folder, extensionPath, outDir, paths, log);
   } catch (e) {
+    for (const p of browser.contexts().flatMap((c) => c.pages())) await p.screenshot({ path: join(outDir, 'get-model-failure.png') }).catch(() => undefined);
     // The extension's own log says where it stopped (the run folder is removed after the run).
     for (const f of filesUnder(join(paths.userDir, 'logs')).filter((x) => x.endsWith('DiffuCode.log')))
       log(`[get-model] ${f}:\n${readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`);
@@ -94,7 +99,7 @@ async function flow(browser: Browser, base: string, folder: string, extensionPat
   assert.match(chosen, /[\d.]+ GB download · [\d.]+ GB folder \(int4\) · [\d.]+ GB RAM · ~[\d.]+ s a fill/);
 
   // The precision: int4 first (the default).
-  const dtype = await pick(page, 'int4', 'int4');
+  const dtype = await pick(page, 'int4', 'int4', LONG, 'precision of CoDA');
   log(`[get-model] precision: ${dtype}`);
   assert.match(dtype, /folder [\d.]+ GB · RAM [\d.]+ GB/);
 
@@ -116,8 +121,8 @@ async function flow(browser: Browser, base: string, folder: string, extensionPat
   log(`[get-model] progress notification: ${progressText}`);
   await page.screenshot({ path: join(outDir, 'get-model-progress.png') });
 
-  // The end: the model card in a preview tab.
-  await page.waitForSelector('.tab >> text=MODEL_CARD.md', { timeout: LONG });
+  // The end: the model card in a preview tab (or an error notification, said at once).
+  await untilShown(page, '.tab >> text=MODEL_CARD.md');
   log(`[get-model] model card shown ${((Date.now() - t0) / 1000).toFixed(1)} s after the command`);
   await page.waitForTimeout(1500); // the Markdown preview renders a moment after its tab opens
   await page.screenshot({ path: join(outDir, 'get-model-card.png') });
@@ -176,7 +181,7 @@ async function flow(browser: Browser, base: string, folder: string, extensionPat
   await page.waitForSelector('.quick-input-widget .quick-input-message >> text=ORG/NAME', { timeout: LONG });
   await page.keyboard.type(GATED_REPO);
   await page.keyboard.press('Enter');
-  await pick(page, 'int4', 'int4');
+  await pick(page, 'int4', 'int4', LONG, `precision of ${GATED_REPO}`);
   const gated = page.locator('.notification-toast', { hasText: 'is gated' });
   await gated.waitFor({ timeout: LONG });
   const gatedText = (await gated.innerText()).replace(/\s+/g, ' ');
@@ -192,6 +197,43 @@ async function flow(browser: Browser, base: string, folder: string, extensionPat
   assert.ok(existsSync(join(gatedDir, 'manifest.json')));
   assert.deepEqual(readdirSync(paths.store).sort(), [name, `${GATED_REPO.replace('/', '--')}-int4`].sort(), 'two models, no staging folder');
   log(`[get-model] the gated model was downloaded with the token and selected`);
+  // Its card comes last and takes the focus: wait for it (get-model.txt was the active tab until then), or it would
+  // close the next command palette.
+  await page.waitForSelector('.tab.active >> text=MODEL_CARD.md', { timeout: LONG });
+
+  // "Convert a checkpoint or GGUF file…": a checkpoint folder already on disk (the stand-in's own source), picked in
+  // VS Code's file dialog, converted into the store and selected.
+  const source = join(paths.userDir, '..', 'hub', 'gated');
+  await palette(page, 'DiffuCode: Convert a checkpoint', 'Convert a checkpoint or GGUF file…');
+  await pick(page, 'folder', 'A checkpoint folder');
+  log('[get-model] convert: folder kind picked');
+  const dialogInput = page.locator('.quick-input-widget input');
+  await dialogInput.waitFor({ state: 'visible', timeout: LONG });
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(source);
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: join(outDir, 'convert-dialog.png') });
+  // The dialog's own button (Enter would pick the list's focused entry, which may still be the old folder's).
+  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Convert' }).click();
+  log('[get-model] convert: folder chosen in the dialog');
+  await pick(page, 'int8', 'int8', 60_000, 'precision of gated');
+  const convertedDir = join(paths.store, 'gated-int8');
+  await until(() => settingsValue(paths.userDir, 'diffucode.modelPath')?.value === convertedDir, LONG, `diffucode.modelPath to become ${convertedDir}`);
+  assert.equal(JSON.parse(readFileSync(join(convertedDir, 'manifest.json'), 'utf8')).weights.dtype, 'int8');
+  assert.ok(!readdirSync(paths.store).some((n) => n.startsWith('.')), 'no staging folder left');
+  log(`[get-model] the checkpoint on disk was converted into the store and selected`);
+}
+
+/** Waits for `selector`; fails at once with its text when a DiffuCode error notification shows instead. */
+async function untilShown(page: Page, selector: string): Promise<void> {
+  const error = page.locator('.notification-toast', { hasText: 'DiffuCode:' }).filter({ has: page.locator('.codicon-error') });
+  const shown = page.waitForSelector(selector, { timeout: LONG }).then(() => 'shown' as const);
+  const failed = error.first().waitFor({ timeout: LONG }).then(() => 'error' as const);
+  // The losing wait runs on until its timeout: its rejection must not end the driver.
+  shown.catch(() => undefined);
+  const which = await Promise.race([shown, failed.catch(() => new Promise<never>(() => undefined))]);
+  if (which === 'error') assert.fail(`an error notification instead of ${selector}: ${(await error.first().innerText()).replace(/\s+/g, ' ')}`);
 }
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {

@@ -44,7 +44,10 @@ cat > "$RUN/user/User/settings.json" <<'JSON'
 JSON
 # The "Get a model…" phase: a local stand-in of the Hugging Face Hub (test/editor/hubServer.ts) serving a tiny
 # random CoDA checkpoint under the catalog's CoDA repo; the models store and the Hugging Face cache in the run folder.
-node --import tsx test/editor/hubServer.ts "$RUN/hub" coda-1.7b-instruct coda > "$OUT/hub.log" 2>&1 &
+# (The log is emptied first: the background redirection truncates it only once the process starts, and the wait
+# below must not read the address of an earlier run's stand-in.)
+: > "$OUT/hub.log"
+node --import tsx test/editor/hubServer.ts "$RUN/hub" coda-1.7b-instruct coda >> "$OUT/hub.log" 2>&1 &
 HUB=$!
 for _ in $(seq 1 240); do
   grep -q '^HUB ' "$OUT/hub.log" && break

@@ -69,9 +69,9 @@ async function chooseModel(): Promise<GetModelRequest | undefined> {
   return dtype && { model: f.row.id, file: f.row.file, dtype, repo: f.row.repo };
 }
 
-async function chooseDtype(f?: RowFacts): Promise<Dtype | undefined> {
+async function chooseDtype(f?: RowFacts, name?: string): Promise<Dtype | undefined> {
   const items = dtypeChoices(f).map((c) => ({ label: c.label, description: c.description, detail: c.detail, dtype: c.dtype }));
-  const pick = await vscode.window.showQuickPick(items, { title: `DiffuCode: precision of ${f?.row.label ?? 'the model'}`, placeHolder: 'int4 is the default' });
+  const pick = await vscode.window.showQuickPick(items, { title: `DiffuCode: precision of ${f?.row.label ?? name ?? 'the model'}`, placeHolder: 'int4 is the default' });
   return pick?.dtype;
 }
 
@@ -96,7 +96,7 @@ async function askRepo(): Promise<GetModelRequest | undefined> {
   if (!text) return undefined;
   const [model, file] = text.trim().split(/\s+/);
   const row = findRow(model.split('@')[0], file);
-  const dtype = await chooseDtype(row ? rowFacts(row) : undefined);
+  const dtype = await chooseDtype(row ? rowFacts(row) : undefined, model);
   return dtype && { model, file, dtype, repo: model.split('@')[0] };
 }
 
