@@ -199,3 +199,59 @@ export function traceSettings(root: string, info: ModelInfo, forceTokensPerPass:
 }
 
 export { loadTrace, cpus };
+
+export interface ClosedLoopFigures {
+  strategy: string;
+  requests: number;
+  latencyMs: { p50: number; p95: number };
+  passesPerRequest: { full: number; window: number };
+  reusedShare: number;
+  load: number[];
+}
+
+/**
+ * The trace's first `keys` keystrokes with every request run to its end before the next key (no pacing, no debounce,
+ * nothing cancelled): what one request costs under each strategy on a machine too slow or too busy for the real-time
+ * replay to get answers (the real-time figures stay the ones that count).
+ */
+export async function closedLoop(client: WorkerClient, trace: Trace, settings: CompletionSettings, strategy: Strategy, keys: number, answerTokens?: (answer: string) => number): Promise<ClosedLoopFigures> {
+  const load0 = loadavg();
+  const docs = new Map<string, TraceDocument>();
+  const times: number[] = [];
+  const stats: InfillResult['stats'][] = [];
+  const stt = { ...settings, reuse: strategy.reuse };
+  let typed = 0;
+  for (const ev of trace.events) {
+    if (typed >= keys) break;
+    if (ev.op === 'open') {
+      docs.set(ev.doc, new TraceDocument(ev.doc, ev.languageId, ev.text, ev.offset));
+      continue;
+    }
+    const d = docs.get(ev.doc)!;
+    if (ev.op === 'move') {
+      d.offset = ev.offset;
+      continue;
+    }
+    d.type(ev.text);
+    typed++;
+    const span = windowSpan(d.offset, d.text.length, settings);
+    const input = { text: d.text.slice(span.start, span.end), offset: d.offset - span.start, languageId: d.languageId, indent: { insertSpaces: true, tabSize: 4 }, documentKey: d.name };
+    const asked = settings.forceTokensPerPass && answerTokens ? { ...stt, forceLength: answerTokens(ev.answer) + 1 } : stt;
+    const t = performance.now();
+    let result: InfillResult | undefined;
+    // A fresh pipeline per key: its typing cache would answer some keys without the model.
+    await new GhostText().complete(input, asked, async (req) => (result = await client.infill(req)));
+    if (!result) continue;
+    times.push(performance.now() - t);
+    stats.push(result.stats);
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN);
+  return {
+    strategy: strategy.name,
+    requests: times.length,
+    latencyMs: { p50: percentile(times, 50), p95: percentile(times, 95) },
+    passesPerRequest: { full: mean(stats.map((s) => s.fullPasses ?? 0)), window: mean(stats.map((s) => s.windowPasses ?? 0)) },
+    reusedShare: stats.length ? stats.filter((s) => s.reuse === 'reused').length / stats.length : 0,
+    load: [...load0.map((x) => +x.toFixed(2)), +loadavg()[0].toFixed(2)],
+  };
+}
