@@ -35,10 +35,10 @@ before(async () => {
   for (const family of ['dream', 'llada', 'coda']) run(PYTHON, ['-m', 'training.hf.make_tiny_checkpoint', join(work, 'ckpt', family), '--family', family]);
   run(PYTHON, ['-m', 'training.hf.make_tiny_checkpoint', join(work, 'ckpt', 'gguf-src'), '--set', 'hidden_size=256', '--set', 'intermediate_size=512']);
   mkdirSync(join(work, 'ckpt', 'gguf'));
-  run(PYTHON, ['-c', `import sys; from training.tests.test_gguf import write_gguf; write_gguf(sys.argv[1], sys.argv[2], 'Q8_0')`, join(work, 'ckpt', 'gguf-src'), join(work, 'ckpt', 'gguf', 'tiny-dream.Q8_0.gguf')]);
+  run(PYTHON, ['-c', `import sys; from training.hf.tiny_gguf import write_gguf; write_gguf(sys.argv[1], sys.argv[2], 'Q8_0')`, join(work, 'ckpt', 'gguf-src'), join(work, 'ckpt', 'gguf', 'tiny-dream.Q8_0.gguf')]);
   writeFileSync(join(work, 'ckpt', 'gguf', 'README.md'), '---\nlicense: mit\n---\n# tiny GGUF\n');
   mkdirSync(join(work, 'ckpt', 'causal-gguf'));
-  run(PYTHON, ['-c', `import sys; from training.tests.test_gguf import write_gguf; write_gguf(sys.argv[1], sys.argv[2], 'Q8_0', arch='qwen2', causal=True)`, join(work, 'ckpt', 'gguf-src'), join(work, 'ckpt', 'causal-gguf', 'coder.Q8_0.gguf')]);
+  run(PYTHON, ['-c', `import sys; from training.hf.tiny_gguf import write_gguf; write_gguf(sys.argv[1], sys.argv[2], 'Q8_0', arch='qwen2', causal=True)`, join(work, 'ckpt', 'gguf-src'), join(work, 'ckpt', 'causal-gguf', 'coder.Q8_0.gguf')]);
   const causal = dream();
   causal.set('config.json', Buffer.from(JSON.stringify({ ...JSON.parse(dream().get('config.json')!.toString()), architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2' })));
   const nc = dream();

@@ -1,4 +1,4 @@
-// GGUF files written by the gguf package's writer from a tiny RANDOM Dream checkpoint (testing/write_gguf.py, laid
+// GGUF files written by the gguf package's writer from a tiny RANDOM Dream checkpoint (training/hf/tiny_gguf.py, laid
 // out as llama.cpp's converter lays out a DreamModel), read by openInput and by the Python side
 // (testing/gguf_reference.py: GGUFReader + gguf.quants for every tensor, training/hf/gguf_source.py for the config,
 // tokenizer and tokens). Each supported tensor type must dequantize to the gguf package's float32 bytes exactly.

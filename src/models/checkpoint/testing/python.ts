@@ -39,10 +39,10 @@ export function pythonReads(dir: string, args: string[] = []): any {
   return JSON.parse(py([join(ROOT, 'src/models/checkpoint/testing/reference.py'), dir, ...args]));
 }
 
-/** GGUF files written from tiny checkpoints by testing/write_gguf.py, all in one Python process:
+/** GGUF files written from tiny checkpoints by training/hf/tiny_gguf.py, all in one Python process:
  *  [checkpoint, out.gguf, qtype, options] each. */
 export function writeGgufs(jobs: [string, string, string, Record<string, unknown>][]): void {
-  py([join(ROOT, 'src/models/checkpoint/testing/write_gguf.py'), '--jobs', JSON.stringify(jobs)]);
+  py(['-m', 'training.hf.tiny_gguf', '--jobs', JSON.stringify(jobs)]);
 }
 
 /** What the Python side reads from GGUF files (testing/gguf_reference.py), keyed by path. */
