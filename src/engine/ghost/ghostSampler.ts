@@ -4,16 +4,18 @@
 // cache when the model has one. The user's own sampler settings still win, except that a schedule algorithm they
 // pick runs at about four tokens per step at most.
 
+import { PARALLEL_SAMPLER } from '../sampling/fillSampler';
 import { resolveSampler } from '../sampling/options';
 import type { SamplerOptions } from '../types';
 
-/** Threshold used when the manifest recommends another algorithm (Fast-dLLM's value; the bundled model's too). */
-export const GHOST_THRESHOLD = 0.9;
+/** Threshold used when the manifest recommends another algorithm: the parallel decoder's (fills use the same one). */
+export const GHOST_THRESHOLD = PARALLEL_SAMPLER.threshold!;
 /**
- * Block size when the manifest names none: the window passes then recompute the active block (and what changed)
- * instead of the whole gap, and the answer is decoded left to right in blocks, as Fast-dLLM decodes.
+ * Block size when the manifest names none (the parallel decoder's): the window passes then recompute the active
+ * block (and what changed) instead of the whole gap, and the answer is decoded left to right in blocks, as Fast-dLLM
+ * decodes.
  */
-export const GHOST_BLOCK_SIZE = 8;
+export const GHOST_BLOCK_SIZE = PARALLEL_SAMPLER.blockSize!;
 /** The schedule algorithms' rate when the user picks one for ghost text: about four tokens per forward pass. */
 export const GHOST_STEPS_PER_TOKEN = 0.25;
 

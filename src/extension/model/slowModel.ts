@@ -42,6 +42,6 @@ export function judgeGhostTextSpeed(name: string, speed: ModelSpeed | undefined,
     off: true,
     reason: 'too slow',
     ...times,
-    message: `${why}, so ghost text is off for it. "DiffuCode: Fill masked region" (Ctrl+Alt+Enter) still fills <|mask|> markers with it; set diffucode.ghostText.enabled to true to keep ghost text on anyway.`,
+    message: `${why}, so ghost text is off for it. "DiffuCode: Fill masked region" (Ctrl+Alt+Enter) still fills <|mask|> markers with it; "Turn on anyway" in the status bar's menu keeps ghost text on for it.`,
   };
 }
