@@ -52,6 +52,15 @@ test('Python: a fill that dedents an `else:` out of its `if` adds an error, on t
   assert.equal(bad.added[0].gap, 0);
 });
 
+test('Python: a fill that leaves a `def` without a body adds an error (tree-sitter accepts it; CPython does not)', async () => {
+  const pieces = ['def is_palindrome(text):\n    cleaned = text.lower()\n    return ', '\n\n\nif __name__ == "__main__":\n    print(1)\n'];
+  const bad = await addedErrors('python', pieces, [''], ['\n\n\ndef get_par(value):\n']);
+  assert.equal(bad.added.length, 1, JSON.stringify(bad.added));
+  assert.equal(bad.added[0].kind, 'missing');
+  assert.equal(bad.added[0].line, 6);
+  assert.deepEqual((await addedErrors('python', pieces, [''], ['cleaned == cleaned[::-1]'])).added, []);
+});
+
 test('TypeScript: `user.active = ;` adds a missing expression, a stray `}` adds an error', async () => {
   const pieces = ['function f(user: { active: boolean }) {\n  ', '\n}\n'];
   const missing = await addedErrors('typescript', pieces, [''], ['user.active = ;']);
