@@ -2,6 +2,9 @@
 # The project's one test command (`npm test`). Installs what it needs on a fresh machine, then runs every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tests never reach the network: a test that forgets to point HF_ENDPOINT at its local stand-in of the Hub gets a
+# refused connection (port 9, discard), never huggingface.co. Tests that use the stand-in set their own endpoint.
+export HF_ENDPOINT=http://127.0.0.1:9 HF_HUB_OFFLINE=1
 bash test/setup-deps.sh
 echo "== typecheck";            npx tsc -p . --noEmit
 echo "== build";                node esbuild.mjs

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blobName, parseRepoRef, unsafeRepoPath } from './names';
-import { hubCacheDir, hubEndpoint, hubToken } from './hubConfig';
+import { DEFAULT_ENDPOINT, hubCacheDir, hubEndpoint, hubToken } from './hubConfig';
 
 test('REPO[@REV] parsing: the Hub naming rules, refusals in one line', () => {
   assert.deepEqual(parseRepoRef('apple/DiffuCoder-7B-cpGRPO'), { repo: 'apple/DiffuCoder-7B-cpGRPO', revision: undefined });
@@ -36,7 +36,7 @@ test('etags become blob names only when they are a sha1 or sha256', () => {
 });
 
 test('environment: HF_ENDPOINT, HF_TOKEN and the cache folder as the Hugging Face tools read them', () => {
-  assert.equal(hubEndpoint({}), 'https://huggingface.co');
+  assert.equal(hubEndpoint({}), DEFAULT_ENDPOINT); // the name only: tests connect to local stand-ins
   assert.equal(hubEndpoint({ HF_ENDPOINT: 'http://mirror.local:8080/' }), 'http://mirror.local:8080');
   assert.throws(() => hubEndpoint({ HF_ENDPOINT: 'ftp://x' }), /http\(s\) URL/);
   assert.equal(hubToken(undefined, { HF_TOKEN: ' hf_abc ' }), 'hf_abc');
