@@ -64,6 +64,15 @@ async function openChecked(session: HubSession, cache: RepoCache, commit: string
   return remote;
 }
 
+/** Bytes of a partial download to resume from: its length, or 0 (and the file removed) when it is longer than the
+ *  file can be (not the start of this file). */
+async function bytesAlreadyThere(partial: string, size: number): Promise<number> {
+  const have = await stat(partial).then((st) => st.size, () => 0);
+  if (have <= size) return have;
+  await unlink(partial);
+  return 0;
+}
+
 async function readHead(path: string, n: number): Promise<Uint8Array> {
   const fh = await open(path, 'r');
   try {
@@ -86,16 +95,7 @@ export async function readPrefix(session: HubSession, cache: RepoCache, commit: 
   const done = (await cache.cachedFile(commit, file.path, file.size)) ?? ((await cache.blobSize(blob)) === file.size ? cache.blobPath(blob) : undefined);
   if (done) return readHead(done, want);
   const partial = cache.incompletePath(blob);
-  let have = 0;
-  try {
-    have = (await stat(partial)).size;
-  } catch {
-    have = 0;
-  }
-  if (have > file.size) {
-    await unlink(partial);
-    have = 0;
-  }
+  const have = await bytesAlreadyThere(partial, file.size);
   if (have < want) {
     const remote = await openChecked(session, cache, commit, file, blob);
     let rest: Uint8Array;
@@ -133,16 +133,7 @@ export async function fetchFile(
 
   const partial = cache.incompletePath(blob);
   await mkdir(dirname(partial), { recursive: true });
-  let have = 0;
-  try {
-    have = (await stat(partial)).size;
-  } catch {
-    have = 0;
-  }
-  if (have > file.size) {
-    await unlink(partial);
-    have = 0;
-  }
+  const have = await bytesAlreadyThere(partial, file.size);
   const hash = newHash(file);
   if (have > 0) await hashExisting(partial, hash, signal);
   onBytes(have);
