@@ -5,7 +5,8 @@
 import type { Canvas } from '../canvas/canvas';
 import type { ForwardModel, WindowForward } from '../forwardModel';
 import { denoise, type DenoiseConfig, type DenoiseHooks, type DenoiseState, type DenoiseStats } from '../sampling/denoiser';
-import { abortError, EngineError, type GhostTextDecode, type InfillRequest } from '../types';
+import { openDualCache } from '../sampling/denoiseForward';
+import { abortError, type GhostTextDecode, type InfillRequest } from '../types';
 import { keptPrefixText, planReuse, REUSE_LIMITS, type GhostSessions, type Reuse } from './canvasReuse';
 
 export interface GhostParts {
@@ -33,17 +34,7 @@ export async function decodeGhostText(
   let cacheLoadMs = 0;
   if (useCache && !win) {
     win = sessions.spare();
-    if (!win) {
-      const t = performance.now();
-      try {
-        win = await parts.model.openWindow!();
-      } catch (e) {
-        // Not enough memory for a window graph's session: full passes, as a fill would (denoiseForward.ts).
-        if (!(e instanceof EngineError && e.code === 'OUT_OF_MEMORY')) throw e;
-        cacheSkipped = e.message;
-      }
-      cacheLoadMs = performance.now() - t;
-    }
+    if (!win) ({ win, loadMs: cacheLoadMs, skipped: cacheSkipped } = await openDualCache(parts.model));
   }
   const tracked = win ? { win } : undefined;
   const gap = request.gaps[0];

@@ -33,16 +33,10 @@ export class ForwardPolicy {
       throw new EngineError("sampler.cache 'dual' needs a model with a window graph (manifest windowGraph); this model has none", 'BAD_SAMPLER');
     let win: WindowForward | undefined = cfg.ghost?.window;
     if (s.cache === 'dual' && !win) {
-      const tw = performance.now();
-      try {
-        win = await model.openWindow!();
-        stats.cacheLoadMs = performance.now() - tw;
-      } catch (e) {
-        // Not enough memory for the window session's copy of the weights: decode without the cache (same result
-        // quality, full passes) rather than fail a request the model can serve.
-        if (!(e instanceof EngineError && e.code === 'OUT_OF_MEMORY')) throw e;
-        stats.cacheSkipped = e.message;
-      }
+      const opened = await openDualCache(model);
+      win = opened.win;
+      stats.cacheLoadMs = opened.loadMs;
+      if (opened.skipped) stats.cacheSkipped = opened.skipped;
     }
     // The confidence head, when the model has one and this sampler can be served from the top k of each row.
     const head = model.forwardTop && RowSampler.headServes(s.temperature, s.topP, s.topK ?? 0) ? newHeadRequest(cfg, model.vocabSize, s, cap) : undefined;
@@ -113,6 +107,20 @@ export class ForwardPolicy {
   resize(cap: number): void {
     if (this.head) this.head.bias = new Float32Array(cap * this.head.biasIds.length);
     this.repeats?.resize(cap);
+  }
+}
+
+/**
+ * Opens a model's window graph for the dual cache. Not enough memory for the window session's copy of the weights is
+ * not a failure: the request decodes without the cache (same result quality, full passes) and says why.
+ */
+export async function openDualCache(model: ForwardModel): Promise<{ win?: WindowForward; loadMs: number; skipped?: string }> {
+  const t = performance.now();
+  try {
+    return { win: await model.openWindow!(), loadMs: performance.now() - t };
+  } catch (e) {
+    if (!(e instanceof EngineError && e.code === 'OUT_OF_MEMORY')) throw e;
+    return { loadMs: performance.now() - t, skipped: e.message };
   }
 }
 
