@@ -2,13 +2,17 @@
 // (config.json's architecture), and under what licence (README.md's front matter)? A causal model such as
 // Qwen2.5-Coder would download 15 GB and then fail to convert; it is refused here with one line instead.
 
+import { DREAM_ARCHITECTURES, DREAM_MODEL_TYPES } from './checkpoint/dreamConfig';
+import { CODA_ARCHITECTURES, CODA_MODEL_TYPES, LLADA_ARCHITECTURES, LLADA_MODEL_TYPES } from './checkpoint/families';
 import { inputError } from './errors';
 import type { Family } from './catalog/catalog';
 
-const DIFFUSION: { family: Family; archs: string[]; types: string[] }[] = [
-  { family: 'dream', archs: ['DreamModel'], types: ['Dream'] },
-  { family: 'llada', archs: ['LLaDAModelLM'], types: ['llada'] },
-  { family: 'coda', archs: ['CoDALanguageModel'], types: ['CoDA'] },
+// The converter's own family tables (checkpoint/), so the judgement before a download and the conversion after it
+// can never disagree.
+const DIFFUSION: { family: Family; archs: readonly string[]; types: readonly string[] }[] = [
+  { family: 'dream', archs: DREAM_ARCHITECTURES, types: DREAM_MODEL_TYPES },
+  { family: 'llada', archs: LLADA_ARCHITECTURES, types: LLADA_MODEL_TYPES },
+  { family: 'coda', archs: CODA_ARCHITECTURES, types: CODA_MODEL_TYPES },
 ];
 
 const SUPPORTED = 'DreamModel (DiffuCoder, Dream-Coder, DreamOn), LLaDAModelLM (LLaDA), CoDALanguageModel (CoDA)';

@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { openInput } from '../checkpoint/openInput';
+import { tokenizerSize, type TokenizerJson } from '../checkpoint/tokenizerFiles';
 import { paramCount } from './arch';
 import { DTYPES, defaultBuildOptions } from './buildOptions';
 import { checkGraph } from './checkGraph';
@@ -67,13 +68,6 @@ export class ConvertAborted extends Error {
 
 const LICENSE_FILES = ['LICENSE', 'LICENSE.txt', 'LICENSE.md'];
 
-function tokenizerSize(tok: Record<string, any>): number {
-  const ids = Object.values((tok.model?.vocab ?? {}) as Record<string, number>);
-  for (const t of (tok.added_tokens ?? []) as { id: number }[]) ids.push(t.id);
-  let max = -1;
-  for (const id of ids) if (id > max) max = id;
-  return max + 1;
-}
 
 function writeJson(path: string, obj: unknown, compact = false): void {
   writeFileSync(path, JSON.stringify(obj, null, compact ? undefined : 2) + '\n');
@@ -98,8 +92,8 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
   let weights: WeightsFile | undefined;
   try {
     const cfg = input.cfg;
-    if (tokenizerSize(input.tokenizer) > cfg.vocab_size) {
-      throw new ConvertError(`the tokenizer has ${tokenizerSize(input.tokenizer)} ids but the model only ${cfg.vocab_size} rows`);
+    if (tokenizerSize(input.tokenizer as TokenizerJson) > cfg.vocab_size) {
+      throw new ConvertError(`the tokenizer has ${tokenizerSize(input.tokenizer as TokenizerJson)} ids but the model only ${cfg.vocab_size} rows`);
     }
     const license = opts.license || input.license;
     if (!license) throw new ConvertError(`${sourcePath ?? 'the source'} states no licence (no README.md front matter, no LICENSE file); pass --license`);
