@@ -1,9 +1,11 @@
 // The quality guard of reuse across keystrokes (issue 23, item 6): on the bench's held-out single-line tasks, the
-// user types the first characters of the right answer two at a time; each suggestion after the first is made once
-// from the document's reused canvas (the typed tail and the gap recomputed over cached keys/values) and once by an
-// exact full recompute, through the ghost-text pipeline (filters, no gate: the gate is a threshold on the same
-// confidences) on the real worker. Reported: edit similarity of each to the rest of the line, their paired
-// difference with a 95 % bootstrap interval, and the share of identical suggestions.
+// user types the first characters of the right answer two at a time, up to the reuse limit; each suggestion after
+// the first is made once from the document's reused canvas (the typed tail and the gap recomputed over cached
+// keys/values, the approximation growing with every reuse) and once by an exact full recompute of a twin document
+// (so the exact answer never refreshes the reused chain), through the ghost-text pipeline (filters, no gate: the
+// gate is a threshold on the same confidences) on the real worker. Reported: edit similarity of each to the rest of
+// the line, their paired difference with a 95 % bootstrap interval, the share of identical suggestions, and both by
+// how many reuses deep the suggestion was.
 //
 //   node dist/bench.js --reuse-quality [--model DIR] [--out FILE] [--limit N]
 
@@ -13,6 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { GhostText } from '../src/completion/ghostText';
 import type { CompletionInput, CompletionSettings } from '../src/completion/types';
 import type { InfillResult } from '../src/engine/types';
+import { REUSE_LIMITS } from '../src/engine/ghost/canvasReuse';
 import { WorkerClient } from '../src/worker/client';
 import { bundledModelDir, packageRoot, workerScript } from '../src/worker/paths';
 import { ghostTextSettings } from './ghost-text';
@@ -21,7 +24,7 @@ import { editSimilarity, loadTasks, type BenchTask } from './tasks';
 
 /** Characters typed between two suggestions, and how many suggestions follow the first. */
 const STEP_CHARS = 2;
-const STEPS = 3;
+const STEPS = REUSE_LIMITS.maxReuses;
 
 export async function reuseQualityMain(argv: string[]): Promise<number> {
   const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -40,7 +43,8 @@ export async function reuseQualityMain(argv: string[]): Promise<number> {
       const ask = async (typed: string, reuse: boolean): Promise<{ text: string; result?: InfillResult }> => {
         let result: InfillResult | undefined;
         // A fresh pipeline per request: its typing cache would otherwise answer from the last suggestion.
-        const outcome = await new GhostText().complete(input(task, typed), { ...settings, reuse }, async (req) => (result = await client.infill(req)));
+        const doc = { ...input(task, typed), documentKey: reuse ? task.id : `${task.id}#exact` };
+        const outcome = await new GhostText().complete(doc, { ...settings, reuse }, async (req) => (result = await client.infill(req)));
         return { text: outcome.shown ? outcome.text : '', result };
       };
       await ask('', true); // the document's first suggestion: computed in full, its canvas kept
@@ -68,6 +72,7 @@ export async function reuseQualityMain(argv: string[]): Promise<number> {
       esDifferenceWhereReused: dr,
       identicalShare: rows.filter((r) => r.reused === r.exact).length / Math.max(1, rows.length),
       identicalShareWhereReused: answered.length ? answered.filter((r) => r.reused === r.exact).length / answered.length : NaN,
+      byReuses: byStep(rows),
       recomputedBecause: countBy(rows.filter((r) => r.reuse !== 'reused').map((r) => r.reuse ?? 'none')),
       load: [...load0.map((x) => +x.toFixed(2)), +loadavg()[0].toFixed(2)],
       cores: cpus().length,
@@ -88,6 +93,16 @@ export async function reuseQualityMain(argv: string[]): Promise<number> {
 
 function input(task: Pick<BenchTask, 'id' | 'lang' | 'prefix' | 'suffix'>, typed: string): CompletionInput {
   return { text: task.prefix + typed + task.suffix, offset: task.prefix.length + typed.length, languageId: task.lang, indent: { insertSpaces: true, tabSize: 4 }, documentKey: task.id, mode: 'line' };
+}
+
+/** ES of each and the identical share by the number of characters typed since the full pass (step k = 2k chars). */
+function byStep(rows: { step: number; reused: string; exact: string; esReused: number; esExact: number }[]) {
+  const out: Record<string, { suggestions: number; esReused: number; esExact: number; identicalShare: number }> = {};
+  for (const k of [...new Set(rows.map((r) => r.step))].sort((a, b) => a - b)) {
+    const at = rows.filter((r) => r.step === k);
+    out[k] = { suggestions: at.length, esReused: mean(at.map((r) => r.esReused)), esExact: mean(at.map((r) => r.esExact)), identicalShare: at.filter((r) => r.reused === r.exact).length / at.length };
+  }
+  return out;
 }
 
 function countBy(xs: string[]): Record<string, number> {

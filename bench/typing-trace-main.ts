@@ -95,7 +95,7 @@ export async function runTypingTrace(
     const closed: ClosedLoopFigures[] = [];
     for (const s of closedKeys > 0 ? strategies.filter((x) => !x.prefill) : []) {
       const c = await closedLoop(client, trace, settings, s, closedKeys, force ? answerTokenizer(modelDir) : undefined);
-      say(`  closed loop, ${s.name}: ${c.requests} requests, p50 ${c.latencyMs.p50.toFixed(0)} / p95 ${c.latencyMs.p95.toFixed(0)} ms; passes ${c.passesPerRequest.full.toFixed(2)} full + ${c.passesPerRequest.window.toFixed(2)} window; reused ${(100 * c.reusedShare).toFixed(0)} %; load ${c.load.join(' ')}`);
+      say(`  closed loop, ${s.name}: ${c.requests} requests, p50 ${c.latencyMs.p50.toFixed(0)} / p95 ${c.latencyMs.p95.toFixed(0)} ms; passes ${c.passesPerRequest.full.toFixed(2)} full + ${c.passesPerRequest.window.toFixed(2)} window; median model ${c.medianMs.model.toFixed(0)} ms, sampler ${c.medianMs.sampler.toFixed(0)} ms; reused ${(100 * c.reusedShare).toFixed(0)} %; load ${c.load.join(' ')}`);
       closed.push(c);
     }
     return { figures, speed: info.speed, verdict, closed };

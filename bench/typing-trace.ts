@@ -122,7 +122,7 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
           a.shown = outcome.shown;
           a.fromCache = outcome.shown && outcome.source === 'cache';
           answers.push(a);
-          prefill?.answered(input, stt, a.result?.stats.reuse);
+          prefill?.answered(input, stt, a.result?.stats.reuse, a.result?.stats.reusesLeft);
         },
         () => undefined, // cancelled
       );
@@ -205,6 +205,8 @@ export interface ClosedLoopFigures {
   requests: number;
   latencyMs: { p50: number; p95: number };
   passesPerRequest: { full: number; window: number };
+  /** Medians per request: time in the model's passes and in the sampler (the rest is the pipeline and the worker's IPC). */
+  medianMs: { model: number; sampler: number };
   reusedShare: number;
   load: number[];
 }
@@ -251,6 +253,7 @@ export async function closedLoop(client: WorkerClient, trace: Trace, settings: C
     requests: times.length,
     latencyMs: { p50: percentile(times, 50), p95: percentile(times, 95) },
     passesPerRequest: { full: mean(stats.map((s) => s.fullPasses ?? 0)), window: mean(stats.map((s) => s.windowPasses ?? 0)) },
+    medianMs: { model: percentile(stats.map((s) => s.modelMs), 50), sampler: percentile(stats.map((s) => s.samplerMs), 50) },
     reusedShare: stats.length ? stats.filter((s) => s.reuse === 'reused').length / stats.length : 0,
     load: [...load0.map((x) => +x.toFixed(2)), +loadavg()[0].toFixed(2)],
   };

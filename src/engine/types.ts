@@ -160,6 +160,8 @@ export interface InfillStats {
   /** Ghost text with a document: 'reused' when the document's last canvas was reused (window passes only), else why
    *  it was recomputed in full ('no canvas', 'edit after the cursor', 'reused 8 times', 'confidence collapsed', ...). */
   reuse?: string;
+  /** Ghost text with a document: how many more requests the kept canvas may answer before one recomputes in full. */
+  reusesLeft?: number;
   /** Peak resident set size of the process that ran the request, when known (MB). */
   peakRssMb?: number;
 }

@@ -92,6 +92,7 @@ SHAPES = {
              "max_position_embeddings": 131072},  # DiffuCoder-7B
 }
 SHARD_BYTES = 4 * 1024 ** 3
+QWEN_REGULAR_TOKENS = 151643  # Qwen2.5's byte-level BPE vocabulary before its special tokens
 
 
 def write_random_shards(out_dir: str, cfg: dict, seed: int) -> int:
@@ -138,15 +139,29 @@ def write_random_shards(out_dir: str, cfg: dict, seed: int) -> int:
     return total
 
 
-def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
-    """Qwen2-style slow tokenizer files. Returns the special token ids."""
+def bundled_merges() -> List[tuple]:
+    """The bundled model's code BPE (7,933 merges, 2.9 characters a token on the typing trace): a real-shape
+    checkpoint then cuts code into about as many tokens as a real model does (200 merges on a sample cut 1.4 a token),
+    so the bench's forced work per answer (bench --typing-trace) is not doubled. Qwen2.5's own 151k-token BPE cuts
+    code coarser still, so this stays on the pessimistic side."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "models", "diffucode-tiny", "tokenizer.json")
+    with open(path, encoding="utf-8") as f:
+        merges = json.load(f)["model"]["merges"]
+    return [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in merges]
+
+
+def write_tokenizer(out_dir: str, dreamon: bool, regular_size: Optional[int] = None) -> Dict[str, int]:
+    """Qwen2-style slow tokenizer files. Returns the special token ids. `regular_size`: pad the regular vocabulary
+    with tokens no merge produces up to this many, so the special tokens sit where Qwen2.5's do."""
     b2u = bytes_to_unicode()
     vocab: Dict[str, int] = {}
     for b in range(256):
         vocab[b2u[b]] = len(vocab)
-    merges = train_merges(SAMPLE_CODE, MERGES)
+    merges = bundled_merges() if regular_size is not None else train_merges(SAMPLE_CODE, MERGES)
     for a, b in merges:
         vocab.setdefault(a + b, len(vocab))
+    while regular_size is not None and len(vocab) < regular_size:
+        vocab[f"<pad_{len(vocab):06d}>"] = len(vocab)
     third = "<|expand|>" if dreamon else "<|dlm_pad|>"
     # Same order as Qwen2.5 + Dream: endoftext, im_start, im_end, ... beginoftext, mask, dlm_pad/expand.
     specials: List[str] = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|beginoftext|>", "<|mask|>", third]
@@ -174,7 +189,9 @@ def write_tokenizer(out_dir: str, dreamon: bool) -> Dict[str, int]:
 def make_tiny_checkpoint(out_dir: str, dreamon: bool = False, seed: int = 0, dtype: str = "BF16",
                          overrides: Optional[Dict[str, object]] = None, shape: Optional[str] = None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
-    ids = write_tokenizer(out_dir, dreamon)
+    # At real shapes the tokenizer has Qwen2.5's size too: a 411-token tokenizer under a 151,936-row embedding left
+    # 151,525 ids "past the tokenizer" that every pass must ban (a 151k-column bias), where a real model has ~300.
+    ids = write_tokenizer(out_dir, dreamon, QWEN_REGULAR_TOKENS if shape else None)
     tokenizer_size = max(ids.values()) + 1
     # Like DiffuCoder (152,064 rows for 151,668 tokens), the embedding is padded past the tokenizer.
     cfg = tiny_config(-(-tokenizer_size // 64) * 64 + 64, ids)

@@ -54,5 +54,11 @@ test('a keystroke drops the running prefill; a reused answer is refreshed after 
   p.cancel(); // typed again before the pause ended
   await new Promise((r) => setTimeout(r, 40));
   assert.equal(sent.length, 2);
+  p.answered(input, defaultSettings(), 'reused', 6); // a canvas with most of its reuses left is not refreshed yet
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(sent.length, 2);
+  p.answered(input, defaultSettings(), 'reused', 4);
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(sent.length, 3);
   p.dispose();
 });

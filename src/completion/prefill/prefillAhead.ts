@@ -1,8 +1,11 @@
 // Prefill ahead: the full pass over a canvas is what makes a suggestion slow on a real model (about a second at
 // 0.5B on a laptop CPU), so the editor computes it in the background before it is needed — when a file is opened,
-// when the cursor moves to another line, and after a typing pause that followed a reused suggestion (refreshing the
-// approximate cache in full). The worker runs it at low priority and drops it the moment a real request comes
-// (worker/workerHost.ts); the next suggestion at that cursor then reuses the warm canvas (engine/ghost/).
+// when the cursor moves to another line, and after a typing pause that followed a suggestion from a canvas near its
+// reuse limit (refreshing the approximate cache in full before a request would have to). The worker runs it at low
+// priority and drops it the moment a real request comes (worker/workerHost.ts); the next suggestion at that cursor
+// then reuses the warm canvas (engine/ghost/). A pass already running cannot be stopped (ONNX Runtime's run is one
+// native call), so a request that comes during one waits for it: the refresh waits until the canvas has used up
+// half its reuses (typing-trace bench: refreshing after every reused answer cost more in such waits than it saved).
 
 import type { InfillRequest } from '../../engine/types';
 import type { GhostText } from '../ghostText';
@@ -23,6 +26,8 @@ export class PrefillAhead {
     private readonly send: SendBackground,
     /** How long typing must pause before the refresh after a reused suggestion. */
     private readonly pauseMs = 600,
+    /** Refresh only a canvas with at most this many reuses left (half of REUSE_LIMITS.maxReuses). */
+    private readonly refreshWhenLeft = 4,
   ) {}
 
   /** A file opened or the cursor moved to another line: prefill at the cursor now. */
@@ -31,10 +36,10 @@ export class PrefillAhead {
     this.start(input, settings);
   }
 
-  /** A suggestion was answered: when it reused a canvas (approximate keys/values), refresh in full after a pause. */
-  answered(input: CompletionInput, settings: CompletionSettings, reuse: string | undefined): void {
+  /** A suggestion was answered: when it reused a canvas that has few reuses left, refresh it in full after a pause. */
+  answered(input: CompletionInput, settings: CompletionSettings, reuse: string | undefined, reusesLeft?: number): void {
     clearTimeout(this.timer);
-    if (reuse !== 'reused') return;
+    if (reuse !== 'reused' || (reusesLeft !== undefined && reusesLeft > this.refreshWhenLeft)) return;
     this.timer = setTimeout(() => this.start(input, settings), this.pauseMs);
     (this.timer as { unref?: () => void }).unref?.();
   }

@@ -24,6 +24,8 @@ export interface CanvasSpec {
 export interface GapSpan {
   start: number;
   length: number;
+  /** Decode only the first this many slots; the rest stay masks the model sees (ghost text's room to type into). */
+  decodeLength?: number;
 }
 
 export interface Canvas {

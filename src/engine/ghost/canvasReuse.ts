@@ -17,13 +17,18 @@ export interface GhostSession {
   cacheIds: Int32Array;
   gapStart: number;
   gapLength: number;
-  /** The request's gap as asked (reuse keeps the shape; a line gap never turns into a block one). */
+  /** The gap's length when the canvas was built (its size as asked plus REUSE_LIMITS.slackTokens). */
+  builtGap: number;
+  /** The gap the canvas was built for: a line canvas never serves a block request (it is too short); a block
+   *  canvas serves the line requests that follow on its line. */
   maxTokens: number;
   singleLine: boolean;
   /** The text of the canvas's prefix tokens (keptPrefixText): a reusing request's prefix must end with it + typed text. */
   keptText: string;
-  /** The suffix piece as the caller sent it: a reusing request must send the same. */
-  suffixPiece: string;
+  /** The text of the canvas's suffix tokens (keptSuffixText): a reusing request's suffix must start with it ... */
+  keptSuffix: string;
+  /** ... and be equal to it when the canvas held the whole suffix piece (nothing past it was cut off). */
+  suffixWhole: boolean;
   /** Requests answered from this canvas since it was last computed in full. */
   reuses: number;
   /** Mean log probability of the last full answer's tokens (the confidence-collapse check's reference). */
@@ -50,6 +55,12 @@ export const REUSE_LIMITS = {
   minGapShare: 0.5,
   /** Recompute when a reused answer's mean log probability falls this far (nats) below the last full one's. */
   collapseNats: Math.log(4),
+  /**
+   * Slots a ghost-text canvas holds past the gap's size as asked, end-of-text padded and never decoded: room for the
+   * user to type into, so a line typed on keeps its canvas. Without it a 24-token line gap was used up after 12 typed
+   * tokens, and a 1.5B model spent its next 5 s on a full pass while the user typed on (bench --typing-trace).
+   */
+  slackTokens: 16,
 };
 
 export interface ReuseAsk {
@@ -63,12 +74,15 @@ export interface ReuseText {
   encode(text: string): number[];
   bytesOf(id: number): Uint8Array;
   mask: number;
+  /** What fills a gap's slots past the size asked (the stop's fill: the end-of-text padding the model trains on). */
+  pad: number;
 }
 
 /** The new canvas when `ask` is the old one with text typed at the cursor; otherwise why it is not. */
 export function planReuse(s: GhostSession, ask: ReuseAsk, tok: ReuseText, limits = REUSE_LIMITS): Reuse | { reason: string } {
-  if (ask.maxTokens !== s.maxTokens || ask.singleLine !== s.singleLine) return { reason: 'gap shape changed' };
-  if (ask.suffix !== s.suffixPiece) return { reason: 'edit after the cursor' };
+  if (ask.maxTokens > s.maxTokens || (!ask.singleLine && s.singleLine)) return { reason: 'gap shape changed' };
+  // The caller's window may reach further past the cursor now: the text the canvas holds must still follow it.
+  if (s.suffixWhole ? ask.suffix !== s.keptSuffix : !ask.suffix.startsWith(s.keptSuffix)) return { reason: 'edit after the cursor' };
   if (s.reuses >= limits.maxReuses) return { reason: `reused ${s.reuses} times` };
   // The canvas's prefix tokens are pinned (their positions and keys/values stay): the new prefix must end with
   // their text followed by what was typed. The piece's front may have moved; what lies before the canvas is unseen.
@@ -86,13 +100,16 @@ export function planReuse(s: GhostSession, ask: ReuseAsk, tok: ReuseText, limits
   const newP = P - back + tail.length;
   const gapEnd = s.gapStart + s.gapLength;
   const gapLength = gapEnd - newP;
-  if (gapLength < Math.max(1, Math.ceil(s.maxTokens * limits.minGapShare))) return { reason: 'gap used up' };
+  if (gapLength < Math.max(1, Math.ceil(ask.maxTokens * limits.minGapShare))) return { reason: 'gap used up' };
   // Typed characters can merge the prefix's last tokens into fewer: the gap then grows a little, which is as free.
-  if (gapLength > s.maxTokens + limits.backoffTokens) return { reason: 'prefix shrank' };
+  if (gapLength > s.builtGap + limits.backoffTokens) return { reason: 'prefix shrank' };
 
   const ids = s.ids.slice();
   ids.set(tail, P - back);
-  ids.fill(tok.mask, newP, gapEnd);
+  // The size asked in masks, the rest end-of-text padding (as a fresh canvas's slack is).
+  const masksEnd = Math.min(gapEnd, newP + ask.maxTokens);
+  ids.fill(tok.mask, newP, masksEnd);
+  ids.fill(tok.pad, masksEnd, gapEnd);
   // What is stale in the cache follows from comparing `ids` with s.cacheIds, pass by pass (denoiseForward.ts).
   return { ids, gapStart: newP, gapLength, grew: newP - P };
 }
@@ -107,6 +124,18 @@ export function keptPrefixText(ids: Int32Array, gapStart: number, prefixPiece: s
     if (text !== undefined && prefixPiece.endsWith(text)) return from === 1 || text !== '' ? text : undefined;
   }
   return undefined;
+}
+
+/**
+ * The text of the canvas's suffix tokens (after the gap, before the closing end-of-text), dropping trailing tokens
+ * until the rest decodes to whole characters: a reusing request's suffix piece must start with it.
+ */
+export function keptSuffixText(ids: Int32Array, gapEnd: number, tok: ReuseText): string {
+  for (let to = ids.length - 1; to > gapEnd; to--) {
+    const text = decodeExact(ids.subarray(gapEnd, to), tok);
+    if (text !== undefined) return text;
+  }
+  return '';
 }
 
 /** The text of some tokens when their bytes are whole UTF-8 characters (undefined when a character is split). */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CharTokenizer, ScriptedModel, ScriptedWindowModel, type Script } from '../testing/fakeModel';
 import { fakeEngine } from '../testing/fakeEngine';
 import type { InfillRequest } from '../types';
+import { REUSE_LIMITS } from './canvasReuse';
 
 const V = 138;
 const id = CharTokenizer.id;
@@ -66,6 +67,8 @@ test('typing at the cursor reuses the canvas: no full pass, the suffix stays put
   model.passes.length = 0;
   const second = await e.infill(ghostReq(base + 'ret', '\nprint(f(2))\n'));
   assert.equal(second.stats.reuse, 'reused');
+  assert.equal(first.stats.reusesLeft, REUSE_LIMITS.maxReuses);
+  assert.equal(second.stats.reusesLeft, REUSE_LIMITS.maxReuses - 1);
   assert.equal(second.stats.fullPasses, 0);
   assert.equal(second.gaps[0].text, 'urn x + 1\n');
   assert.equal(second.stats.canvasTokens, first.stats.canvasTokens); // same positions: 3 typed tokens, 3 fewer masks
@@ -97,15 +100,16 @@ test('an edit elsewhere, a changed suffix, too many reuses or a different gap re
   assert.equal(reasons[0], 'gap shape changed');
   assert.deepEqual(reasons.slice(1, 9), Array(8).fill('reused'));
   assert.equal(reasons[9], 'reused 8 times');
-  // the gap is used up after half of it was typed
+  // the gap (16 asked + 16 slack) is used up when less than half the size asked is left
+  assert.equal(REUSE_LIMITS.slackTokens, 16);
   let p2 = 'x = ';
   await e.infill(ghostReq(p2, ''));
   const why: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    p2 += 'abc';
+  for (let i = 0; i < 4; i++) {
+    p2 += 'abcdefgh';
     why.push((await e.infill(ghostReq(p2, ''))).stats.reuse!);
   }
-  assert.deepEqual(why, ['reused', 'reused', 'gap used up']);
+  assert.deepEqual(why, ['reused', 'reused', 'reused', 'gap used up']);
 });
 
 test('prefill ahead warms the cache: the next request at that cursor runs window passes only', async () => {
@@ -148,4 +152,45 @@ test('a cancelled reuse leaves the old canvas usable', async () => {
   await assert.rejects(e.infill(ghostReq(base + 'r', '\n'), { signal: ctrl.signal }));
   const r = await e.infill(ghostReq(base + 're', '\n'));
   assert.equal(r.stats.reuse, 'reused');
+});
+
+test('a request cancelled before its first pass keeps the document\'s canvas', async () => {
+  const base = 'def f(x):\n    ';
+  const model = new ScriptedWindowModel(V, script(base.length));
+  const e = fakeEngine(model, { sampler: { algorithm: 'threshold', threshold: 0.9, cache: 'dual' } });
+  await e.infill(ghostReq(base, '\n'));
+  const ctrl = new AbortController();
+  const cancelled = e.infill(ghostReq('def g(y):\n    ', '\n'), { signal: ctrl.signal }); // would recompute in full
+  ctrl.abort(); // the next keystroke came before its full pass started
+  await assert.rejects(cancelled);
+  const r = await e.infill(ghostReq(base + 're', '\n'));
+  assert.equal(r.stats.reuse, 'reused');
+  assert.equal(r.gaps[0].text, 'turn x + 1\n');
+});
+
+test('a block canvas serves the line requests typed on its line; a line canvas never serves a block request', async () => {
+  const base = 'def f(x):\n    ';
+  const model = new ScriptedWindowModel(V, script(base.length));
+  const e = fakeEngine(model, { sampler: { algorithm: 'threshold', threshold: 0.9, cache: 'dual' } });
+  const block = (prefix: string) => ({ ...ghostReq(prefix, '\n'), gaps: [{ maxTokens: 24 }] });
+  await e.infill(block(base));
+  const line = await e.infill(ghostReq(base + 'r', '\n')); // the first character typed on the empty line
+  assert.equal(line.stats.reuse, 'reused');
+  assert.equal(line.gaps[0].text, 'eturn x + 1\n');
+  assert.equal((await e.infill(block(base + 're'))).stats.reuse, 'reused'); // still the block canvas
+  const other = 'def g(x):\n    ';
+  await e.infill(ghostReq(other, '\n'));
+  assert.equal((await e.infill(block(other + 'r'))).stats.reuse, 'gap shape changed');
+});
+
+test('the slack past the size asked is seen as masks but never decoded', async () => {
+  const model = new ScriptedWindowModel(V, () => ({ token: id('a'), p: 0.95 }));
+  const e = fakeEngine(model, { sampler: { algorithm: 'threshold', threshold: 0.9, cache: 'dual' } });
+  const r = await e.infill({ ...ghostReq('s = "', '"\n'), gaps: [{ maxTokens: 16 }] });
+  assert.equal(r.gaps[0].text, 'a'.repeat(16));
+  assert.equal(r.gaps[0].stopped, false); // it filled the size asked: not an early stop
+  assert.equal(r.stats.canvasTokens, 1 + 5 + 16 + REUSE_LIMITS.slackTokens + 2 + 1);
+  // without a document nothing is kept, so there is no slack
+  const plain = await e.infill({ ...ghostReq('s = "', '"\n'), gaps: [{ maxTokens: 16 }], ghostText: {} });
+  assert.equal(plain.stats.canvasTokens, 1 + 5 + 16 + 2 + 1);
 });

@@ -7,7 +7,7 @@ import type { ForwardModel, WindowForward } from '../forwardModel';
 import { denoise, type DenoiseConfig, type DenoiseHooks, type DenoiseState, type DenoiseStats } from '../sampling/denoiser';
 import { openDualCache } from '../sampling/denoiseForward';
 import { abortError, type GhostTextDecode, type InfillRequest } from '../types';
-import { keptPrefixText, planReuse, REUSE_LIMITS, type GhostSessions, type Reuse } from './canvasReuse';
+import { keptPrefixText, keptSuffixText, planReuse, REUSE_LIMITS, type GhostSessions, type Reuse } from './canvasReuse';
 
 export interface GhostParts {
   model: ForwardModel;
@@ -15,6 +15,7 @@ export interface GhostParts {
   encode(text: string): number[];
   bytesOf(id: number): Uint8Array;
   mask: number;
+  pad: number;
 }
 
 export async function decodeGhostText(
@@ -25,7 +26,7 @@ export async function decodeGhostText(
   canvas: Canvas,
   cfg: DenoiseConfig,
   hooks: DenoiseHooks,
-): Promise<{ state: DenoiseState; stats: DenoiseStats; reuse?: string; canvasTokens: number }> {
+): Promise<{ state: DenoiseState; stats: DenoiseStats; reuse?: string; reusesLeft?: number; canvasTokens: number }> {
   const key = ghost.document;
   const old = key !== undefined ? sessions.take(key) : undefined;
   const useCache = cfg.sampler.cache === 'dual' && !!parts.model.openWindow;
@@ -53,11 +54,15 @@ export async function decodeGhostText(
   const reuse = 'ids' in reuseOrWhy ? reuseOrWhy : undefined;
   // What the cache holds, position by position: kept up to date by the denoiser (denoiseForward.ts runGhost).
   const ghostState: { window: WindowForward; cacheIds?: Int32Array } | undefined = tracked ? { window: tracked.win, cacheIds: reuse ? old!.cacheIds : undefined } : undefined;
-  const save = (ids: Int32Array, gapStart: number, gapLength: number, reuses: number, fullLogProb: number | undefined) => {
+  // The shape a kept canvas was built for: a reused one keeps its own (a block canvas serving a line request stays a
+  // block canvas), a fresh one is the request's.
+  const built = reuse ? { builtGap: old!.builtGap, maxTokens: old!.maxTokens, singleLine: old!.singleLine } : { builtGap: canvas.gaps[0]?.length ?? 0, maxTokens: ask.maxTokens, singleLine: ask.singleLine };
+  const save = (ids: Int32Array, gapStart: number, gapLength: number, reuses: number, fullLogProb: number | undefined, shape = built) => {
     if (key === undefined || !ghostState?.cacheIds || request.gaps.length !== 1) return;
     const keptText = keptPrefixText(ids, gapStart, ask.prefix, parts);
     if (keptText === undefined) return;
-    sessions.put(key, { win: ghostState.window, ids, cacheIds: ghostState.cacheIds, gapStart, gapLength, maxTokens: ask.maxTokens, singleLine: ask.singleLine, keptText, suffixPiece: ask.suffix, reuses, fullLogProb });
+    const keptSuffix = keptSuffixText(ids, gapStart + gapLength, parts);
+    sessions.put(key, { win: ghostState.window, ids, cacheIds: ghostState.cacheIds, gapStart, gapLength, ...shape, keptText, keptSuffix, suffixWhole: keptSuffix === ask.suffix, reuses, fullLogProb });
   };
   const ghostCfg = (): DenoiseConfig => ({ ...cfg, ...(ghostState ? { ghost: ghostState } : {}) });
 
@@ -83,36 +88,44 @@ export async function decodeGhostText(
       return await denoise(c, parts.model, ghostCfg(), hooks);
     } catch (e) {
       // Cancelled (the user typed on): keep what the cache holds — a finished full pass of this canvas is as good as a
-      // prefill ahead, and a reuse cut short still has its cache, which ghostState.cacheIds describes exactly.
-      if (ghostState?.cacheIds) save(c.ids, c.gaps[0].start, c.gaps[0].length, 0, undefined);
+      // prefill ahead, and a reuse cut short still has its cache, which ghostState.cacheIds describes exactly. Cancelled
+      // before any pass: the document's last canvas is untouched and stays.
+      const g = c.gaps[0];
+      if (ghostState?.cacheIds) save(c.ids, g.start, g.length, cold ? 0 : old!.reuses, cold ? undefined : old!.fullLogProb, cold ? fresh : built);
+      else if (old && key !== undefined && !collapsed) sessions.put(key, old);
       throw e;
     }
   };
+  const fresh = { builtGap: canvas.gaps[0]?.length ?? 0, maxTokens: ask.maxTokens, singleLine: ask.singleLine };
+  let collapsed = false;
 
   let why: string;
   let out: { state: DenoiseState; stats: DenoiseStats };
   if (reuse) {
-    out = await run({ ids: reuse.ids, gaps: [{ start: reuse.gapStart, length: reuse.gapLength }], trimmedTokens: canvas.trimmedTokens }, false);
+    // Decoded up to the size asked; the rest of the gap (the slack, or a block canvas's room) stays masked.
+    const gapSpan = { start: reuse.gapStart, length: reuse.gapLength, decodeLength: Math.min(reuse.gapLength, ask.maxTokens) };
+    out = await run({ ids: reuse.ids, gaps: [gapSpan], trimmedTokens: canvas.trimmedTokens }, false);
     why = 'reused';
     const lp = meanLogProb(out.state);
     if (old!.fullLogProb !== undefined && lp !== undefined && lp < old!.fullLogProb - REUSE_LIMITS.collapseNats) {
       // The approximation broke down on this canvas (the typed text changed what the context means): recompute now.
       const first = out.stats;
+      collapsed = true;
       out = await run(canvas, true);
       out.stats = addStats(first, out.stats);
       why = 'confidence collapsed';
     } else {
       const g = out.state.gaps[0];
       if (out.state.ids.length === reuse.ids.length) save(out.state.ids, g.start, g.length, old!.reuses + 1, old!.fullLogProb);
-      return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: why, canvasTokens: reuse.ids.length };
+      return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: why, reusesLeft: REUSE_LIMITS.maxReuses - old!.reuses - 1, canvasTokens: reuse.ids.length };
     }
   } else {
     out = await run(canvas, true);
     why = 'reason' in reuseOrWhy ? reuseOrWhy.reason : 'no canvas';
   }
   const g = out.state.gaps[0];
-  if (out.state.ids.length === canvas.ids.length) save(out.state.ids, g.start, g.length, 0, meanLogProb(out.state));
-  return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: key === undefined ? undefined : why, canvasTokens: canvas.ids.length };
+  if (out.state.ids.length === canvas.ids.length) save(out.state.ids, g.start, g.length, 0, meanLogProb(out.state), fresh);
+  return { ...out, stats: withCache(out.stats, cacheSkipped, cacheLoadMs), reuse: key === undefined ? undefined : why, reusesLeft: key === undefined ? undefined : REUSE_LIMITS.maxReuses, canvasTokens: canvas.ids.length };
 }
 
 /** Mean log probability of the committed tokens of the first gap (its text, up to where it ends). */

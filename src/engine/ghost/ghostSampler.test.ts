@@ -27,3 +27,9 @@ test("the user's settings win, but a schedule algorithm they pick still runs abo
   assert.equal(e.stepsPerToken, 0.25);
   assert.equal(ghostTextSampler(dream, { algorithm: 'entropy', steps: 24 }, true).steps, 24); // an explicit step count is theirs
 });
+
+test("the speed probe's window is ghost text's block", async () => {
+  const { GHOST_BLOCK } = await import('../model/speed');
+  const { GHOST_BLOCK_SIZE } = await import('./ghostSampler');
+  assert.equal(GHOST_BLOCK, GHOST_BLOCK_SIZE);
+});

@@ -1,6 +1,6 @@
 // How fast ghost text runs with this model here, measured once after loading from the passes ghost text actually
 // runs (engine/ghost/): a full pass over a ghost-text canvas, and, with the dual cache, a window pass over what a
-// request recomputes (the typed tail and a line gap). A suggestion costs, on a cold canvas (another line, an edit
+// request recomputes (the typed tail and the active block of the line gap). A suggestion costs, on a cold canvas (another line, an edit
 // elsewhere, every few reuses: about the slowest one in twenty), one full pass and the rest in windows; on a warm one
 // (typing at the cursor, or after a prefill ahead), windows only. The extension turns this into its verdict
 // (extension/model/slowModel.ts): a suggestion that arrives seconds after the user moved on is worse than none.
@@ -18,7 +18,7 @@ export interface ModelSpeed {
   /** Tokens in the measured canvas (the editor's default budget: 224 prefix + 96 suffix + a 24-token gap + 2). */
   canvasTokens: number;
   fullPassMs: number;
-  /** Tokens a window pass recomputes (the typed tail, the row before the gap, the gap); absent without the cache. */
+  /** Tokens a window pass recomputes (the typed tail, the row before the gap, a block); absent without the cache. */
   windowTokens?: number;
   /** A dual-cache window pass over `windowTokens` (absent without the cache). */
   windowPassMs?: number;
@@ -38,6 +38,8 @@ export const GHOST_TEXT_SLOW_MS = 2000;
 /** The editor's default budget and line gap (package.json diffucode.context.* and ghostText.lineTokens). */
 export const SPEED_CANVAS = 224 + 96 + 24 + 2;
 const LINE_GAP = 24;
+/** Ghost text's block (ghost/ghostSampler.ts GHOST_BLOCK_SIZE, the parallel decoder's): a window's rows. */
+export const GHOST_BLOCK = 8;
 /** Typed tokens a reused request recomputes before the gap (the re-encoded tail: canvasReuse.ts backoffTokens). */
 const TYPED_TAIL = 3;
 /**
@@ -75,9 +77,12 @@ export async function measureSpeed(model: ForwardModel, tokens: ModelTokens, con
   if (model.openWindow) {
     const win = await model.openWindow();
     const fullPassMs = await timed(() => win.prefill(ids, rows));
+    // What a reused request's window recomputes (denoiseForward.ts ghostWindow): the typed tail, the row before the
+    // gap and the active block; the gap's later slots keep their cached keys/values.
     const lo = gapStart - 1 - TYPED_TAIL;
-    const windowPassMs = await timed(() => win.step(ids, lo, gapEnd, rows));
-    return estimate({ canvasTokens: n, fullPassMs, windowTokens: gapEnd - lo, windowPassMs });
+    const hi = Math.min(gapEnd, gapStart + GHOST_BLOCK);
+    const windowPassMs = await timed(() => win.step(ids, lo, hi, rows));
+    return estimate({ canvasTokens: n, fullPassMs, windowTokens: hi - lo, windowPassMs });
   }
   return estimate({ canvasTokens: n, fullPassMs: await timed(() => model.forward(ids, rows)) });
 }

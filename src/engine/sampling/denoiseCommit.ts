@@ -60,6 +60,7 @@ function expand(state: DenoiseState, g: number, slot: number, maskId: number): v
   state.ids = ids;
   gs.probs.splice(slot, 1, 0, 0);
   gs.length++;
+  if (gs.end >= slot + 1) gs.end++;
   if (gs.stopAt >= slot + 1) gs.stopAt++;
   state.total++;
   for (let h = g + 1; h < state.gaps.length; h++) state.gaps[h].start++;

@@ -55,7 +55,7 @@ export class ForwardPolicy {
     }
     const rows = r.rows.subarray(0, r.n);
     if (!win) return head ? model.forwardTop!(state.ids, rows, head) : model.forward(state.ids, rows);
-    if (cfg.ghost) return this.runGhost(win, state, rows, head, stats);
+    if (cfg.ghost) return this.runGhost(win, state, r, rows, head, stats);
     const refresh = cfg.sampler.cacheRefresh;
     if (this.cachedBlock !== block || win.length !== state.ids.length || stats.slotsFinalisedByStop !== this.stopsSeen || (refresh && this.sincePrefill >= refresh)) {
       this.stopsSeen = stats.slotsFinalisedByStop;
@@ -72,12 +72,12 @@ export class ForwardPolicy {
   }
 
   /**
-   * Ghost text: one full pass when the cache is cold; then a window from the first to the last position whose ids
-   * differ from what the cache holds (the typed tail, the slots committed since they were last computed), widened to
-   * the rows asked for. Masks beyond the active block keep the keys/values the cache has for them, as in Fast-dLLM's
-   * dual cache; nothing else is approximate, and no block start needs a refresh.
+   * Ghost text: one full pass when the cache is cold; then a window pass over ghostWindow's span. Positions past the
+   * last slot asked for keep the keys/values the cache has for them, as the masks beyond the active block do in
+   * Fast-dLLM's dual cache; `seen` records what each position was computed from, so they are recomputed once a pass
+   * reaches them.
    */
-  private async runGhost(win: WindowForward, state: DenoiseState, rows: Int32Array, head: HeadRequest | undefined, stats: DenoiseStats): Promise<PassOutput> {
+  private async runGhost(win: WindowForward, state: DenoiseState, r: StepRows, rows: Int32Array, head: HeadRequest | undefined, stats: DenoiseStats): Promise<PassOutput> {
     const g = this.cfg.ghost!;
     const ids = state.ids;
     if (!g.cacheIds || g.cacheIds.length !== ids.length || win.length !== ids.length) {
@@ -85,20 +85,9 @@ export class ForwardPolicy {
       g.cacheIds = ids.slice();
       return out;
     }
-    const seen = g.cacheIds;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] === seen[i]) continue;
-      if (lo === Infinity) lo = i;
-      hi = i + 1;
-    }
-    for (const row of rows) {
-      lo = Math.min(lo, row);
-      hi = Math.max(hi, row + 1);
-    }
+    const [lo, hi] = ghostWindow(ids, g.cacheIds, r);
     const out = await win.step(ids, lo, hi, rows, head);
-    seen.set(ids.subarray(lo, hi), lo);
+    g.cacheIds.set(ids.subarray(lo, hi), lo);
     stats.windowPasses++;
     return out;
   }
@@ -246,4 +235,29 @@ function windowSpan(state: DenoiseState, r: StepRows, block: number, blockSize: 
     hi = Math.max(hi, r.rows[j] + 1, r.pos[j] + 1);
   }
   return [Math.max(0, lo), Math.min(state.ids.length, hi)];
+}
+
+/**
+ * The span a ghost-text window pass recomputes: from the first position whose id differs from what the cache holds
+ * (`seen`: the typed tail, slots committed since their last pass) to the last slot asked for, with every row asked
+ * for. Differences past the last slot asked for wait: the old suggestion's tokens where the gap is masked again after
+ * a keystroke, the slots a line stop filled. Recomputing them on the first pass after a keystroke tripled its width
+ * (57 positions instead of 8 for a block-mode gap at 0.5B), for keys/values that the active block only attends to.
+ */
+export function ghostWindow(ids: Int32Array, seen: Int32Array, r: StepRows): [number, number] {
+  let last = -1; // the last canvas position asked about: a slot (r.pos) or the row that predicts it (r.rows)
+  let lo = Infinity;
+  for (let j = 0; j < r.n; j++) {
+    last = Math.max(last, r.pos[j], r.rows[j]);
+    lo = Math.min(lo, r.rows[j], r.pos[j]);
+  }
+  const end = r.n > 0 ? last + 1 : ids.length;
+  for (let i = 0; i < Math.min(lo, end); i++) {
+    if (ids[i] !== seen[i]) {
+      lo = i;
+      break;
+    }
+  }
+  if (lo === Infinity) return [0, 0];
+  return [lo, Math.max(end, lo + 1)];
 }

@@ -17,7 +17,7 @@ export interface DenoisePlan {
 
 export function planDenoise(state: DenoiseState, s: SamplerOptions): DenoisePlan {
   const blockSize = s.blockSize ?? Infinity;
-  const longest = Math.max(...state.gaps.map((g) => g.length));
+  const longest = Math.max(...state.gaps.map((g) => Math.min(g.length, g.stopAt)));
   const blocks = Number.isFinite(blockSize) ? Math.ceil(longest / blockSize) : 1;
   const totalSteps = s.steps ?? Math.max(1, Math.round(state.total * (s.stepsPerToken ?? 1)));
   const ts = dreamTimesteps(Math.max(1, Math.ceil(totalSteps / blocks)), s.eps);

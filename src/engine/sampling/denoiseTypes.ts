@@ -40,8 +40,11 @@ export interface GapState {
   start: number;
   length: number;
   /** The gap's text ends before this slot: a committed stop token's slot, the slot after a line break in a
-   *  single-line gap, or `length`. Masks at or after it are finalised without forward passes. */
+   *  single-line gap, or `end`. Masks at or after it are finalised without forward passes. */
   stopAt: number;
+  /** The slots the gap may fill: `length`, or fewer where the canvas holds masks that are never decoded
+   *  (GapSpan.decodeLength). A gap whose stopAt is below it stopped early. */
+  end: number;
   /** Probability each committed slot had when it was chosen. */
   probs: number[];
   /** Longest this gap may grow to by expansion. */

@@ -47,13 +47,14 @@ export async function denoise(
     gaps: canvas.gaps.map((g) => ({
       start: g.start,
       length: g.length,
-      stopAt: cfg.forceLength ? Math.min(g.length, cfg.forceLength) : g.length,
+      stopAt: Math.min(g.length, g.decodeLength ?? Infinity, cfg.forceLength || Infinity),
+      end: Math.min(g.length, g.decodeLength ?? Infinity),
       probs: new Array<number>(g.length).fill(0),
       maxLength: cfg.expandId === null ? g.length : Math.min(g.length * 2, g.length + 64),
     })),
     step: 0,
     committed: 0,
-    total: canvas.gaps.reduce((a, g) => a + g.length, 0),
+    total: canvas.gaps.reduce((a, g) => a + Math.min(g.length, g.decodeLength ?? Infinity), 0),
   };
   const stats: DenoiseStats = { steps: 0, forwardPasses: 0, windowPasses: 0, rowsScored: 0, tokensCommitted: 0, slotsFinalisedByStop: 0, modelMs: 0, samplerMs: 0, cacheLoadMs: 0 };
   const plan = planDenoise(state, s);

@@ -91,7 +91,7 @@ test('nearbyRepeats: committed word tokens within REPEAT_WINDOW slots on both si
   gap[row + 2] = id('c');
   gap[row + W] = id('d');
   gap[row + W + 1] = id('e'); // one slot too far
-  const state: DenoiseState = { ids: Int32Array.from([50, 60, ...gap, 0]), gaps: [{ start: 2, length: gap.length, stopAt: gap.length, probs: [], maxLength: gap.length }], step: 0, committed: 0, total: gap.length };
+  const state: DenoiseState = { ids: Int32Array.from([50, 60, ...gap, 0]), gaps: [{ start: 2, length: gap.length, stopAt: gap.length, end: gap.length, probs: [], maxLength: gap.length }], step: 0, committed: 0, total: gap.length };
   const cfg: DenoiseConfig = {
     sampler: resolveSampler(undefined, undefined), shifted: true, maskId: M, stopIds: [0], expandId: null, bannedIds: [M], sampleable: V, contextLength: 99,
     isWordToken: (t) => t !== id(','),

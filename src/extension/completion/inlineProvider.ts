@@ -65,6 +65,7 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
       const started = Date.now();
       const pipeline = { lineTokens: settings.lineTokens, blockTokens: settings.blockTokens, ...budget, minConfidence, sampler: samplerOverrides() };
       let reuse: string | undefined;
+      let reusesLeft: number | undefined;
       const outcome = await this.ghost.complete(
         input,
         pipeline,
@@ -75,11 +76,12 @@ export class DiffuCodeInlineProvider implements vscode.InlineCompletionItemProvi
             onProgress: liveEditor ? (p) => !token.isCancellationRequested && this.live.show(liveEditor, [at], p.gaps) : undefined,
           });
           reuse = result.stats.reuse;
+          reusesLeft = result.stats.reusesLeft;
           return result;
         },
         { beforeRequest: () => (automatic ? debounce(settings.debounceMs, bridge.signal) : Promise.resolve(!bridge.signal.aborted)) },
       );
-      if (!token.isCancellationRequested) this.prefill.answered(input, pipeline, reuse);
+      if (!token.isCancellationRequested) this.prefill.answered(input, pipeline, reuse, reusesLeft);
       const shown = outcome.shown ? JSON.stringify(outcome.text) : `nothing (${outcome.reason})`;
       const conf = outcome.confidence ? ` min p ${outcome.confidence.min.toFixed(3)} (gate ${minConfidence})` : '';
       this.log.debug(`ghost text ${outcome.mode}: ${JSON.stringify(outcome.raw ?? '')} -> ${shown}${conf} in ${Date.now() - started} ms${reuse ? ` (canvas: ${reuse})` : ''}`);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalog, catalogProblems, findRow, folderBytes, matchesPattern, ramBytes, rowFacts, type CatalogRow, type Dtype } from './catalog';
-import { fillSeconds, gflopsFromPass, passSeconds, REFERENCE_GFLOPS, speedVerdict } from './speedModel';
-import { GHOST_TEXT_SLOW_MS } from '../../engine/model/speed';
+import { gflopsFromPass, passSeconds, REFERENCE_GFLOPS, speedVerdict, suggestionSeconds } from './speedModel';
+import { GHOST_TEXT_SLOW_MS, PASSES_PER_SUGGESTION, SPEED_CANVAS } from '../../engine/model/speed';
 
 const REAL = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'bench', 'results', 'real-models.json'), 'utf8'));
 
@@ -62,8 +62,13 @@ test('speed model: the 7.6B pass it was calibrated on, and the verdict follows t
   assert.ok(Math.abs(t - 32.8) / 32.8 < 0.1, `${t}`);
   assert.ok(!speedVerdict(p7, REFERENCE_GFLOPS).ghostText);
   assert.ok(speedVerdict(5e6, REFERENCE_GFLOPS).ghostText, 'the 5M bundled model is fast enough');
-  // The threshold is the engine's: a model right at GHOST_TEXT_SLOW_MS flips the verdict.
-  const paramsAtLimit = 5e8 * (GHOST_TEXT_SLOW_MS / 1000 / fillSeconds(5e8, 1000));
+  // The rule is the engine's: a cold suggestion (one full pass, the rest in windows: estimate's passes) right at
+  // GHOST_TEXT_SLOW_MS flips the verdict.
+  const s5 = suggestionSeconds(5e8, 1000);
+  const o = { canvasTokens: SPEED_CANVAS, windowTokens: 15 };
+  const byHand = passSeconds(5e8, o.canvasTokens, 1000) + (PASSES_PER_SUGGESTION - 1) * passSeconds(5e8, o.windowTokens, 1000);
+  assert.ok(Math.abs(s5 - byHand) < 1e-9, `${s5} vs ${byHand}`);
+  const paramsAtLimit = 5e8 * (GHOST_TEXT_SLOW_MS / 1000 / s5);
   assert.ok(speedVerdict(paramsAtLimit * 0.99, 1000).ghostText);
   assert.ok(!speedVerdict(paramsAtLimit * 1.01, 1000).ghostText);
   // Inverse: a measured pass gives back the throughput.
