@@ -13,3 +13,11 @@ test('min, mean and geometric mean of the committed tokens\' probabilities', () 
 test('an empty gap has no summary', () => {
   assert.equal(summarizeConfidence([]), undefined);
 });
+
+test('min <= geomean <= mean even where exp(log p) rounds outside', () => {
+  const p = 0.11265905234313203;
+  assert.ok(Math.exp(Math.log(p)) < p, 'the rounding this guards against');
+  const c = summarizeConfidence([p])!;
+  assert.ok(c.min <= c.geomean && c.geomean <= c.mean);
+  assert.equal(c.geomean, p);
+});

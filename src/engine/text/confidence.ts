@@ -14,5 +14,9 @@ export function summarizeConfidence(probs: readonly number[]): ConfidenceSummary
     // A committed token's probability is > 0; the floor only keeps a denormal from giving -Infinity.
     logSum += Math.log(Math.max(p, 1e-12));
   }
-  return { min, mean: sum / probs.length, geomean: Math.exp(logSum / probs.length), tokens: probs.length };
+  const mean = sum / probs.length;
+  // min <= geomean <= mean holds exactly; exp(log(p)) can land an ulp outside it (one token of p 0.11265905234313203
+  // gave 0.11265905234313202), so the rounding is clamped back in.
+  const geomean = Math.min(mean, Math.max(min, Math.exp(logSum / probs.length)));
+  return { min, mean, geomean, tokens: probs.length };
 }
