@@ -72,10 +72,9 @@ export class ForwardPolicy {
   }
 
   /**
-   * Ghost text: one full pass when the cache is cold; then a window pass over ghostWindow's span. Positions past the
-   * last slot asked for keep the keys/values the cache has for them, as the masks beyond the active block do in
-   * Fast-dLLM's dual cache; `seen` records what each position was computed from, so they are recomputed once a pass
-   * reaches them.
+   * Ghost text: one full pass when the cache is cold; then a window pass over ghostWindow's span. Masks past the last
+   * slot asked for keep the keys/values the cache has for them, as the masks beyond the active block do in Fast-dLLM's
+   * dual cache; `seen` records what each position was computed from, so they are recomputed once a pass reaches them.
    */
   private async runGhost(win: WindowForward, state: DenoiseState, r: StepRows, rows: Int32Array, head: HeadRequest | undefined, stats: DenoiseStats): Promise<PassOutput> {
     const g = this.cfg.ghost!;
@@ -85,7 +84,7 @@ export class ForwardPolicy {
       g.cacheIds = ids.slice();
       return out;
     }
-    const [lo, hi] = ghostWindow(ids, g.cacheIds, r);
+    const [lo, hi] = ghostWindow(ids, g.cacheIds, r, this.cfg.maskId);
     const out = await win.step(ids, lo, hi, rows, head);
     g.cacheIds.set(ids.subarray(lo, hi), lo);
     stats.windowPasses++;
@@ -240,11 +239,13 @@ function windowSpan(state: DenoiseState, r: StepRows, block: number, blockSize: 
 /**
  * The span a ghost-text window pass recomputes: from the first position whose id differs from what the cache holds
  * (`seen`: the typed tail, slots committed since their last pass) to the last slot asked for, with every row asked
- * for. Differences past the last slot asked for wait: the old suggestion's tokens where the gap is masked again after
- * a keystroke, the slots a line stop filled. Recomputing them on the first pass after a keystroke tripled its width
- * (57 positions instead of 8 for a block-mode gap at 0.5B), for keys/values that the active block only attends to.
+ * for, and on to the last position past it whose content changed to something other than a mask (a line stop's
+ * fill, a committed token): the rows must see where the line ends (without it the bundled model lost 1.3 ES points:
+ * bench --reuse-quality). Positions past the last slot asked for that are masks again (the last suggestion's tokens
+ * where a reused gap is masked anew) keep their cached keys/values, as the masks beyond the active block do in
+ * Fast-dLLM's dual cache: recomputing them made the first pass after a keystroke 28-57 positions wide instead of 8-12.
  */
-export function ghostWindow(ids: Int32Array, seen: Int32Array, r: StepRows): [number, number] {
+export function ghostWindow(ids: Int32Array, seen: Int32Array, r: StepRows, maskId: number): [number, number] {
   let last = -1; // the last canvas position asked about: a slot (r.pos) or the row that predicts it (r.rows)
   let lo = Infinity;
   for (let j = 0; j < r.n; j++) {
@@ -259,5 +260,7 @@ export function ghostWindow(ids: Int32Array, seen: Int32Array, r: StepRows): [nu
     }
   }
   if (lo === Infinity) return [0, 0];
-  return [lo, Math.max(end, lo + 1)];
+  let hi = Math.max(end, lo + 1);
+  for (let i = hi; i < ids.length; i++) if (ids[i] !== seen[i] && ids[i] !== maskId) hi = i + 1;
+  return [lo, hi];
 }
