@@ -19,7 +19,7 @@ import type { InfillResult, ModelInfo } from '../src/engine/types';
 import type { WorkerClient } from '../src/worker/client';
 import { debounce } from '../src/extension/completion/debounce';
 import { loadTokenizer } from '../src/engine/model/tokenizer';
-import { percentile } from './stats';
+import { mean, percentile } from './stats';
 import { ghostTextSettings } from './ghost-text';
 import { loadTrace, TraceDocument, type Trace } from './typing/trace';
 
@@ -159,7 +159,6 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
   const lat = model.map((a) => a.doneAt - a.keyAt);
   const mdl = model.map((a) => a.doneAt - a.requestAt!);
   const stats = model.map((a) => a.result!.stats);
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN);
   const fullBecause: Record<string, number> = {};
   for (const s of stats) if (s.reuse !== 'reused') fullBecause[s.reuse ?? 'no document'] = (fullBecause[s.reuse ?? 'no document'] ?? 0) + 1;
   return {
@@ -171,13 +170,12 @@ export async function replayTrace(client: WorkerClient, trace: Trace, settings: 
     shownFromCache: answers.filter((a) => a.fromCache).length,
     latencyMs: { p50: percentile(mdl, 50), p95: percentile(mdl, 95) },
     keystrokeMs: { p50: percentile(lat, 50), p95: percentile(lat, 95) },
-    passesPerRequest: { full: mean(stats.map((s) => s.fullPasses ?? s.forwardPasses - (s.windowPasses ?? 0))), window: mean(stats.map((s) => s.windowPasses ?? 0)) },
-    reusedShare: stats.length ? stats.filter((s) => s.reuse === 'reused').length / stats.length : 0,
+    ...passFigures(stats),
     fullBecause,
     canvasTokensMedian: percentile(stats.map((s) => s.canvasTokens), 50),
     prefills: prefill ? { ...prefill.counts } : { started: 0, finished: 0 },
     wallS: (performance.now() - t0) / 1000,
-    load: [...load0.map((x) => +x.toFixed(2)), ...loadavg().slice(0, 1).map((x) => +x.toFixed(2))],
+    load: loadFigures(load0),
   };
 }
 
@@ -247,14 +245,27 @@ export async function closedLoop(client: WorkerClient, trace: Trace, settings: C
     times.push(performance.now() - t);
     stats.push(result.stats);
   }
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN);
+  const { passesPerRequest, reusedShare } = passFigures(stats);
   return {
     strategy: strategy.name,
     requests: times.length,
     latencyMs: { p50: percentile(times, 50), p95: percentile(times, 95) },
-    passesPerRequest: { full: mean(stats.map((s) => s.fullPasses ?? 0)), window: mean(stats.map((s) => s.windowPasses ?? 0)) },
+    passesPerRequest,
     medianMs: { model: percentile(stats.map((s) => s.modelMs), 50), sampler: percentile(stats.map((s) => s.samplerMs), 50) },
-    reusedShare: stats.length ? stats.filter((s) => s.reuse === 'reused').length / stats.length : 0,
-    load: [...load0.map((x) => +x.toFixed(2)), +loadavg()[0].toFixed(2)],
+    reusedShare,
+    load: loadFigures(load0),
   };
+}
+
+/** What the answered requests ran, from their stats (both replays report it the same way). */
+function passFigures(stats: InfillResult['stats'][]): { passesPerRequest: { full: number; window: number }; reusedShare: number } {
+  return {
+    passesPerRequest: { full: mean(stats.map((s) => s.fullPasses ?? s.forwardPasses - (s.windowPasses ?? 0))), window: mean(stats.map((s) => s.windowPasses ?? 0)) },
+    reusedShare: stats.length ? stats.filter((s) => s.reuse === 'reused').length / stats.length : 0,
+  };
+}
+
+/** The 1-, 5- and 15-minute load when the replay began, then the 1-minute load at its end. */
+function loadFigures(load0: number[]): number[] {
+  return [...load0.map((x) => +x.toFixed(2)), +loadavg()[0].toFixed(2)];
 }

@@ -7,6 +7,7 @@
 // native call), so a request that comes during one waits for it: the refresh waits until the canvas has used up
 // half its reuses (typing-trace bench: refreshing after every reused answer cost more in such waits than it saved).
 
+import { REUSE_LIMITS } from '../../engine/ghost/canvasReuse';
 import type { InfillRequest } from '../../engine/types';
 import type { GhostText } from '../ghostText';
 import type { CompletionInput, CompletionSettings } from '../types';
@@ -26,8 +27,8 @@ export class PrefillAhead {
     private readonly send: SendBackground,
     /** How long typing must pause before the refresh after a reused suggestion. */
     private readonly pauseMs = 600,
-    /** Refresh only a canvas with at most this many reuses left (half of REUSE_LIMITS.maxReuses). */
-    private readonly refreshWhenLeft = 4,
+    /** Refresh only a canvas with at most this many reuses left. */
+    private readonly refreshWhenLeft = REUSE_LIMITS.maxReuses / 2,
   ) {}
 
   /** A file opened or the cursor moved to another line: prefill at the cursor now. */

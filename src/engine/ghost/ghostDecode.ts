@@ -56,7 +56,8 @@ export async function decodeGhostText(
   const ghostState: { window: WindowForward; cacheIds?: Int32Array } | undefined = tracked ? { window: tracked.win, cacheIds: reuse ? old!.cacheIds : undefined } : undefined;
   // The shape a kept canvas was built for: a reused one keeps its own (a block canvas serving a line request stays a
   // block canvas), a fresh one is the request's.
-  const built = reuse ? { builtGap: old!.builtGap, maxTokens: old!.maxTokens, singleLine: old!.singleLine } : { builtGap: canvas.gaps[0]?.length ?? 0, maxTokens: ask.maxTokens, singleLine: ask.singleLine };
+  const fresh = { builtGap: canvas.gaps[0]?.length ?? 0, maxTokens: ask.maxTokens, singleLine: ask.singleLine };
+  const built = reuse ? { builtGap: old!.builtGap, maxTokens: old!.maxTokens, singleLine: old!.singleLine } : fresh;
   const save = (ids: Int32Array, gapStart: number, gapLength: number, reuses: number, fullLogProb: number | undefined, shape = built) => {
     if (key === undefined || !ghostState?.cacheIds || request.gaps.length !== 1) return;
     const keptText = keptPrefixText(ids, gapStart, ask.prefix, parts);
@@ -82,6 +83,7 @@ export async function decodeGhostText(
     return { state, stats, reuse: 'prefill', canvasTokens: canvas.ids.length };
   }
 
+  let collapsed = false; // the reuse's answer collapsed and the canvas is being recomputed in full
   const run = async (c: Canvas, cold: boolean) => {
     if (cold && ghostState) ghostState.cacheIds = undefined;
     try {
@@ -96,8 +98,6 @@ export async function decodeGhostText(
       throw e;
     }
   };
-  const fresh = { builtGap: canvas.gaps[0]?.length ?? 0, maxTokens: ask.maxTokens, singleLine: ask.singleLine };
-  let collapsed = false;
 
   let why: string;
   let out: { state: DenoiseState; stats: DenoiseStats };
